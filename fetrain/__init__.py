@@ -1,0 +1,14 @@
+"""fetrain: the energy cost of training neural networks on-chip with ferroelectric HZO synapses.
+
+The package behind the executable book. Modules follow the book's flow:
+
+* :mod:`fetrain.scale` — the one knob choosing the scale of heavy work (quick / book / paper).
+* :mod:`fetrain.physics` — the HZO device: geometry, Schottky conduction, switching kinetics.
+* :mod:`fetrain.energy` — energy per programming pulse (the study's and the complete formula).
+* :mod:`fetrain.synthetic` — the synthetic characterisation campaign and its ground truth.
+* :mod:`fetrain.io` — reading characterisation data (the embedded set or a reader's files).
+* :mod:`fetrain.fitting` — fitting measurements: the Schottky law.
+* :mod:`fetrain.plotting` — the book's figure style and plotting helpers.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,136 @@
+"""Energy of programming pulses.
+
+This module's room: joules. It turns a pulse (amplitude, width, the device state before it, the
+polarisation it switches) into energy, in the study's form and in a complete form, using the laws
+of :mod:`fetrain.physics`. It does not simulate training; later the pulse ledger calls it.
+
+Two forms (both always available, every figure says which it uses):
+
+* ``study`` — the study's E = V · I(V, state) · t: the conduction current during the pulse.
+* ``complete`` — adds the energy to charge the device capacitance, C·V² (½CV² is stored and
+  dissipated when the pulse ends, ½CV² is lost in the source resistance while charging), and the
+  work of the ferroelectric switching charge, 2·P_r·A·V times the fraction of the area switched.
+
+The state enters through the read conductance before the pulse: for the Schottky law, the current
+at the write voltage is the read current times a state-independent ratio
+(:func:`fetrain.physics.write_to_read_current_ratio`), so a reader with measured read conductances
+can cost their own pulses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .physics import HZODevice, HZOStack, _check_polarity, _require, write_to_read_current_ratio
+
+ENERGY_FORMS: tuple[str, str] = ("study", "complete")
+
+
+@dataclass(frozen=True)
+class PulseEnergy:
+    """Energy of one or many write pulses, J (arrays broadcast like the inputs).
+
+    Attributes
+    ----------
+    conduction_J : V·I·t, the study's formula.
+    capacitive_J : C·V².
+    switching_J : 2·P_r·A·|V|·(fraction switched).
+    """
+
+    conduction_J: np.ndarray
+    capacitive_J: np.ndarray
+    switching_J: np.ndarray
+
+    @property
+    def study_J(self):
+        """The study's formula, E = V·I·t, J."""
+        return self.conduction_J
+
+    @property
+    def complete_J(self):
+        """Conduction plus capacitor charging plus switching charge, J."""
+        return self.conduction_J + self.capacitive_J + self.switching_J
+
+    def form(self, name: str):
+        """The energy in the named form (``"study"`` or ``"complete"``), J."""
+        if name == "study":
+            return self.study_J
+        if name == "complete":
+            return self.complete_J
+        raise ValueError(f"energy form must be one of {ENERGY_FORMS}; got {name!r}")
+
+
+def pulse_energy(amplitude_V, width_s, read_conductance_S, switched_fraction, stack: HZOStack):
+    """Energy of write pulses from their amplitude, width and the state before them.
+
+    Parameters
+    ----------
+    amplitude_V : pulse amplitude |V| > 0, V.
+    width_s : pulse width > 0, s.
+    read_conductance_S : read conductance of the device before the pulse (at the stack's read
+        voltage and temperature), S, ≥ 0.
+    switched_fraction : fraction of the device area whose polarisation the pulse reverses, 0 … 1.
+    stack : the device geometry (area, thickness, permittivity, P_r, read voltage, temperature).
+
+    Returns
+    -------
+    PulseEnergy, with arrays broadcast over the inputs.
+    """
+    _require("amplitude_V", amplitude_V, low=0, unit="V")
+    _require("width_s", width_s, low=0, unit="s")
+    _require("read_conductance_S", read_conductance_S, low=0, strict_low=False, unit="S")
+    _require("switched_fraction", switched_fraction, low=0, high=1, strict_low=False)
+    v = np.asarray(amplitude_V, dtype=float)
+    t = np.asarray(width_s, dtype=float)
+    g = np.asarray(read_conductance_S, dtype=float)
+    f = np.asarray(switched_fraction, dtype=float)
+    current = g * stack.read_voltage_V * write_to_read_current_ratio(v, stack)
+    conduction = v * current * t
+    capacitive = np.broadcast_to(stack.capacitance_F * v ** 2, conduction.shape).copy()
+    switching = 2.0 * stack.remanent_polarisation_C_m2 * stack.area_m2 * v * f
+    shape = np.broadcast(conduction, switching).shape
+    return PulseEnergy(np.broadcast_to(conduction, shape).copy(),
+                       np.broadcast_to(capacitive, shape).copy(),
+                       np.broadcast_to(switching, shape).copy())
+
+
+def device_pulse_energy(device: HZODevice, width_s: float, polarity: str, state) -> PulseEnergy:
+    """E(width, polarity, state before the pulse) of a device programmed by its campaign rule.
+
+    The amplitude is the campaign's for this width and polarity
+    (:meth:`fetrain.physics.HZODevice.write_amplitude`); the current is that of the polarisation
+    state p before the pulse (0 = fully reset, 1 = fully set); the switched fraction is what the
+    pulse's kinetics switch from that state (s·(1 − p) for set, s·p for reset).
+    """
+    _check_polarity(polarity)
+    p = np.asarray(state, dtype=float)
+    _require("state", p, low=0, high=1, strict_low=False)
+    v = device.write_amplitude(width_s, polarity)
+    g = device.conduction.read_conductance(p, device.stack)
+    switched = np.abs(device.apply_pulse(p, width_s, polarity) - p)
+    return pulse_energy(v, width_s, g, switched, device.stack)
+
+
+def energy_table(device: HZODevice, widths_s, states=(0.5,)):
+    """Energy per write pulse for each width, polarity and state, in both forms.
+
+    Returns a pandas DataFrame with one row per (width, polarity, state p) and columns
+    pulse_width_s, polarity, state, amplitude_V, conduction_J (= study_J), capacitive_J,
+    switching_J, complete_J.
+    """
+    import pandas as pd
+
+    rows = []
+    for t in widths_s:
+        for polarity in ("set", "reset"):
+            for p in states:
+                e = device_pulse_energy(device, t, polarity, p)
+                rows.append({"pulse_width_s": float(t), "polarity": polarity, "state": float(p),
+                             "amplitude_V": device.write_amplitude(t, polarity),
+                             "conduction_J": float(e.conduction_J), "study_J": float(e.study_J),
+                             "capacitive_J": float(e.capacitive_J),
+                             "switching_J": float(e.switching_J),
+                             "complete_J": float(e.complete_J)})
+    return pd.DataFrame(rows)

@@ -1,0 +1,170 @@
+"""The book's figure style and plotting helpers.
+
+This module's room: drawing. Every helper takes the data or model it shows and an optional
+matplotlib ``Axes``, labels its axes with units, and returns the ``Axes``; none computes science
+that is not also available without a plot.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from .fitting import SchottkyFit, schottky_coordinates
+from .physics import HZODevice, HZOStack
+
+#: matplotlib settings of the book's figures.
+BOOK_STYLE: dict = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 110,
+    "savefig.dpi": 150,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+}
+
+#: One colour per pulse width, from the shortest to the longest.
+WIDTH_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e")
+
+
+def set_book_style() -> None:
+    """Apply :data:`BOOK_STYLE` to matplotlib (call once, in a chapter's set-up cell)."""
+    mpl.rcParams.update(BOOK_STYLE)
+
+
+def format_width(width_s: float) -> str:
+    """A pulse width as the book writes it: ``20 ns``, ``2 µs``, ``0.2 ms`` …"""
+    for unit, factor in (("ns", 1e9), ("µs", 1e6), ("ms", 1e3)):
+        value = width_s * factor
+        if value < 1000 - 1e-9:
+            return f"{value:g} {unit}"
+    return f"{width_s:g} s"
+
+
+def _axes(ax):
+    return plt.subplots()[1] if ax is None else ax
+
+
+def plot_iv(iv: pd.DataFrame, temperature_K: float, ax=None):
+    """|I| against V for every state at one temperature (semi-log)."""
+    ax = _axes(ax)
+    sel = iv[iv["temperature_K"] == temperature_K]
+    colours = plt.cm.viridis(np.linspace(0.1, 0.9, sel["state"].nunique()))
+    for colour, (state, grp) in zip(colours, sel.groupby("state", sort=True)):
+        grp = grp.sort_values("voltage_V")
+        ax.semilogy(grp["voltage_V"], np.abs(grp["current_A"]), ".", ms=2.5, color=colour,
+                    label=state)
+    ax.set_xlabel("voltage V (V)")
+    ax.set_ylabel("|current| (A)")
+    ax.set_title(f"read I–V at {temperature_K:g} K")
+    ax.legend(title="state", ncol=2)
+    return ax
+
+
+def plot_iv_temperatures(iv: pd.DataFrame, state: str, ax=None):
+    """|I| against V for one state at every temperature (semi-log)."""
+    ax = _axes(ax)
+    sel = iv[iv["state"] == state]
+    temps = sorted(sel["temperature_K"].unique())
+    colours = plt.cm.plasma(np.linspace(0.1, 0.85, len(temps)))
+    for colour, temp in zip(colours, temps):
+        grp = sel[sel["temperature_K"] == temp].sort_values("voltage_V")
+        ax.semilogy(grp["voltage_V"], np.abs(grp["current_A"]), ".", ms=2.5, color=colour,
+                    label=f"{temp:g} K")
+    ax.set_xlabel("voltage V (V)")
+    ax.set_ylabel("|current| (A)")
+    ax.set_title(f"state {state}")
+    ax.legend(title="temperature")
+    return ax
+
+
+def plot_schottky(iv: pd.DataFrame, fit: SchottkyFit, state: str, ax=None):
+    """Schottky plot of one fitted state: ln(|I|/(A·T^{3/2}·E)) against sqrt(E), fit lines dashed.
+
+    Points below the fit's voltage threshold are drawn hollow.
+    """
+    ax = _axes(ax)
+    data = schottky_coordinates(iv[iv["state"] == state], fit.stack)
+    temps = sorted(data["temperature_K"].unique())
+    colours = plt.cm.plasma(np.linspace(0.1, 0.85, len(temps)))
+    x_unit = 1e-4  # sqrt(V/m) -> sqrt(MV/cm): 1 MV/cm = 1e8 V/m
+    for colour, temp in zip(colours, temps):
+        grp = data[(data["temperature_K"] == temp) & (data["voltage_V"] > 0)]
+        used = grp["voltage_V"] >= fit.min_voltage_V
+        ax.plot(grp["sqrt_field"][used] * x_unit, grp["schottky_y"][used], ".", ms=3, color=colour,
+                label=f"{temp:g} K")
+        ax.plot(grp["sqrt_field"][~used] * x_unit, grp["schottky_y"][~used], "o", ms=3, mfc="none",
+                color=colour, alpha=0.5)
+        v = np.linspace(grp["voltage_V"].min(), grp["voltage_V"].max(), 100)
+        e = fit.stack.field(v)
+        y_fit = np.log(np.abs(fit.current(v, temp, state)) / (fit.stack.area_m2 * temp ** 1.5 * e))
+        ax.plot(np.sqrt(e) * x_unit, y_fit, "--", color=colour, lw=1)
+    ax.set_xlabel(r"$\sqrt{E}$ ($\sqrt{\mathrm{MV/cm}}$)")
+    ax.set_ylabel(r"$\ln\left(|I| / (A\,T^{3/2} E)\right)$, SI units")
+    ax.set_title(f"Schottky plot, state {state}")
+    ax.legend(title="temperature")
+    return ax
+
+
+def plot_switching(device: HZODevice, widths_s, ax=None, polarity: str = "set",
+                   voltages_V=None):
+    """Fraction of the unswitched polarisation one pulse switches, against amplitude, per width.
+
+    Marks the campaign amplitude of each width (filled dot), the voltage cap (grey line) and the
+    campaign's target fraction (dotted line).
+    """
+    ax = _axes(ax)
+    stack = device.stack
+    v = np.linspace(1.5, 5.0, 400) if voltages_V is None else np.asarray(voltages_V)
+    for colour, t in zip(WIDTH_COLOURS, widths_s):
+        s = device.kinetics.fraction_switched(t, device.kinetics.effective_field(v, polarity, stack))
+        ax.semilogy(v, s, color=colour, label=format_width(t))
+        va = device.write_amplitude(t, polarity)
+        ax.semilogy([va], [device.fraction_per_pulse(t, polarity)], "o", color=colour)
+    ax.axvline(stack.max_voltage_V, color="0.5", lw=1)
+    ax.text(stack.max_voltage_V, 0.6, " cap", color="0.4", va="center", fontsize=8,
+            transform=ax.get_xaxis_transform())
+    ax.axhline(device.pulse_target_fraction, color="0.3", ls=":", lw=1)
+    ax.set_ylim(1e-4, 1)
+    ax.set_xlabel(f"{polarity} pulse amplitude |V| (V)")
+    ax.set_ylabel("fraction switched per pulse")
+    ax.legend(title="pulse width")
+    return ax
+
+
+def plot_merz(device: HZODevice, ax=None, fields_MV_cm=None):
+    """Median switching time τ(E) of the Merz law against field, with the five widths marked."""
+    ax = _axes(ax)
+    e = np.linspace(2.0, 8.0, 300) if fields_MV_cm is None else np.asarray(fields_MV_cm)
+    ax.semilogy(e, device.kinetics.median_switching_time_s(e * 1e8), color="k")
+    ax.set_xlabel("field E (MV/cm)")
+    ax.set_ylabel(r"median switching time $\tau$ (s)")
+    return ax
+
+
+def plot_energy_vs_width(table: pd.DataFrame, ax=None, form: str = "study"):
+    """Energy per pulse against width (log–log) for each polarity; a band over the tabulated states.
+
+    ``table`` is :func:`fetrain.energy.energy_table` output; ``form`` is ``study`` or ``complete``.
+    """
+    ax = _axes(ax)
+    col = {"study": "study_J", "complete": "complete_J"}[form]
+    styles = {"set": ("-", "o"), "reset": ("--", "s")}
+    for polarity, grp in table.groupby("polarity", sort=False):
+        by_width = grp.groupby("pulse_width_s")[col]
+        widths = np.array(sorted(grp["pulse_width_s"].unique()))
+        lo, hi, mid = by_width.min().loc[widths], by_width.max().loc[widths], by_width.median().loc[widths]
+        ls, marker = styles[polarity]
+        line, = ax.loglog(widths, mid * 1e12, ls=ls, marker=marker, label=f"{polarity}, {form}")
+        ax.fill_between(widths, lo * 1e12, hi * 1e12, color=line.get_color(), alpha=0.15)
+    ax.set_xlabel("pulse width (s)")
+    ax.set_ylabel("energy per pulse (pJ)")
+    ax.legend()
+    return ax

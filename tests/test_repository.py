@@ -1,0 +1,36 @@
+"""Rules of the repository: README commands in CI, one source per chapter, pinned stack."""
+
+import re
+
+from chapters import ROOT, chapter_sources
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+    return [line for block in blocks for line in block.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_readme_has_two_commands_and_ci_runs_them():
+    commands = readme_commands()
+    assert len(commands) == 2, commands
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for command in commands:
+        assert command in ci, f".ci/run does not run the README command: {command}"
+    assert "pytest" in commands[1] and "jupyter-book build" in commands[0]
+    assert "-W" in commands[0] and "FETRAIN_SCALE=book" in commands[0]
+
+
+def test_every_book_page_is_in_the_toc_and_has_no_notebook_twin():
+    sources = set(chapter_sources())
+    pages = set((ROOT / "book").glob("*.md"))
+    assert pages == sources, pages ^ sources
+    assert not list((ROOT / "book").rglob("*.ipynb")), "no .ipynb beside the MyST sources"
+
+
+def test_requirements_pin_the_verified_stack():
+    req = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    for pin in ("torch==2.10.0", "torchvision==0.25.0", "aihwkit==1.1.0",
+                "jupyter-book==1.0.4.post1", "-e ."):
+        assert pin in req
