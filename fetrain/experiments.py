@@ -43,3 +43,15 @@ def schottky_z_scores(seeds, campaign: SyntheticCampaign | None = None,
         row.update({f"barrier_{s}": z[2 + i] for i, s in enumerate(states)})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def coverage_summary(z_scores: pd.DataFrame) -> pd.DataFrame:
+    """Per parameter: share of |z| < 1 and < 1.96, mean and standard deviation of z.
+
+    ``z_scores`` is :func:`schottky_z_scores` output; for honest intervals expect about 0.683,
+    0.95, 0 and 1.
+    """
+    z = z_scores.drop(columns="seed")
+    return pd.DataFrame({"within_1_sigma": (z.abs() < 1).mean(),
+                         "within_1.96_sigma": (z.abs() < 1.96).mean(),
+                         "mean_z": z.mean(), "std_z": z.std()}).rename_axis("parameter").reset_index()

@@ -166,3 +166,31 @@ def fit_schottky(iv: pd.DataFrame, stack: HZOStack, states=None,
     return SchottkyFit(states=states, ln_prefactor=float(theta[0]), eps_optical=float(eps),
                        barrier_eV=theta[2:].copy(), covariance=cov, residual_std=float(np.sqrt(s2)),
                        n_points=len(y), min_voltage_V=min_voltage_V, stack=stack)
+
+
+def mixture_check(iv: pd.DataFrame, fit: SchottkyFit, off_state: str, on_state: str,
+                  temperature_K: float, read_voltage_V: float, true_states=None) -> pd.DataFrame:
+    """Predict every state's I–V curve from its read conductance and two fitted saturated states.
+
+    For each state of ``iv`` at ``temperature_K``: the read at ``read_voltage_V`` gives the set
+    fraction p through the parallel-domain law built from the fitted ``off_state`` and ``on_state``
+    barriers (:meth:`SchottkyFit.conduction`); that law then predicts the state's whole sweep with no
+    further parameter. Returns one row per state: ``state``, ``p_from_read``, ``rms_ln_error``
+    (root-mean-square of ln(measured/predicted) over the sweep) and, when ``true_states`` maps labels
+    to generating p values, ``p_true``.
+    """
+    law = fit.conduction(off_state, on_state)
+    rows = []
+    for label, sweep in iv[iv["temperature_K"] == temperature_K].groupby("state", sort=False):
+        read = sweep[np.isclose(sweep["voltage_V"], read_voltage_V)]
+        if read.empty:
+            raise ValueError(f"state {label!r} has no point at the read voltage {read_voltage_V} V")
+        g_read = float(read["current_A"].iloc[0]) / read_voltage_V
+        p = float(np.clip(law.state_from_conductance(g_read, fit.stack, temperature_K), 0.0, 1.0))
+        predicted = law.current(sweep["voltage_V"].to_numpy(), p, fit.stack, temperature_K)
+        err = np.log(np.abs(sweep["current_A"].to_numpy()) / np.abs(predicted))
+        row = {"state": label, "p_from_read": p, "rms_ln_error": float(np.sqrt(np.mean(err ** 2)))}
+        if true_states is not None:
+            row["p_true"] = float(true_states[label])
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -385,8 +385,8 @@ CONSTANT_SOURCES: dict[str, tuple[str, str]] = {
                     "image-force lowering"),
     "temperature_K": ("assumption", "room temperature"),
     "read_voltage_V": ("assumption", "0.1 V, close to the 80 mV reads of IBM's WOx/HZO devices"),
-    "remanent_polarisation_C_m2": ("published", "P_r ≈ 20 µC/cm² (PHYSICS-NOTES: 22.7 and 24.4 µC/cm² "
-                                   "in boltma/Scalable-FeFET; 20 in NeuroSim's FeFET defaults)"),
+    "remanent_polarisation_C_m2": ("published", "P_r ≈ 20 µC/cm² (22.7 and 24.4 µC/cm² in the public "
+                                   "HZO model boltma/Scalable-FeFET; 20 in NeuroSim's FeFET defaults)"),
     "max_voltage_V": ("published", "operation below about 3.5–4 V (IBM Zurich HZO devices)"),
     "prefactor": ("calibrated", "0.33 A·m⁻¹·V⁻¹·K^-3/2, chosen so that a 20 ns set pulse on the fully "
                   "set state costs about 3 pJ in the study's formula V·I·t (companion study: at "

@@ -15,9 +15,9 @@ import pandas as pd
 from .fitting import SchottkyFit, schottky_coordinates
 from .physics import HZODevice, HZOStack
 
-#: matplotlib settings of the book's figures.
+#: matplotlib settings of the book's figures (sized for the book's text column).
 BOOK_STYLE: dict = {
-    "figure.figsize": (6.4, 4.0),
+    "figure.figsize": (6.0, 3.6),
     "figure.dpi": 110,
     "savefig.dpi": 150,
     "axes.grid": True,
@@ -26,9 +26,12 @@ BOOK_STYLE: dict = {
     "axes.spines.right": False,
     "font.size": 10,
     "axes.titlesize": 10,
+    "axes.labelsize": 10,
     "legend.fontsize": 8,
     "legend.frameon": False,
 }
+#: Size of a figure with two panels side by side, inches.
+TWO_PANELS = (8.5, 3.4)
 
 #: One colour per pulse width, from the shortest to the longest.
 WIDTH_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e")
@@ -48,6 +51,25 @@ def format_width(width_s: float) -> str:
     return f"{width_s:g} s"
 
 
+def table(frame: pd.DataFrame, formats=None, widths=None):
+    """A pandas Styler that fits the book's text column: wrapped cells, no index.
+
+    ``formats`` is passed to ``Styler.format``; ``widths`` (CSS widths, one per column, e.g.
+    ``"20%"``) fixes the column widths.
+    """
+    styler = frame.style.hide(axis="index")
+    if formats is not None:
+        styler = styler.format(formats)
+    styles = [
+        {"selector": "", "props": "width: 100%; table-layout: fixed; font-size: 0.85em;"},
+        {"selector": "td, th", "props": "white-space: normal; overflow-wrap: anywhere; "
+                                        "vertical-align: top; padding: 2px 6px; text-align: left;"},
+    ]
+    for i, width in enumerate(widths or []):
+        styles.append({"selector": f"th.col_heading.col{i}", "props": f"width: {width};"})
+    return styler.set_table_styles(styles)
+
+
 def _axes(ax):
     return plt.subplots()[1] if ax is None else ax
 
@@ -64,7 +86,7 @@ def plot_iv(iv: pd.DataFrame, temperature_K: float, ax=None):
     ax.set_xlabel("voltage V (V)")
     ax.set_ylabel("|current| (A)")
     ax.set_title(f"read I–V at {temperature_K:g} K")
-    ax.legend(title="state", ncol=2)
+    ax.legend(title="state", ncol=2, loc="upper center")
     return ax
 
 
@@ -81,7 +103,7 @@ def plot_iv_temperatures(iv: pd.DataFrame, state: str, ax=None):
     ax.set_xlabel("voltage V (V)")
     ax.set_ylabel("|current| (A)")
     ax.set_title(f"state {state}")
-    ax.legend(title="temperature")
+    ax.legend(title="temperature", loc="upper center", ncol=2)
     return ax
 
 
@@ -166,5 +188,28 @@ def plot_energy_vs_width(table: pd.DataFrame, ax=None, form: str = "study"):
         ax.fill_between(widths, lo * 1e12, hi * 1e12, color=line.get_color(), alpha=0.15)
     ax.set_xlabel("pulse width (s)")
     ax.set_ylabel("energy per pulse (pJ)")
+    ax.legend()
+    return ax
+
+
+def plot_energy_components(table: pd.DataFrame, polarity: str = "set", state: float = 0.5, ax=None):
+    """The terms of the complete energy per pulse against width (log–log), for one polarity and state.
+
+    ``table`` is :func:`fetrain.energy.energy_table` output: conduction V·I·t (the study's formula),
+    capacitor charging C·V², switching charge 2·P_r·A·V·Δp, and their sum.
+    """
+    ax = _axes(ax)
+    sel = table[(table["polarity"] == polarity) & np.isclose(table["state"], state)]
+    sel = sel.sort_values("pulse_width_s")
+    terms = (("conduction_J", "conduction V·I·t (study)", "-", "o"),
+             ("capacitive_J", "capacitor C·V²", "--", "s"),
+             ("switching_J", "switching 2·P_r·A·V·Δp", ":", "^"),
+             ("complete_J", "complete (sum)", "-", None))
+    for col, label, ls, marker in terms:
+        kw = {"color": "k", "lw": 2.5, "alpha": 0.35} if col == "complete_J" else {}
+        ax.loglog(sel["pulse_width_s"], sel[col] * 1e12, ls=ls, marker=marker, label=label, **kw)
+    ax.set_xlabel("pulse width (s)")
+    ax.set_ylabel("energy per pulse (pJ)")
+    ax.set_title(f"terms of the complete formula, {polarity} at p = {state:g}")
     ax.legend()
     return ax
