@@ -265,7 +265,7 @@ class SwitchingKinetics:
         _require("alpha", self.alpha, low=0)
         _require("beta", self.beta, low=0)
         _require("log_tau_spread", self.log_tau_spread, low=0)
-        _require("imprint_field_V_m", self.imprint_field_V_m, low=-np.inf)
+        _require("imprint_field_V_m", self.imprint_field_V_m)
 
     def median_switching_time_s(self, field_V_m):
         """Merz law τ(E) = τ0·exp[(E_a/E)^α], s (infinite at E ≤ 0)."""

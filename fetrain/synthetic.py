@@ -153,7 +153,7 @@ def sample_devices(nominal: HZODevice, variability: Variability, n_devices: int,
     """Draw ``n_devices`` devices around ``nominal`` with the device-to-device spreads."""
     devices = []
     for _ in range(n_devices):
-        shift, ea, imp = rng.standard_normal(3)
+        shift, ea, imp = (float(x) for x in rng.standard_normal(3))
         cond = nominal.conduction
         kin = nominal.kinetics
         devices.append(replace(
