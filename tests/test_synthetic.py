@@ -94,10 +94,14 @@ def test_truth_symmetry_point_of_default_device():
 def test_truth_symmetry_point_is_where_alternating_pulses_settle(width):
     truth = CAMPAIGN.truth(width)
     for k, dev in enumerate(truth.devices):
+        s_set = float(dev.fraction_per_pulse(width, "set", truth.amplitude_set_V))
+        s_reset = float(dev.fraction_per_pulse(width, "reset", truth.amplitude_reset_V))
+        assert dev.apply_pulse(0.3, width, "set", truth.amplitude_set_V) == pytest.approx(0.3 + s_set * 0.7)
+        assert dev.apply_pulse(0.3, width, "reset", truth.amplitude_reset_V) == pytest.approx(0.3 - s_reset * 0.3)
         p = 0.0
         for _ in range(20000):
-            p = dev.apply_pulse(p, width, "set", truth.amplitude_set_V)
-            p = dev.apply_pulse(p, width, "reset", truth.amplitude_reset_V)
+            p = p + s_set * (1 - p)      # one set pulse (fetrain.physics.HZODevice.apply_pulse)
+            p = p - s_reset * p          # one reset pulse
         w_settled = float(truth.w_from_conductance(truth.conductance(p, k)))
         # alternating pulses oscillate around w* by half a step
         assert w_settled == pytest.approx(truth.symmetry_point(k), abs=truth.dw_min(k))
