@@ -75,16 +75,19 @@ class Variability:
     activation_d2d_rel : device-to-device relative standard deviation of the activation field.
     imprint_d2d_rel : device-to-device relative standard deviation of the imprint field.
     step_c2c_rel : relative standard deviation of each pulse's switched fraction (cycle to cycle,
-        pulse to pulse), the form of AIHWKit's ``dw_min_std``.
-    read_noise_rel : relative standard deviation of a read of the current.
+        pulse to pulse), the form of AIHWKit's ``dw_min_std``. 8%: a 1 µm² film holds a few thousand
+        grains, and a pulse that switches a few per cent of them fluctuates by about 1/sqrt(number
+        switched).
+    read_noise_rel : relative standard deviation of a read of the current (0.3%: a pA read with
+        integration on a parameter analyser).
     iv_noise_rel : standard deviation of ln I of an I–V sweep point (multiplicative noise).
     """
 
     barrier_d2d_eV: float = 0.0015
     activation_d2d_rel: float = 0.002
     imprint_d2d_rel: float = 0.05
-    step_c2c_rel: float = 0.05
-    read_noise_rel: float = 0.01
+    step_c2c_rel: float = 0.08
+    read_noise_rel: float = 0.003
     iv_noise_rel: float = 0.02
 
     def __post_init__(self) -> None:

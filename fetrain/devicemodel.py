@@ -1,0 +1,604 @@
+"""From measured potentiation/depression curves to the device model that training uses.
+
+This module's room: one pulse width's characterisation data in, one immutable :class:`DeviceModel`
+out — the single object that fetrain's training engine, the AIHWKit bridge and the energy ledger all
+take. It fits, derives and summarises; it does not train and does not read files (that is
+:mod:`fetrain.io`).
+
+The recipe (Chapter 2 of the book explains each step):
+
+1. **Weight scale** (SPEC.md, Conventions). Each read gives G = I/V_read. For every cycle, its
+   highest conductance is the end of its potentiation phase and its lowest the end of its
+   depression phase, each averaged over the last ``end_reads`` reads (the extreme of noisy reads
+   would be biased outwards by a few read-noise σ). G_max and G_min are their means over cycles and
+   devices; w = 2(G − G_min)/(G_max − G_min) − 1.
+2. **Curves and fits.** The mean w after the n-th pulse of each phase (over cycles and devices, with
+   its standard deviation kept) is fitted with a 5th-degree polynomial in n, as in the study. A
+   curve that saturates early would be dominated by its flat tail, so each fit uses the pulses up
+   to where the curve has covered ``fit_excursion`` (99%) of its excursion; R² and the residuals
+   are reported on that window.
+3. **Step table.** The step of pulse n+1 is P(n+1) − P(n), at the state P(n). A polynomial can turn
+   back near the ends of its window; the steps are therefore taken from the curve's monotone
+   envelope (running maximum for potentiation, running minimum for depression), every step is
+   floored at ``min_step_fraction`` of the raw dw_min, and the places where the polynomial turned
+   back or the floor applied are recorded. The steps are tabulated on ``N_NODES`` nodes equally
+   spaced on [−1, 1] — the one piecewise-linear table both engines use (AIHWKit's
+   ``PiecewiseStepDevice``), interpolated exactly as AIHWKit interpolates it.
+4. **Figures** of merit, the **symmetry point** (two ways), per-device models and the noise figures
+   (cycle-to-cycle step noise net of read noise; device-to-device spreads in AIHWKit's parameters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from numpy.polynomial import Polynomial
+
+from .energy import PulseEnergy, pulse_energy
+from .physics import HZOStack, _require
+
+DEGREE = 5                 #: degree of the response-curve polynomials (the study's choice)
+N_NODES = 41               #: nodes of the step table on [-1, 1] (odd: one node at w = 0)
+W_MIN, W_MAX = -1.0, 1.0   #: bounds of the weight scale
+
+DIRECTIONS = ("potentiation", "depression")
+
+
+def _frozen(a, dtype=float) -> np.ndarray:
+    arr = np.array(a, dtype=dtype)
+    arr.flags.writeable = False
+    return arr
+
+
+# --------------------------------------------------------------------------------------------
+# The piecewise-linear step table, applied exactly as AIHWKit's PiecewiseStepDevice applies it
+
+
+def interpolate_table(w, nodes_values, w_min: float = W_MIN, w_max: float = W_MAX):
+    """Linear interpolation of a table on equally spaced nodes, in AIHWKit's arithmetic.
+
+    ``nodes_values`` (n values on n nodes from ``w_min`` to ``w_max``) are interpolated at ``w``
+    the way AIHWKit 1.1.0's ``PiecewiseStepRPUDevice`` does (``rpu_piecewisestep_device.cpp``):
+    w_scaled = max((w − w_min)/(w_max − w_min)·(n−1), 0), index = min(floor(w_scaled), n−2),
+    t = min(w_scaled − index, 1), value = (1 − t)·v[index] + t·v[index+1]. The dtype of ``w``
+    is kept (float32 reproduces AIHWKit's single-precision arithmetic).
+    """
+    w = np.asarray(w)
+    dtype = w.dtype if np.issubdtype(w.dtype, np.floating) else np.float64
+    v = np.asarray(nodes_values, dtype=dtype)
+    n_sections = v.size - 1
+    w_scaled = np.maximum((w - dtype.type(w_min)) / dtype.type(w_max - w_min) * dtype.type(n_sections),
+                          dtype.type(0))
+    index = np.minimum(np.floor(w_scaled).astype(np.int64), n_sections - 1)
+    t = np.minimum(w_scaled - index.astype(dtype), dtype.type(1))
+    return (dtype.type(1) - t) * v[index] + t * v[index + 1]
+
+
+# --------------------------------------------------------------------------------------------
+# Fits of the response curves
+
+
+@dataclass(frozen=True, eq=False)
+class CurveFit:
+    """The 5th-degree polynomial fit of one mean response curve (w against pulse number).
+
+    Attributes
+    ----------
+    direction : ``potentiation`` or ``depression``.
+    pulse_index : pulse numbers 1 … N of the phase.
+    mean_w, std_w : mean and standard deviation of w after each pulse, over cycles and devices.
+    fit_end : the last pulse number inside the fit window.
+    polynomial : the fitted polynomial P(n) (numpy ``Polynomial``, scaled domain).
+    r_squared : coefficient of determination on the fit window.
+    residual_std : standard deviation of mean_w − P(n) on the fit window (w units).
+    turned_back : (n_from, n_to) ranges of pulse numbers in [0, fit_end] where P runs against the
+        curve's direction (then the monotone envelope is used).
+    """
+
+    direction: str
+    pulse_index: np.ndarray
+    mean_w: np.ndarray
+    std_w: np.ndarray
+    fit_end: int
+    polynomial: Polynomial
+    r_squared: float
+    residual_std: float
+    turned_back: tuple[tuple[int, int], ...]
+
+    def __call__(self, n):
+        """The fitted w after pulse number n."""
+        return self.polynomial(np.asarray(n, dtype=float))
+
+    @property
+    def residuals(self) -> np.ndarray:
+        """mean_w − P(n) over the whole phase (the window and the tail beyond it)."""
+        return self.mean_w - self(self.pulse_index)
+
+    def envelope(self) -> tuple[np.ndarray, np.ndarray]:
+        """(states, steps): the monotone envelope of P on n = 0 … fit_end and its step per pulse.
+
+        ``states[k]`` is the envelope at n = k, ``steps[k]`` ≥ 0 the change of pulse k+1.
+        """
+        n = np.arange(0, self.fit_end + 1, dtype=float)
+        values = self(n)
+        env = (np.maximum.accumulate(values) if self.direction == "potentiation"
+               else np.minimum.accumulate(values))
+        return env[:-1], np.abs(np.diff(env))
+
+
+def _turned_back(values: np.ndarray, direction: str) -> tuple[tuple[int, int], ...]:
+    """Ranges of n (n = index in ``values``) where ``values`` moves against ``direction``."""
+    d = np.diff(values)
+    bad = d < 0 if direction == "potentiation" else d > 0
+    ranges, start = [], None
+    for k, b in enumerate(bad):
+        if b and start is None:
+            start = k
+        if not b and start is not None:
+            ranges.append((start, k))
+            start = None
+    if start is not None:
+        ranges.append((start, len(bad)))
+    return tuple(ranges)
+
+
+def fit_curve(curve: pd.DataFrame, direction: str, fit_excursion: float = 0.99,
+              degree: int = DEGREE) -> CurveFit:
+    """Fit one response curve: ``curve`` has columns ``pulse_index``, ``mean_w`` and ``std_w``.
+
+    The fit window ends where a 5-pulse running mean of the curve first covers ``fit_excursion``
+    of its total excursion (at least ``degree + 2`` pulses).
+    """
+    _require("fit_excursion", fit_excursion, low=0, high=1)
+    curve = curve.sort_values("pulse_index")
+    n = curve["pulse_index"].to_numpy(dtype=float)
+    y = curve["mean_w"].to_numpy(dtype=float)
+    if n.size < degree + 1:
+        raise ValueError(f"{direction} curve has {n.size} pulses; a degree-{degree} fit needs at "
+                         f"least {degree + 1}")
+    smooth = np.convolve(y, np.ones(5) / 5, mode="same") if n.size >= 5 else y
+    excursion = y[-1] - y[0]
+    if fit_excursion < 1 and excursion != 0:
+        covered = (smooth - y[0]) / excursion
+        end = int(np.argmax(covered >= fit_excursion)) + 1 if np.any(covered >= fit_excursion) else n.size
+    else:
+        end = n.size
+    end = int(min(max(end, degree + 2), n.size))
+    poly = Polynomial.fit(n[:end], y[:end], degree)
+    resid = y[:end] - poly(n[:end])
+    ss_tot = float(np.sum((y[:end] - y[:end].mean()) ** 2))
+    r2 = 1.0 - float(np.sum(resid ** 2)) / ss_tot if ss_tot > 0 else float("nan")
+    fit_end = int(n[end - 1])
+    grid = poly(np.arange(0, fit_end + 1, dtype=float))
+    return CurveFit(direction=direction, pulse_index=_frozen(n), mean_w=_frozen(y),
+                    std_w=_frozen(curve["std_w"].to_numpy(dtype=float)), fit_end=fit_end,
+                    polynomial=poly, r_squared=r2, residual_std=float(np.std(resid, ddof=degree + 1)),
+                    turned_back=_turned_back(grid, direction))
+
+
+def _table_from_fit(fit: CurveFit, nodes: np.ndarray) -> np.ndarray:
+    """Raw steps (before the floor) of a curve fit on the table's nodes."""
+    states, steps = fit.envelope()
+    moving = steps > 0
+    if not np.any(moving):
+        return np.zeros_like(nodes)
+    states, steps = states[moving], steps[moving]
+    order = np.argsort(states, kind="stable")
+    # outside the traversed range, hold the nearest step (np.interp's edge behaviour)
+    return np.interp(nodes, states[order], steps[order])
+
+
+# --------------------------------------------------------------------------------------------
+# The device model
+
+
+@dataclass(frozen=True, eq=False)
+class NoiseFigures:
+    """Noise and variability of a device model, in AIHWKit's parameters where they exist.
+
+    Attributes
+    ----------
+    dw_min_std : cycle-to-cycle (pulse-to-pulse) relative standard deviation of a step, net of
+        read noise (AIHWKit ``dw_min_std``).
+    read_noise_rel : relative standard deviation of one read of the conductance.
+    dw_min_dtod : device-to-device relative spread of the step scale (AIHWKit ``dw_min_dtod``).
+    up_down_dtod : device-to-device spread of the up/down imbalance (AIHWKit ``up_down_dtod``).
+    w_min_dtod, w_max_dtod : device-to-device relative spread of the lower and upper bounds
+        (AIHWKit ``w_min_dtod``, ``w_max_dtod``).
+    n_devices : number of devices the spreads were estimated from.
+    """
+
+    dw_min_std: float
+    read_noise_rel: float
+    dw_min_dtod: float
+    up_down_dtod: float
+    w_min_dtod: float
+    w_max_dtod: float
+    n_devices: int
+
+
+@dataclass(frozen=True, eq=False)
+class DeviceModel:
+    """The device model of one pulse width: the single object training, bridge and ledger use.
+
+    The weight w lives on [−1, 1] (SPEC.md's scale). One up (potentiation) pulse at w adds
+    ``step_up_at(w)``; one down pulse subtracts ``step_down_at(w)``; both are linear
+    interpolations of the step table on ``w_nodes``, and the result is clipped to [−1, 1].
+
+    Attributes
+    ----------
+    width_s : pulse width, s.
+    source : where the data came from (e.g. "embedded synthetic data set").
+    g_min_S, g_max_S : the conductances that map to w = −1 and w = +1, S.
+    w_nodes : the table's nodes (``N_NODES`` equally spaced on [−1, 1]).
+    step_up, step_down : step per pulse at the nodes (w units, ≥ ``min_step``).
+    floored_up, floored_down : nodes where the floor ``min_step`` replaced the fitted step.
+    min_step : the floor, w units.
+    fit_up, fit_down : the polynomial fits.
+    amplitude_set_V, amplitude_reset_V : programming amplitudes |V|, V.
+    pulses_per_phase : pulses per phase of the characterisation.
+    noise : :class:`NoiseFigures`.
+    device_models : per-device models (same w scale), empty for a per-device model itself.
+    device_names : names of the devices behind ``device_models``.
+    device_bounds : per device, the (lowest, highest) w its cycles reach.
+    stack : device geometry for the energy of a pulse (:mod:`fetrain.energy`).
+    """
+
+    width_s: float
+    source: str
+    g_min_S: float
+    g_max_S: float
+    w_nodes: np.ndarray
+    step_up: np.ndarray
+    step_down: np.ndarray
+    floored_up: np.ndarray
+    floored_down: np.ndarray
+    min_step: float
+    fit_up: CurveFit
+    fit_down: CurveFit
+    amplitude_set_V: float
+    amplitude_reset_V: float
+    pulses_per_phase: int
+    noise: NoiseFigures | None
+    stack: HZOStack = field(default_factory=HZOStack)
+    device_models: tuple["DeviceModel", ...] = ()
+    device_names: tuple[str, ...] = ()
+    device_bounds: tuple[tuple[float, float], ...] = ()
+
+    # ---- the table ----------------------------------------------------------------------
+
+    @property
+    def dw_min(self) -> float:
+        """The up step at w = 0 (AIHWKit's granularity convention), w units."""
+        return float(self.step_up[N_NODES // 2])
+
+    @property
+    def piecewise_up(self) -> np.ndarray:
+        """Up steps relative to dw_min (AIHWKit's ``piecewise_up``; 1 at w = 0)."""
+        return self.step_up / self.dw_min
+
+    @property
+    def piecewise_down(self) -> np.ndarray:
+        """Down steps relative to dw_min (AIHWKit's ``piecewise_down``)."""
+        return self.step_down / self.dw_min
+
+    def step_up_at(self, w):
+        """Mean up step at weight w (AIHWKit's interpolation; dtype of ``w`` kept)."""
+        w = np.asarray(w)
+        dtype = w.dtype if np.issubdtype(w.dtype, np.floating) else np.float64
+        return dtype.type(self.dw_min) * interpolate_table(w, self.piecewise_up.astype(dtype))
+
+    def step_down_at(self, w):
+        """Mean down step (magnitude) at weight w."""
+        w = np.asarray(w)
+        dtype = w.dtype if np.issubdtype(w.dtype, np.floating) else np.float64
+        return dtype.type(self.dw_min) * interpolate_table(w, self.piecewise_down.astype(dtype))
+
+    def apply_pulses(self, w, signs, rng: np.random.Generator | None = None):
+        """Apply a sequence of pulses to weights; returns the trajectory.
+
+        ``signs`` is a sequence of +1 (up) / −1 (down) / 0 (no pulse); ``w`` a scalar or array of
+        starting weights. With ``rng`` the cycle-to-cycle noise multiplies each step by
+        (1 + dw_min_std·ξ), as AIHWKit does; without it the update is deterministic. Returns an
+        array of shape (len(signs) + 1, *w.shape) starting with ``w``.
+        """
+        w = np.array(w, copy=True)
+        dtype = w.dtype if np.issubdtype(w.dtype, np.floating) else np.float64
+        w = w.astype(dtype)
+        out = [w.copy()]
+        std = dtype.type(self.noise.dw_min_std if (rng is not None and self.noise) else 0.0)
+        for sign in signs:
+            if sign > 0:
+                step = self.step_up_at(w)
+            elif sign < 0:
+                step = -self.step_down_at(w)
+            else:
+                out.append(w.copy())
+                continue
+            if std > 0:
+                step = step * (dtype.type(1) + std * rng.standard_normal(w.shape).astype(dtype))
+            w = np.minimum(np.maximum(w + step, dtype.type(W_MIN)), dtype.type(W_MAX))
+            out.append(w.copy())
+        return np.stack(out)
+
+    # ---- symmetry point -------------------------------------------------------------------
+
+    @property
+    def symmetry_point(self) -> float:
+        """The symmetry point from the table: the stable root of step_up(w) − step_down(w).
+
+        Stable: up − down changes sign from + (below) to − (above). NaN when the table has none.
+        """
+        return symmetry_point_of_table(self.w_nodes, self.step_up, self.step_down)
+
+    def symmetry_point_by_pulsing(self, start: float = -1.0, max_pairs: int = 200_000,
+                                  tol: float = 1e-9) -> tuple[float, np.ndarray]:
+        """Settle a device under alternating up/down pulses (noise off), as hardware would.
+
+        Starts at ``start``, applies up, down, up, down … until a pair of pulses moves w by less
+        than ``tol``; returns (the mean of the last up/down pair of states, the trajectory after each
+        pair).
+        """
+        w = float(start)
+        history = [w]
+        for _ in range(max_pairs):
+            up = float(np.clip(w + self.step_up_at(w), W_MIN, W_MAX))
+            new = float(np.clip(up - self.step_down_at(up), W_MIN, W_MAX))
+            history.append(new)
+            if abs(new - w) < tol:
+                return 0.5 * (up + new), np.array(history)
+            w = new
+        return 0.5 * (up + new), np.array(history)
+
+    @property
+    def device_symmetry_points(self) -> np.ndarray:
+        """The symmetry point of each device (from its own table)."""
+        return np.array([m.symmetry_point for m in self.device_models])
+
+    # ---- figures of merit ---------------------------------------------------------------
+
+    def conductance(self, w):
+        """Read conductance of weight w, S."""
+        return self.g_min_S + (np.asarray(w, dtype=float) + 1.0) * (self.g_max_S - self.g_min_S) / 2
+
+    def figures(self) -> dict:
+        """Figures of merit of the device (one flat dict, for tables)."""
+        fu, fd = self.fit_up, self.fit_down
+        read = self.noise.read_noise_rel if self.noise else float("nan")
+        states = (1 + np.log(self.g_max_S / self.g_min_S) / (4 * read)) if read > 0 else float("nan")
+        return {
+            "pulse_width_s": self.width_s,
+            "G_min_S": self.g_min_S,
+            "G_max_S": self.g_max_S,
+            "dynamic_range": self.g_max_S / self.g_min_S,
+            "dw_min": self.dw_min,
+            "step_down_at_0": float(self.step_down[N_NODES // 2]),
+            "asymmetry_up_over_down_at_0": self.dw_min / float(self.step_down[N_NODES // 2]),
+            "symmetry_point": self.symmetry_point,
+            "n_steps_full_range": 2.0 / self.dw_min,
+            "n_states_read_noise": states,
+            "pulses_10_90_up": _pulses_between(fu, -0.8, 0.8),
+            "pulses_10_90_down": _pulses_between(fd, 0.8, -0.8),
+            "nonlinearity_up": _nonlinearity(fu),
+            "nonlinearity_down": _nonlinearity(fd),
+            "r_squared_up": fu.r_squared,
+            "r_squared_down": fd.r_squared,
+            "dw_min_std": self.noise.dw_min_std if self.noise else float("nan"),
+            "read_noise_rel": read,
+            "dw_min_dtod": self.noise.dw_min_dtod if self.noise else float("nan"),
+            "up_down_dtod": self.noise.up_down_dtod if self.noise else float("nan"),
+            "w_min_dtod": self.noise.w_min_dtod if self.noise else float("nan"),
+            "w_max_dtod": self.noise.w_max_dtod if self.noise else float("nan"),
+        }
+
+    # ---- energy --------------------------------------------------------------------------
+
+    def pulse_energy(self, w, polarity: str) -> PulseEnergy:
+        """Energy of one pulse at weight w (J), in both forms (:func:`fetrain.energy.pulse_energy`).
+
+        The read conductance is G(w); the switched fraction of the polarisation is taken as
+        |Δw|/2 of the step the pulse makes — the cycles span (nearly) the whole polarisation range,
+        so G_max − G_min ≈ G_on − G_off. The amplitude is the campaign's for this polarity.
+        """
+        if polarity not in ("set", "reset"):
+            raise ValueError(f"polarity must be one of ('set', 'reset'); got {polarity!r}")
+        w = np.clip(np.asarray(w, dtype=float), W_MIN, W_MAX)
+        if polarity == "set":
+            v, dw = self.amplitude_set_V, self.step_up_at(w)
+        else:
+            v, dw = self.amplitude_reset_V, self.step_down_at(w)
+        return pulse_energy(v, self.width_s, self.conductance(w), np.clip(dw / 2, 0, 1), self.stack)
+
+
+def symmetry_point_of_table(nodes, up, down) -> float:
+    """The stable root of up(w) − down(w) on a piecewise-linear table (NaN when none)."""
+    diff = np.asarray(up, dtype=float) - np.asarray(down, dtype=float)
+    for k in range(len(diff) - 1):
+        a, b = diff[k], diff[k + 1]
+        if a > 0 and b <= 0:
+            return float(nodes[k] + a * (nodes[k + 1] - nodes[k]) / (a - b))
+    return float("nan")
+
+
+def _pulses_between(fit: CurveFit, w_from: float, w_to: float) -> float:
+    """Pulses the fitted curve takes from w_from to w_to (NaN if it does not get there)."""
+    states, _ = fit.envelope()
+    sign = 1 if fit.direction == "potentiation" else -1
+    reached_from = np.flatnonzero(sign * (states - w_from) >= 0)
+    reached_to = np.flatnonzero(sign * (states - w_to) >= 0)
+    if reached_from.size == 0 or reached_to.size == 0:
+        return float("nan")
+    return float(reached_to[0] - reached_from[0])
+
+
+def _nonlinearity(fit: CurveFit) -> float:
+    """Largest distance between the fitted curve and the straight line joining its window's ends,
+    as a fraction of the excursion (0: linear; up to about 0.5: abrupt)."""
+    n = np.arange(1, fit.fit_end + 1, dtype=float)
+    y = fit(n)
+    line = y[0] + (y[-1] - y[0]) * (n - n[0]) / (n[-1] - n[0])
+    excursion = abs(y[-1] - y[0])
+    return float(np.max(np.abs(y - line)) / excursion) if excursion > 0 else float("nan")
+
+
+# --------------------------------------------------------------------------------------------
+# Building models from data
+
+
+def add_weight_scale(pulses: pd.DataFrame, end_reads: int = 5) -> tuple[pd.DataFrame, float, float]:
+    """Add ``conductance_S`` and ``w`` to one width's pulse table; return it with (G_min, G_max).
+
+    G_max (G_min) is the mean over cycles and devices of the mean of the last ``end_reads`` reads of
+    each potentiation (depression) phase.
+    """
+    _require("end_reads", end_reads, low=1, strict_low=False)
+    p = pulses.copy()
+    p["conductance_S"] = p["read_current_A"] / p["read_voltage_V"]
+    p = p.sort_values(["device", "cycle", "direction", "pulse_index"], kind="stable")
+    ends = p.groupby(["device", "cycle", "direction"], sort=False)["conductance_S"].apply(
+        lambda g: g.iloc[-end_reads:].mean())
+    g_max = float(ends.xs("potentiation", level="direction").mean())
+    g_min = float(ends.xs("depression", level="direction").mean())
+    if not g_max > g_min:
+        raise ValueError(f"pulse width {p['pulse_width_s'].iloc[0]:g} s: the potentiation phases end "
+                         f"below the depression phases (G_max {g_max:.3g} S ≤ G_min {g_min:.3g} S); "
+                         "check the direction column")
+    p["w"] = 2.0 * (p["conductance_S"] - g_min) / (g_max - g_min) - 1.0
+    return p, g_min, g_max
+
+
+def mean_curves(p: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Mean and standard deviation of w per pulse number, for each direction."""
+    out = {}
+    for direction in DIRECTIONS:
+        grp = p[p["direction"] == direction].groupby("pulse_index")["w"]
+        out[direction] = pd.DataFrame({"mean_w": grp.mean(), "std_w": grp.std(ddof=1).fillna(0.0)}
+                                      ).reset_index()
+    return out
+
+
+def _tables(fits: dict[str, CurveFit], min_step_fraction: float):
+    nodes = np.linspace(W_MIN, W_MAX, N_NODES)
+    raw_up = _table_from_fit(fits["potentiation"], nodes)
+    raw_down = _table_from_fit(fits["depression"], nodes)
+    raw_dw_min = raw_up[N_NODES // 2]
+    floor = min_step_fraction * raw_dw_min if raw_dw_min > 0 else min_step_fraction * raw_up.max()
+    return (nodes, np.maximum(raw_up, floor), np.maximum(raw_down, floor),
+            raw_up < floor, raw_down < floor, float(floor))
+
+
+def _noise_figures(p: pd.DataFrame, device_models: dict[str, "DeviceModel"],
+                   device_bounds: dict[str, tuple[float, float]]) -> NoiseFigures:
+    """Cycle-to-cycle step noise net of read noise, and device-to-device spreads.
+
+    Within a phase, the residual of a read-to-read change against the device's own fitted step,
+    r_n = ΔG_n − ΔG_expected, carries the step noise a_n·ξ_n (a_n = dw_min_std·ΔG_expected) and
+    the read noise e_{n+1} − e_n. Read noise makes consecutive residuals anticorrelated:
+    cov(r_n, r_{n+1}) = −σ_e², which gives the read noise; the step noise is what remains of the
+    variance: E[r_n²] = dw_min_std²·ΔG_n² + σ_e²(n) + σ_e²(n+1). Both are estimated relative to G.
+    """
+    lag, rows_a, rows_b = [], [], []
+    half_range = 0.5 * (p.attrs["g_max"] - p.attrs["g_min"])
+    for (device, _, direction), grp in p.groupby(["device", "cycle", "direction"], sort=False):
+        model = device_models[device]
+        g = grp["conductance_S"].to_numpy()
+        w = grp["w"].to_numpy()
+        if g.size < 3:
+            continue
+        expected = (model.step_up_at(w[:-1]) if direction == "potentiation"
+                    else -model.step_down_at(w[:-1])) * half_range
+        r = np.diff(g) - expected
+        lag.append(r[:-1] * r[1:] / g[1:-1] ** 2)
+        rows_a.append((expected / g[:-1]) ** 2)
+        rows_b.append((r / g[:-1]) ** 2)
+    read_var = max(-float(np.mean(np.concatenate(lag))), 0.0)
+    a = np.concatenate(rows_a)
+    b = np.concatenate(rows_b) - 2.0 * read_var
+    step_var = max(float(np.sum(a * b) / np.sum(a * a)), 0.0)
+
+    names = list(device_models)
+    ups = np.array([device_models[k].dw_min for k in names])
+    downs = np.array([float(device_models[k].step_down[N_NODES // 2]) for k in names])
+    gain_up, gain_down = ups / ups.mean(), downs / downs.mean()
+    imbalance = (gain_up - gain_down) / 2.0
+    lows = np.array([device_bounds[k][0] for k in names])
+    highs = np.array([device_bounds[k][1] for k in names])
+    ddof = 1 if len(names) > 1 else 0
+    return NoiseFigures(
+        dw_min_std=float(np.sqrt(step_var)), read_noise_rel=float(np.sqrt(read_var)),
+        dw_min_dtod=float(np.std((gain_up + gain_down) / 2.0, ddof=ddof)),
+        up_down_dtod=float(np.std(imbalance, ddof=ddof)),
+        w_min_dtod=float(np.std(lows, ddof=ddof) / abs(np.mean(lows))),
+        w_max_dtod=float(np.std(highs, ddof=ddof) / abs(np.mean(highs))),
+        n_devices=len(names))
+
+
+def _amplitude(p: pd.DataFrame, direction: str) -> float:
+    return float(np.median(np.abs(p.loc[p["direction"] == direction, "amplitude_V"])))
+
+
+def build_device_model(pulses: pd.DataFrame, width_s: float, source: str = "",
+                       stack: HZOStack | None = None, end_reads: int = 5,
+                       fit_excursion: float = 0.99, min_step_fraction: float = 0.01,
+                       per_device: bool = True) -> DeviceModel:
+    """Build the device model of one pulse width from a pulse-response table.
+
+    ``pulses`` has the columns of :data:`fetrain.synthetic.PULSE_COLUMNS` (as loaded by
+    :mod:`fetrain.io`); rows of other widths are ignored. ``stack`` is the device geometry used for
+    the energy of a pulse (default: the synthetic device's).
+    """
+    _require("min_step_fraction", min_step_fraction, low=0, high=1)
+    sel = pulses[np.isclose(pulses["pulse_width_s"], width_s, rtol=1e-9, atol=0)]
+    if sel.empty:
+        widths = sorted(pulses["pulse_width_s"].unique())
+        raise ValueError(f"width_s must be one of the data's pulse widths {widths} s; got {width_s!r}")
+    p, g_min, g_max = add_weight_scale(sel, end_reads=end_reads)
+    p.attrs.update(g_min=g_min, g_max=g_max)
+    return _model_from_scaled(p, float(sel["pulse_width_s"].iloc[0]), g_min, g_max, source,
+                              stack or HZOStack(), fit_excursion, min_step_fraction, per_device,
+                              end_reads)
+
+
+def _model_from_scaled(p, width_s, g_min, g_max, source, stack, fit_excursion, min_step_fraction,
+                       per_device, end_reads) -> DeviceModel:
+    curves = mean_curves(p)
+    fits = {d: fit_curve(curves[d], d, fit_excursion) for d in DIRECTIONS}
+    nodes, up, down, fl_up, fl_down, floor = _tables(fits, min_step_fraction)
+    device_models: dict[str, DeviceModel] = {}
+    device_bounds: dict[str, tuple[float, float]] = {}
+    if per_device:
+        for name, grp in p.groupby("device", sort=True):
+            grp = grp.copy()
+            grp.attrs.update(p.attrs)
+            device_models[name] = _model_from_scaled(grp, width_s, g_min, g_max, source, stack,
+                                                     fit_excursion, min_step_fraction, False,
+                                                     end_reads)
+            ends = grp.groupby(["cycle", "direction"], sort=False)["w"].apply(
+                lambda g: g.iloc[-end_reads:].mean())
+            device_bounds[name] = (float(ends.xs("depression", level="direction").mean()),
+                                   float(ends.xs("potentiation", level="direction").mean()))
+    noise = _noise_figures(p, device_models, device_bounds) if per_device else None
+    counts = p.groupby(["device", "cycle", "direction"]).size()
+    return DeviceModel(
+        width_s=width_s, source=source, g_min_S=g_min, g_max_S=g_max,
+        w_nodes=_frozen(nodes), step_up=_frozen(up), step_down=_frozen(down),
+        floored_up=_frozen(fl_up, bool), floored_down=_frozen(fl_down, bool),
+        min_step=floor, fit_up=fits["potentiation"], fit_down=fits["depression"],
+        amplitude_set_V=_amplitude(p, "potentiation"), amplitude_reset_V=_amplitude(p, "depression"),
+        pulses_per_phase=int(counts.max()), noise=noise, stack=stack,
+        device_models=tuple(device_models.values()), device_names=tuple(device_models),
+        device_bounds=tuple(device_bounds.values()))
+
+
+def build_device_models(pulses: pd.DataFrame, source: str = "", stack: HZOStack | None = None,
+                        **kwargs) -> dict[float, DeviceModel]:
+    """The device model of every pulse width in ``pulses``, keyed by width (s), ascending."""
+    return {float(t): build_device_model(pulses, float(t), source=source, stack=stack, **kwargs)
+            for t in sorted(pulses["pulse_width_s"].unique())}
+
+
+def figures_table(models: dict[float, DeviceModel]) -> pd.DataFrame:
+    """The figures of merit of several models, one row per pulse width."""
+    return pd.DataFrame([m.figures() for m in models.values()])
