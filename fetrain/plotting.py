@@ -213,3 +213,86 @@ def plot_energy_components(table: pd.DataFrame, polarity: str = "set", state: fl
     ax.set_title(f"terms of the complete formula, {polarity} at p = {state:g}")
     ax.legend()
     return ax
+
+
+# ---- Chapter 2: response curves, fits, step tables, symmetry points --------------------------
+
+def plot_response_curves(model, ax=None, colour=None):
+    """Mean w after each pulse (potentiation, then depression) with ±1 std band and the fits.
+
+    ``model`` is a :class:`fetrain.devicemodel.DeviceModel`. The depression phase is drawn after
+    the potentiation phase on the same pulse axis; dotted verticals mark the ends of the fit windows.
+    """
+    ax = _axes(ax)
+    colour = colour or WIDTH_COLOURS[0]
+    offset = 0
+    for fit in (model.fit_up, model.fit_down):
+        n = fit.pulse_index
+        ax.fill_between(n + offset, fit.mean_w - fit.std_w, fit.mean_w + fit.std_w, color=colour,
+                        alpha=0.25, lw=0)
+        ax.plot(n + offset, fit.mean_w, ".", ms=1.5, color=colour)
+        grid = np.arange(1, fit.fit_end + 1)
+        ax.plot(grid + offset, fit(grid), "-", color="k", lw=1)
+        ax.axvline(fit.fit_end + offset, color="0.5", ls=":", lw=1)
+        offset += int(n.max())
+    ax.set_xlabel("pulse number (potentiation, then depression)")
+    ax.set_ylabel("weight w")
+    ax.set_title(format_width(model.width_s))
+    return ax
+
+
+def plot_fit_residuals(model, ax=None):
+    """Residuals (measured mean w − fit) against pulse number, inside the fit windows."""
+    ax = _axes(ax)
+    for fit, ls in ((model.fit_up, "-"), (model.fit_down, "--")):
+        inside = fit.pulse_index <= fit.fit_end
+        ax.plot(fit.pulse_index[inside], fit.residuals[inside], ls, lw=0.8, label=fit.direction)
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set_xlabel("pulse number within the phase")
+    ax.set_ylabel("residual of w")
+    ax.set_title(format_width(model.width_s))
+    ax.legend()
+    return ax
+
+
+def plot_step_table(model, ax=None, truth=None, colour=None):
+    """Up (solid) and down (dashed) step per pulse against w, with the symmetry point marked.
+
+    ``truth`` (optional): a :class:`fetrain.synthetic.WidthTruth` whose true steps are drawn thin
+    grey — available only because the data are synthetic.
+    """
+    ax = _axes(ax)
+    colour = colour or WIDTH_COLOURS[0]
+    w = np.linspace(-1, 1, 401)
+    ax.plot(w, model.step_up_at(w), "-", color=colour, label="up (potentiation)")
+    ax.plot(w, model.step_down_at(w), "--", color=colour, label="down (depression)")
+    if truth is not None:
+        ax.plot(w, truth.step_up(w), "-", color="0.4", lw=0.7, label="generator's truth")
+        ax.plot(w, truth.step_down(w), "--", color="0.4", lw=0.7)
+    sp = model.symmetry_point
+    if np.isfinite(sp):
+        ax.axvline(sp, color="k", lw=0.8, ls=":")
+        ax.text(sp, 0.03, f" w* = {sp:+.2f}", transform=ax.get_xaxis_transform(), ha="center",
+                va="bottom", fontsize=8, bbox={"fc": "white", "ec": "none", "alpha": 0.8})
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("weight w")
+    ax.set_ylabel("step per pulse |Δw|")
+    ax.set_title(format_width(model.width_s))
+    ax.legend(loc="upper center")
+    return ax
+
+
+def plot_symmetry_settling(model, starts=(-1.0, 0.0, 1.0), n_pairs=None, ax=None):
+    """w after each up/down pair of pulses, from several starting weights (noise off)."""
+    ax = _axes(ax)
+    for start in starts:
+        _, history = model.symmetry_point_by_pulsing(start=start)
+        if n_pairs is not None:
+            history = history[:n_pairs + 1]
+        ax.plot(np.arange(history.size), history, label=f"start {start:+g}")
+    ax.axhline(model.symmetry_point, color="k", ls=":", lw=1, label="w* from the table")
+    ax.set_xlabel("alternating up/down pulse pairs")
+    ax.set_ylabel("weight w")
+    ax.set_title(f"{format_width(model.width_s)}: a device under alternating pulses")
+    ax.legend()
+    return ax

@@ -84,7 +84,7 @@ class Variability:
     """
 
     barrier_d2d_eV: float = 0.0015
-    activation_d2d_rel: float = 0.002
+    activation_d2d_rel: float = 0.001
     imprint_d2d_rel: float = 0.05
     step_c2c_rel: float = 0.08
     read_noise_rel: float = 0.003

@@ -77,10 +77,14 @@ def test_curves_are_nonlinear_and_saturating(data):
 
 def test_variation_under_ten_percent(data):
     p = data.pulses
-    # device-to-device: spread of each device's highest read current, per width
     for width, grp in p.groupby("pulse_width_s"):
+        # device-to-device: spread of each device's highest read current
         highs = grp.groupby("device")["read_current_A"].max()
         assert highs.std() / highs.mean() < 0.10
+        # cycle-to-cycle: spread, across a device's cycles, of the current at each pulse
+        spread = grp.groupby(["device", "direction", "pulse_index"])["read_current_A"].agg(["std", "mean"])
+        assert (spread["std"] / spread["mean"]).max() < 0.10
+    # pulse-to-pulse noise of a step (AIHWKit's dw_min_std)
     assert CAMPAIGN.variability.step_c2c_rel < 0.10
 
 
