@@ -489,7 +489,8 @@ def _tables(fits: dict[str, CurveFit], min_step_fraction: float):
             raw_up < floor, raw_down < floor, float(floor))
 
 
-def _noise_figures(p: pd.DataFrame, device_models: dict[str, "DeviceModel"],
+def _noise_figures(p: pd.DataFrame, g_min: float, g_max: float,
+                   device_models: dict[str, "DeviceModel"],
                    device_bounds: dict[str, tuple[float, float]]) -> NoiseFigures:
     """Cycle-to-cycle step noise net of read noise, and device-to-device spreads.
 
@@ -500,7 +501,7 @@ def _noise_figures(p: pd.DataFrame, device_models: dict[str, "DeviceModel"],
     variance: E[r_n²] = dw_min_std²·ΔG_n² + σ_e²(n) + σ_e²(n+1). Both are estimated relative to G.
     """
     lag, rows_a, rows_b = [], [], []
-    half_range = 0.5 * (p.attrs["g_max"] - p.attrs["g_min"])
+    half_range = 0.5 * (g_max - g_min)
     for (device, _, direction), grp in p.groupby(["device", "cycle", "direction"], sort=False):
         model = device_models[device]
         g = grp["conductance_S"].to_numpy()
@@ -555,7 +556,6 @@ def build_device_model(pulses: pd.DataFrame, width_s: float, source: str = "",
         widths = sorted(pulses["pulse_width_s"].unique())
         raise ValueError(f"width_s must be one of the data's pulse widths {widths} s; got {width_s!r}")
     p, g_min, g_max = add_weight_scale(sel, end_reads=end_reads)
-    p.attrs.update(g_min=g_min, g_max=g_max)
     return _model_from_scaled(p, float(sel["pulse_width_s"].iloc[0]), g_min, g_max, source,
                               stack or HZOStack(), fit_excursion, min_step_fraction, per_device,
                               end_reads)
@@ -570,8 +570,6 @@ def _model_from_scaled(p, width_s, g_min, g_max, source, stack, fit_excursion, m
     device_bounds: dict[str, tuple[float, float]] = {}
     if per_device:
         for name, grp in p.groupby("device", sort=True):
-            grp = grp.copy()
-            grp.attrs.update(p.attrs)
             device_models[name] = _model_from_scaled(grp, width_s, g_min, g_max, source, stack,
                                                      fit_excursion, min_step_fraction, False,
                                                      end_reads)
@@ -579,7 +577,7 @@ def _model_from_scaled(p, width_s, g_min, g_max, source, stack, fit_excursion, m
                 lambda g: g.iloc[-end_reads:].mean())
             device_bounds[name] = (float(ends.xs("depression", level="direction").mean()),
                                    float(ends.xs("potentiation", level="direction").mean()))
-    noise = _noise_figures(p, device_models, device_bounds) if per_device else None
+    noise = _noise_figures(p, g_min, g_max, device_models, device_bounds) if per_device else None
     counts = p.groupby(["device", "cycle", "direction"]).size()
     return DeviceModel(
         width_s=width_s, source=source, g_min_S=g_min, g_max_S=g_max,
