@@ -134,3 +134,31 @@ def energy_table(device: HZODevice, widths_s, states=(0.5,)):
                              "switching_J": float(e.switching_J),
                              "complete_J": float(e.complete_J)})
     return pd.DataFrame(rows)
+
+
+def ledger_energy(model, n_up: float, n_down: float, w_up: float, w_down: float, dw_up: float,
+                  dw_down: float) -> dict:
+    """Joules of a pulse ledger, exactly, for a device model (:class:`fetrain.devicemodel.DeviceModel`).
+
+    The ledger gives, for up (set) and down (reset) pulses, their number n, the sum of the weights
+    before each pulse Σw, and the sum of the weight changes Σ|Δw|. Every term of a pulse's energy is
+    linear in those: the conduction energy V·t·I(V) with I proportional to the read conductance
+    G(w) = G_min + (w + 1)(G_max − G_min)/2; the capacitor charging C·V² per pulse; the switching
+    charge 2·P_r·A·V·|Δw|/2 (the model's convention: a pulse switches half its step in w).
+
+    Returns the components and the two forms, J: ``conduction``, ``capacitive``, ``switching``,
+    ``study`` (= conduction), ``complete``.
+    """
+    stack = model.stack
+    half = 0.5 * (model.g_max_S - model.g_min_S)
+    total = {"conduction": 0.0, "capacitive": 0.0, "switching": 0.0}
+    for n, sw, sdw, v in ((n_up, w_up, dw_up, model.amplitude_set_V),
+                          (n_down, w_down, dw_down, model.amplitude_reset_V)):
+        sum_g = n * model.g_min_S + (sw + n) * half
+        current_per_siemens = stack.read_voltage_V * float(write_to_read_current_ratio(v, stack))
+        total["conduction"] += v * model.width_s * current_per_siemens * sum_g
+        total["capacitive"] += n * stack.capacitance_F * v ** 2
+        total["switching"] += stack.remanent_polarisation_C_m2 * stack.area_m2 * v * sdw
+    total["study"] = total["conduction"]
+    total["complete"] = total["conduction"] + total["capacitive"] + total["switching"]
+    return total

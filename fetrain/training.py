@@ -1,0 +1,158 @@
+"""Training runs: the loop over epochs, evaluations, the history, and results as plain files.
+
+This module's room: driving :class:`fetrain.engine.Engine` through epochs on a data set, recording
+accuracy, pulses and joules at every evaluation, and writing/reading results and checkpoints as
+plain data (CSV, JSON, safetensors) — never pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .data import MNIST
+from .energy import ledger_energy
+from .engine import Engine, TrainConfig, data_order
+
+
+@dataclass(frozen=True, eq=False)
+class RunResult:
+    """The outcome of one configuration.
+
+    Attributes
+    ----------
+    config : the configuration (its ``describe()`` is written to the results).
+    data_set : the data set's label.
+    history : one row per evaluation: epoch (fractional), samples, validation and test accuracy,
+        cumulative up/down pulses per layer and in total, cumulative energy (study and complete).
+    weights : the final device states w per layer (numpy, out × in).
+    references : the reference states per layer.
+    pulse_counts : per layer, (up, down) pulses per device (numpy int64, out × in).
+    seconds : wall time of the run (shared when configurations train side by side).
+    """
+
+    config: TrainConfig
+    data_set: str
+    history: pd.DataFrame
+    weights: list
+    references: list
+    pulse_counts: list
+    seconds: float
+
+    @property
+    def final(self) -> pd.Series:
+        return self.history.iloc[-1]
+
+
+def _snapshot(engine: Engine, c: int, epoch: float, samples: int, val: float, test: float) -> dict:
+    cfg = engine.configs[c]
+    row = {"epoch": epoch, "samples": samples, "val_accuracy": val, "test_accuracy": test}
+    total = {"n_up": 0.0, "n_down": 0.0, "w_up": 0.0, "w_down": 0.0, "dw_up": 0.0, "dw_down": 0.0}
+    for li, layer in enumerate(engine.layers):
+        t = layer.ledger.totals(c)
+        row[f"pulses_up_L{li + 1}"] = t["n_up"]
+        row[f"pulses_down_L{li + 1}"] = t["n_down"]
+        for key in total:
+            total[key] += t[key]
+    row["pulses"] = total["n_up"] + total["n_down"]
+    if cfg.analog:
+        e = ledger_energy(cfg.model, **total)
+        row["energy_study_J"] = e["study"]
+        row["energy_complete_J"] = e["complete"]
+    else:
+        row["energy_study_J"] = row["energy_complete_J"] = float("nan")
+    return row
+
+
+def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
+          progress: bool = False) -> list[RunResult]:
+    """Train configurations side by side on ``data``; every configuration the same number of epochs.
+
+    Each configuration sees its own data order (seeded by its seed). Evaluations on the validation
+    and test splits happen ``evaluations_per_epoch`` times per epoch (the first configuration's
+    value is used for all) and once before training.
+    """
+    epochs = {cfg.epochs for cfg in configs}
+    if len(epochs) != 1:
+        raise ValueError(f"configurations trained together need the same epochs; got {sorted(epochs)}")
+    n_epochs = epochs.pop()
+    evals = configs[0].evaluations_per_epoch
+    engine = Engine(configs, device=device)
+    xs, ys = data.train.x.to(engine.device), data.train.y.to(engine.device)
+    n = len(data.train)
+    marks = {int(round(n * (k + 1) / evals)) for k in range(evals)}
+    rows: list[list[dict]] = [[] for _ in configs]
+
+    def record(epoch: float) -> None:
+        val = engine.evaluate(data.validation.x, data.validation.y).tolist()
+        test = engine.evaluate(data.test.x, data.test.y).tolist()
+        for c in range(len(configs)):
+            rows[c].append(_snapshot(engine, c, epoch, engine.samples_seen, val[c], test[c]))
+
+    start = time.perf_counter()
+    record(0.0)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=n_epochs * n, unit="sample", desc=f"{len(configs)} configuration(s)")
+    cidx = torch.arange(len(configs), device=engine.device)
+    for epoch in range(n_epochs):
+        orders = torch.as_tensor(np.stack([data_order(cfg.seed, n, epoch) for cfg in configs]),
+                                 device=engine.device)
+        for s in range(n):
+            idx = orders[:, s]
+            engine.train_step(xs[idx], ys[idx])
+            if (s + 1) in marks:
+                record(epoch + (s + 1) / n)
+            if bar is not None and (s + 1) % 250 == 0:
+                bar.update(250)
+        if bar is not None:
+            bar.update(n % 250)
+    if bar is not None:
+        bar.close()
+    seconds = time.perf_counter() - start
+    del cidx
+    results = []
+    for c, cfg in enumerate(configs):
+        results.append(RunResult(
+            config=cfg, data_set=data.label, history=pd.DataFrame(rows[c]),
+            weights=[layer.w[c].cpu().numpy() for layer in engine.layers],
+            references=[layer.ref[c].cpu().numpy() for layer in engine.layers],
+            pulse_counts=[(layer.ledger.up[c].cpu().numpy(), layer.ledger.down[c].cpu().numpy())
+                          for layer in engine.layers],
+            seconds=seconds))
+    return results
+
+
+def save_result(result: RunResult, folder: str | Path) -> Path:
+    """Write a result as plain files: history.csv, config.json, arrays.safetensors."""
+    from safetensors.numpy import save_file
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    result.history.to_csv(folder / "history.csv", index=False)
+    meta = {"config": result.config.describe(), "data_set": result.data_set,
+            "seconds": result.seconds}
+    (folder / "config.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    arrays = {}
+    for li, (w, ref, (up, down)) in enumerate(zip(result.weights, result.references,
+                                                  result.pulse_counts)):
+        arrays[f"w_L{li + 1}"] = np.ascontiguousarray(w)
+        arrays[f"ref_L{li + 1}"] = np.ascontiguousarray(ref)
+        arrays[f"pulses_up_L{li + 1}"] = np.ascontiguousarray(up)
+        arrays[f"pulses_down_L{li + 1}"] = np.ascontiguousarray(down)
+    save_file(arrays, str(folder / "arrays.safetensors"))
+    return folder
+
+
+def load_history(folder: str | Path) -> tuple[pd.DataFrame, dict]:
+    """Read back a saved result's history and metadata (plain CSV and JSON)."""
+    folder = Path(folder)
+    return (pd.read_csv(folder / "history.csv"),
+            json.loads((folder / "config.json").read_text(encoding="utf-8")))
