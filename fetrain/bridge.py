@@ -64,3 +64,108 @@ def rpu_config(model: DeviceModel, noise: bool = True, perfect_io: bool = True):
         config.forward.is_perfect = True
         config.backward.is_perfect = True
     return config
+
+
+def analog_network(config, sizes=None):
+    """The 784-256-128-10 sigmoid network in AIHWKit, initialised exactly like fetrain's engine.
+
+    ``config`` is a :class:`fetrain.engine.TrainConfig` with a device model. Every layer is an
+    ``AnalogLinear`` holding the model's device (one tile per layer, perfect I/O, digital bias);
+    with ``reference="symmetry_point"`` the device range is shifted by the model's symmetry point
+    (w_min = −1 − w*, w_max = 1 − w*), AIHWKit's equivalent of programming every reference to w*
+    when devices do not vary. Initial weights and biases are :func:`fetrain.engine.initial_weights`.
+    """
+    import torch
+    from aihwkit.nn import AnalogLinear, AnalogSequential
+
+    from .engine import LAYER_SIZES, initial_weights
+
+    sizes = tuple(sizes or LAYER_SIZES)
+    model = config.model
+    if model is None:
+        raise ValueError("the AIHWKit bridge needs an analog configuration (config.model is None)")
+    rpu = rpu_config(model, noise=config.cycle_noise, perfect_io=True)
+    if not config.device_variation:
+        for name in ("dw_min_dtod", "up_down_dtod", "w_min_dtod", "w_max_dtod"):
+            setattr(rpu.device, name, 0.0)
+    if not config.cycle_noise:
+        rpu.device.dw_min_std = 0.0
+    if config.reference == "symmetry_point":
+        shift = model.symmetry_point
+        rpu.device.w_min = W_MIN - shift
+        rpu.device.w_max = W_MAX - shift
+    rpu.update.desired_bl = config.pulses.desired_bl
+    layers = []
+    for li, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(AnalogLinear(fan_in, fan_out, bias=True, rpu_config=rpu))
+        if li < len(sizes) - 2:
+            layers.append(torch.nn.Sigmoid())
+    net = AnalogSequential(*layers)
+    analog = [m for m in net.children() if isinstance(m, AnalogLinear)]
+    for layer, (w, b) in zip(analog, initial_weights(config.seed, sizes)):
+        layer.set_weights(w, b)
+    return net
+
+
+def train_aihwkit(config, data, evaluations_per_epoch: int | None = None, progress: bool = False):
+    """Train one configuration in AIHWKit 1.1.0 with the same data order, batch size 1 and loop.
+
+    Returns a pandas DataFrame with one row per evaluation: epoch, samples, val_accuracy,
+    test_accuracy (AIHWKit counts no pulses on the CPU, so there is no ledger).
+    """
+    import numpy as np
+    import pandas as pd
+    import torch
+    from aihwkit.optim import AnalogSGD
+
+    from .engine import data_order
+
+    net = analog_network(config)
+    net.train()
+    optimizer = AnalogSGD(net.parameters(), lr=config.lr)
+    optimizer.regroup_param_groups(net)
+    evals = evaluations_per_epoch or config.evaluations_per_epoch
+    n = len(data.train)
+    marks = {int(round(n * (k + 1) / evals)) for k in range(evals)}
+    rows = []
+
+    def accuracy(split) -> float:
+        with torch.no_grad():
+            return float((net(split.x).argmax(-1) == split.y).float().mean())
+
+    def record(epoch: float, samples: int) -> None:
+        rows.append({"epoch": epoch, "samples": samples,
+                     "val_accuracy": accuracy(data.validation),
+                     "test_accuracy": accuracy(data.test)})
+
+    record(0.0, 0)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=config.epochs * n, unit="sample", desc="AIHWKit")
+    samples = 0
+    for epoch in range(config.epochs):
+        order = data_order(config.seed, n, epoch)
+        for s, i in enumerate(order):
+            x = data.train.x[int(i)].unsqueeze(0)
+            y = data.train.y[int(i)].unsqueeze(0)
+            optimizer.zero_grad()
+            loss = torch.nn.functional.cross_entropy(net(x), y)
+            loss.backward()
+            optimizer.step()
+            samples += 1
+            if (s + 1) in marks:
+                record(epoch + (s + 1) / n, samples)
+            if bar is not None and (s + 1) % 250 == 0:
+                bar.update(250)
+    if bar is not None:
+        bar.close()
+    return pd.DataFrame(rows)
+
+
+def network_weights(net) -> list:
+    """The device weights of every AnalogLinear layer of an AIHWKit network (numpy, out × in)."""
+    from aihwkit.nn import AnalogLinear
+
+    return [m.get_weights()[0].detach().cpu().numpy() for m in net.children()
+            if isinstance(m, AnalogLinear)]

@@ -600,3 +600,15 @@ def build_device_models(pulses: pd.DataFrame, source: str = "", stack: HZOStack 
 def figures_table(models: dict[float, DeviceModel]) -> pd.DataFrame:
     """The figures of merit of several models, one row per pulse width."""
     return pd.DataFrame([m.figures() for m in models.values()])
+
+
+def symmetrized(model: DeviceModel) -> DeviceModel:
+    """The same device with its up and down tables replaced by their mean (no asymmetry).
+
+    For cross-checks on a configuration that learns under plain SGD; not a physical device.
+    """
+    from dataclasses import replace
+
+    mean = _frozen(0.5 * (np.asarray(model.step_up) + np.asarray(model.step_down)))
+    return replace(model, step_up=mean, step_down=mean, device_models=(), device_names=(),
+                   device_bounds=(), source=f"{model.source} (symmetrized)")

@@ -308,6 +308,37 @@ class Engine:
         self.noise_generators = [_generator(cfg.seed, _NOISE, self.device) for cfg in self.configs]
         self.samples_seen = 0
         self._c = c
+        self._consolidate()
+
+    def _consolidate(self) -> None:
+        """Put every layer's per-device tensors into one flat buffer each (layers become views),
+        so that one pass applies the pulses of all layers."""
+        c = self._c
+        self._flat = {}
+        for name, dtype in (("w", None), ("lo", None), ("hi", None), ("scale_up", None),
+                            ("scale_down", None)):
+            flat = torch.cat([getattr(layer, name).reshape(-1) for layer in self.layers])
+            self._flat[name] = flat
+            offset = 0
+            for layer in self.layers:
+                n = c * layer.shape[0] * layer.shape[1]
+                setattr(layer, name, flat[offset:offset + n].view(c, *layer.shape))
+                layer.offset = offset
+                offset += n
+        for name in ("up", "down"):
+            flat = torch.cat([getattr(layer.ledger, name).reshape(-1) for layer in self.layers])
+            self._flat[name] = flat
+            for layer in self.layers:
+                n = c * layer.shape[0] * layer.shape[1]
+                setattr(layer.ledger, name, flat[layer.offset:layer.offset + n].view(c, *layer.shape))
+        for name in ("n_up", "n_down", "w_up", "w_down", "dw_up", "dw_down"):
+            flat = torch.cat([getattr(layer.ledger, name) for layer in self.layers])
+            self._flat[name] = flat
+            for li, layer in enumerate(self.layers):
+                setattr(layer.ledger, name, flat[li * c:(li + 1) * c])
+        self._tables = self.layers[0].tables.reshape(-1)
+        self._noise_std = self.layers[0].noise_std
+        self._any_noise = any(layer.any_noise for layer in self.layers)
 
     # ---- forward / backward ---------------------------------------------------------------
 
@@ -342,11 +373,11 @@ class Engine:
             back = torch.bmm(deltas[li].unsqueeze(1), self.layers[li].effective())[:, 0, :]
             h = acts[li][:, 0, :]
             deltas[li - 1] = back * h * (1 - h)
+        updates = []
         for li, layer in enumerate(self.layers):
-            xin = acts[li][:, 0, :]
-            d = deltas[li]
-            layer.bias -= self.lr[:, None] * d
-            self.pulse_update(li, xin, d)
+            layer.bias -= self.lr[:, None] * deltas[li]
+            updates.append((li, acts[li][:, 0, :], deltas[li]))
+        self._pulse_updates(updates)
         self.samples_seen += 1
 
     # ---- the pulsed update ----------------------------------------------------------------
@@ -357,14 +388,18 @@ class Engine:
         ``x`` (C, in) is the layer's input, ``d`` (C, out) the gradient of the loss with respect to
         its output. Floating-point configurations take the exact step.
         """
+        self._pulse_updates([(layer_index, x, d)])
+
+    def _coincidences(self, layer_index: int, x: torch.Tensor, d: torch.Tensor):
+        """The pulse trains of one layer: (global flat indices, pulse counts, up?, config, layer·C+config)
+        of the devices that receive pulses, or None."""
         layer = self.layers[layer_index]
         c = self._c
-        # floating-point configurations: exact SGD
         if self._any_float:
             exact = self.lr[:, None, None] * d.unsqueeze(2) * x.unsqueeze(1)
             layer.w[self._float_mask] -= exact[self._float_mask]
         if not self._any_analog:
-            return
+            return None
         g = layer.dw_min
         reg = g * g
         xm = torch.maximum(x.abs().amax(-1), reg)
@@ -379,7 +414,7 @@ class Engine:
         bl_list = bl.tolist()
         n_bl = max(bl_list)
         if n_bl == 0:
-            return
+            return None
         out, inp = layer.shape
         xbits = torch.zeros(c, n_bl, inp, device=self.device)
         dbits = torch.zeros(c, n_bl, out, device=self.device)
@@ -389,49 +424,60 @@ class Engine:
                 xbits[ci, :blc] = torch.rand(blc, inp, generator=gen, device=self.device) < px[ci]
                 dbits[ci, :blc] = torch.rand(blc, out, generator=gen, device=self.device) < pd[ci]
         counts = torch.bmm(dbits.transpose(1, 2), xbits)          # (C, out, in) coincidences
-        flat_index = torch.nonzero(counts.view(-1)).squeeze(1)
-        n_entries = flat_index.numel()
-        if n_entries == 0:
-            return
-        n_pulses = counts.view(-1)[flat_index].long()
+        local = torch.nonzero(counts.view(-1)).squeeze(1)
+        if local.numel() == 0:
+            return None
+        n_pulses = counts.view(-1)[local].long()
         per_device = out * inp
-        ci = flat_index // per_device
-        rem = flat_index - ci * per_device
+        ci = local // per_device
+        rem = local - ci * per_device
         i_out = rem // inp
         j_in = rem - i_out * inp
         is_up = (x[ci, j_in] * d[ci, i_out]) < 0                  # SGD direction: up if x·d < 0
-        direction = (~is_up).long()
-        # per-entry device parameters, gathered once
-        lo = layer.lo.view(-1)[flat_index]
-        hi = layer.hi.view(-1)[flat_index]
+        return local + layer.offset, n_pulses, is_up, ci, ci + layer_index * c
+
+    def _pulse_updates(self, updates) -> None:
+        """Generate the pulse trains of several layers, then apply all their pulses in one pass."""
+        parts = [p for p in (self._coincidences(li, x, d) for li, x, d in updates) if p is not None]
+        if not parts:
+            return
+        flat_index, n_pulses, is_up, ci, slot = (torch.cat(t) for t in zip(*parts))
+        c = self._c
+        noisy = self._any_noise
+        if noisy and c > 1:
+            # each configuration's pulses contiguous, so that it draws its own noise
+            order = torch.argsort(ci, stable=True)
+            flat_index, n_pulses, is_up, ci, slot = (t[order] for t in
+                                                     (flat_index, n_pulses, is_up, ci, slot))
+        flat = self._flat
+        lo = flat["lo"][flat_index]
+        hi = flat["hi"][flat_index]
         n_sec = N_NODES - 1
         inv_span = n_sec / (hi - lo)
-        scale = torch.where(is_up, layer.scale_up.view(-1)[flat_index],
-                            layer.scale_down.view(-1)[flat_index])
+        scale = torch.where(is_up, flat["scale_up"][flat_index], flat["scale_down"][flat_index])
         signed_scale = torch.where(is_up, scale, -scale)
-        table_base = (ci * 2 + direction) * N_NODES
-        flat_table = layer.tables.view(-1)
-        std = layer.noise_std[ci]
-        noisy = layer.any_noise
+        table_base = (ci * 2 + (~is_up).long()) * N_NODES
+        tables = self._tables
         if noisy:
-            # entry e's p-th pulse uses noise[offset_e + p]; each configuration draws its own
+            # pulse p of entry e uses noise[offset_e + p]; each configuration draws its own
             totals = torch.zeros(c, dtype=torch.long, device=self.device).index_add_(0, ci, n_pulses)
             noise = torch.cat([torch.randn(int(t), generator=self.noise_generators[cc],
                                            device=self.device)
                                for cc, t in enumerate(totals.tolist())])
             offsets = torch.cumsum(n_pulses, 0) - n_pulses
-        w = layer.w.view(-1)[flat_index]
-        sum_w = torch.zeros(n_entries, dtype=torch.float64, device=self.device)
-        sum_dw = torch.zeros(n_entries, dtype=torch.float64, device=self.device)
-        max_pulses = int(n_pulses.max())
-        for p in range(max_pulses):
+            last = noise.numel() - 1
+            std = self._noise_std[ci]
+        w = flat["w"][flat_index]
+        sum_w = torch.zeros(w.shape, dtype=torch.float64, device=self.device)
+        sum_dw = torch.zeros(w.shape, dtype=torch.float64, device=self.device)
+        for p in range(int(n_pulses.max())):
             ws = torch.clamp((w - lo) * inv_span, min=0.0)
             node = torch.clamp(torch.floor(ws), max=n_sec - 1)
             t = torch.clamp(ws - node, max=1.0)
             pos = table_base + node.long()
-            step = signed_scale * ((1 - t) * flat_table[pos] + t * flat_table[pos + 1])
+            step = signed_scale * ((1 - t) * tables[pos] + t * tables[pos + 1])
             if noisy:
-                step = step * (1 + std * noise[torch.clamp(offsets + p, max=noise.numel() - 1)])
+                step = step * (1 + std * noise[torch.clamp(offsets + p, max=last)])
             new = torch.minimum(torch.maximum(w + step, lo), hi)
             if p > 0:
                 active = n_pulses > p
@@ -441,17 +487,16 @@ class Engine:
                 sum_w += w.double()
             sum_dw += (new - w).abs().double()
             w = new
-        layer.w.view(-1)[flat_index] = w
-        led = layer.ledger
+        flat["w"][flat_index] = w
         up_counts = torch.where(is_up, n_pulses, torch.zeros_like(n_pulses))
         down_counts = n_pulses - up_counts
-        led.up.view(-1).index_add_(0, flat_index, up_counts)
-        led.down.view(-1).index_add_(0, flat_index, down_counts)
+        flat["up"].index_add_(0, flat_index, up_counts)
+        flat["down"].index_add_(0, flat_index, down_counts)
         up64 = is_up.double()
         down64 = 1.0 - up64
-        led.n_up.index_add_(0, ci, up_counts.double())
-        led.n_down.index_add_(0, ci, down_counts.double())
-        led.w_up.index_add_(0, ci, sum_w * up64)
-        led.w_down.index_add_(0, ci, sum_w * down64)
-        led.dw_up.index_add_(0, ci, sum_dw * up64)
-        led.dw_down.index_add_(0, ci, sum_dw * down64)
+        flat["n_up"].index_add_(0, slot, up_counts.double())
+        flat["n_down"].index_add_(0, slot, down_counts.double())
+        flat["w_up"].index_add_(0, slot, sum_w * up64)
+        flat["w_down"].index_add_(0, slot, sum_w * down64)
+        flat["dw_up"].index_add_(0, slot, sum_dw * up64)
+        flat["dw_down"].index_add_(0, slot, sum_dw * down64)

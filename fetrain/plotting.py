@@ -296,3 +296,58 @@ def plot_symmetry_settling(model, starts=(-1.0, 0.0, 1.0), n_pairs=None, ax=None
     ax.set_title(f"{format_width(model.width_s)}: a device under alternating pulses")
     ax.legend()
     return ax
+
+
+# ---- Chapter 3: training curves, weight distributions, one device ----------------------------
+
+def plot_accuracy_curves(histories: dict, ax=None, column: str = "test_accuracy"):
+    """Accuracy against epoch for labelled runs; each value of ``histories`` is a list of history
+    tables (one per seed): the mean is drawn, with a band from the lowest to the highest seed."""
+    ax = _axes(ax)
+    for label, runs in histories.items():
+        table = pd.concat([h.set_index("epoch")[column].rename(k) for k, h in enumerate(runs)],
+                          axis=1)
+        line, = ax.plot(table.index, table.mean(axis=1) * 100, marker="o", ms=3, label=label)
+        if table.shape[1] > 1:
+            ax.fill_between(table.index, table.min(axis=1) * 100, table.max(axis=1) * 100,
+                            color=line.get_color(), alpha=0.2, lw=0)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"{column.replace('_accuracy', '')} accuracy (%)")
+    ax.set_ylim(0, 100)
+    ax.legend()
+    return ax
+
+
+def plot_weight_distributions(result, axes=None, bins: int = 60):
+    """Per layer: histogram of the device states w of the devices that received pulses, with
+    their median (solid) and the median of their symmetry points (dashed)."""
+    n = len(result.weights)
+    if axes is None:
+        _, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.0), sharex=True)
+    for li, ax in enumerate(np.atleast_1d(axes)):
+        w = result.weights[li]
+        up, down = result.pulse_counts[li]
+        sp = result.symmetry_points[li]
+        pulsed = (up + down) > 0
+        ax.hist(w[pulsed], bins=bins, range=(-1, 1), color=WIDTH_COLOURS[li % 5], alpha=0.8)
+        ax.axvline(np.median(w[pulsed]), color="k", lw=1.2, label="median w")
+        ax.axvline(np.median(sp[pulsed]), color="k", lw=1.2, ls="--", label="median w*")
+        ax.set_title(f"layer {li + 1} ({w.shape[1]}→{w.shape[0]})")
+        ax.set_xlabel("device state w")
+        if li == 0:
+            ax.set_ylabel("devices")
+            ax.legend(loc="upper left")
+    return axes
+
+
+def plot_random_walk(trajectories: np.ndarray, symmetry_point: float, ax=None):
+    """Trajectories of one device under random up/down pulses, with its symmetry point."""
+    ax = _axes(ax)
+    for k in range(trajectories.shape[1]):
+        ax.plot(np.arange(trajectories.shape[0]), trajectories[:, k], lw=0.8,
+                label=f"start {trajectories[0, k]:+.1f}")
+    ax.axhline(symmetry_point, color="k", ls=":", lw=1, label=f"w* = {symmetry_point:+.2f}")
+    ax.set_xlabel("random pulses (up or down with probability ½)")
+    ax.set_ylabel("device state w")
+    ax.legend()
+    return ax

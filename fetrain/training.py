@@ -34,6 +34,7 @@ class RunResult:
     weights : the final device states w per layer (numpy, out × in).
     references : the reference states per layer.
     pulse_counts : per layer, (up, down) pulses per device (numpy int64, out × in).
+    symmetry_points : per layer, each device's symmetry point (NaN for the float baseline).
     seconds : wall time of the run (shared when configurations train side by side).
     """
 
@@ -43,6 +44,7 @@ class RunResult:
     weights: list
     references: list
     pulse_counts: list
+    symmetry_points: list
     seconds: float
 
     @property
@@ -101,7 +103,6 @@ def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
     if progress:
         from tqdm.auto import tqdm
         bar = tqdm(total=n_epochs * n, unit="sample", desc=f"{len(configs)} configuration(s)")
-    cidx = torch.arange(len(configs), device=engine.device)
     for epoch in range(n_epochs):
         orders = torch.as_tensor(np.stack([data_order(cfg.seed, n, epoch) for cfg in configs]),
                                  device=engine.device)
@@ -117,7 +118,6 @@ def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
     if bar is not None:
         bar.close()
     seconds = time.perf_counter() - start
-    del cidx
     results = []
     for c, cfg in enumerate(configs):
         results.append(RunResult(
@@ -126,6 +126,8 @@ def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
             references=[layer.ref[c].cpu().numpy() for layer in engine.layers],
             pulse_counts=[(layer.ledger.up[c].cpu().numpy(), layer.ledger.down[c].cpu().numpy())
                           for layer in engine.layers],
+            symmetry_points=[layer.device_symmetry_points(c).cpu().numpy() if cfg.analog
+                             else np.full(layer.shape, np.nan) for layer in engine.layers],
             seconds=seconds))
     return results
 
@@ -156,3 +158,63 @@ def load_history(folder: str | Path) -> tuple[pd.DataFrame, dict]:
     folder = Path(folder)
     return (pd.read_csv(folder / "history.csv"),
             json.loads((folder / "config.json").read_text(encoding="utf-8")))
+
+
+def layer_summary(result: RunResult) -> pd.DataFrame:
+    """Per layer: how many devices were pulsed, the median device state of those, and the median
+    symmetry point of the same devices (one row per layer)."""
+    rows = []
+    for li, (w, (up, down), sp) in enumerate(zip(result.weights, result.pulse_counts,
+                                                result.symmetry_points)):
+        pulsed = (up + down) > 0
+        rows.append({"layer": f"L{li + 1} ({w.shape[1]}→{w.shape[0]})",
+                     "devices": w.size, "pulsed": int(pulsed.sum()),
+                     "median w (pulsed)": float(np.median(w[pulsed])) if pulsed.any() else np.nan,
+                     "median w* (pulsed)": float(np.median(sp[pulsed])) if pulsed.any() else np.nan,
+                     "pulses up": int(up.sum()), "pulses down": int(down.sum())})
+    return pd.DataFrame(rows)
+
+
+def choose_from_pilot(pilot: pd.DataFrame, smooth: int = 3, tolerance: float = 0.01,
+                      target_step: float = 0.05) -> dict:
+    """The rule that turns the validation pilot into the book's learning rate, epochs and target.
+
+    Only validation accuracies of the analog runs on the default device are used (both references,
+    all seeds; the test split is never looked at):
+
+    1. **lr**: the rate with the highest mean validation accuracy over the last ``smooth`` epochs
+       of the pilot (ties: the smaller rate);
+    2. **epochs**: at that rate, the mean validation accuracy per epoch is smoothed with a
+       ``smooth``-epoch running mean; the epochs are the first at which it comes within
+       ``tolerance`` of its maximum over the pilot;
+    3. **target** (embedded data): at that rate and epoch, the better reference's smoothed mean
+       validation accuracy, rounded down to a multiple of ``target_step``.
+    """
+    analog = pilot[pilot["kind"] == "analog"]
+    last = analog["epoch"].max()
+    tail = analog[analog["epoch"] > last - smooth]
+    by_lr = tail.groupby("lr")["val_accuracy"].mean()
+    lr = float(by_lr[by_lr == by_lr.max()].index.min())
+    at_lr = analog[analog["lr"] == lr]
+    curve = at_lr.groupby("epoch")["val_accuracy"].mean()
+    curve = curve[curve.index > 0].rolling(smooth, min_periods=smooth).mean().dropna()
+    epochs = int(curve.index[np.argmax(curve.to_numpy() >= curve.max() - tolerance)])
+    per_ref = (at_lr[at_lr["epoch"] > 0].groupby(["reference", "epoch"])["val_accuracy"].mean()
+               .groupby(level=0).apply(lambda s: s.droplevel(0).rolling(smooth, min_periods=smooth)
+                                       .mean().loc[epochs]))
+    target = float(np.floor(per_ref.max() / target_step + 1e-9) * target_step)
+    return {"lr": lr, "epochs": epochs, "target_accuracy": round(target, 4),
+            "lr_scores": by_lr.to_dict(), "smoothed_curve": curve.to_dict(),
+            "reference_scores": per_ref.to_dict()}
+
+
+#: The folder of the validation pilot's results, shipped with fetrain.
+PILOT_DIR = Path(__file__).resolve().parent / "data" / "pilot"
+
+
+def load_pilot(folder: str | Path | None = None) -> tuple[pd.DataFrame, dict]:
+    """The validation pilot's table and provenance (``validation_pilot.csv`` and ``.json``)."""
+    folder = PILOT_DIR if folder is None else Path(folder)
+    table = pd.read_csv(folder / "validation_pilot.csv")
+    meta = json.loads((folder / "validation_pilot.json").read_text(encoding="utf-8"))
+    return table, meta
