@@ -84,12 +84,15 @@ def load_embedded() -> MNIST:
     return MNIST("embedded", _split(x, y, train), _split(x, y, val), _split(x, y, test))
 
 
-def load_full(root: str | Path, download: bool = False) -> MNIST:
+def load_full(root: str | Path, download: bool = False, validation: int = FULL_VALIDATION) -> MNIST:
     """Full MNIST from ``root`` (torchvision's layout, ``root/MNIST/raw``), 55,000/5,000/10,000.
 
-    With ``download=True`` torchvision fetches the files if they are missing (needs network).
-    Raises ``FileNotFoundError`` naming ``root`` when the files are absent and cannot be fetched.
+    ``validation`` digits (a multiple of 10, stratified) are carved from the training set. With
+    ``download=True`` torchvision fetches the files if they are missing (needs network). Raises
+    ``FileNotFoundError`` naming ``root`` when the files are absent and cannot be fetched.
     """
+    if validation <= 0 or validation % 10:
+        raise ValueError(f"validation must be a positive multiple of 10; got {validation!r}")
     from torchvision.datasets import MNIST as TorchMNIST
 
     root = Path(root)
@@ -103,19 +106,21 @@ def load_full(root: str | Path, download: bool = False) -> MNIST:
         raise FileNotFoundError(f"full MNIST could not be downloaded into {root}: {err}") from None
     x = train_set.data.numpy().reshape(len(train_set), -1).astype(np.float64)
     y = train_set.targets.numpy()
-    per_class = FULL_VALIDATION // 10
+    per_class = validation // 10
     val, train = _stratified_split(y, (per_class, None), SPLIT_SEED)
     xt = test_set.data.numpy().reshape(len(test_set), -1).astype(np.float64)
     yt = test_set.targets.numpy()
     return MNIST("full", _split(x, y, train), _split(x, y, val), _split(xt, yt, np.arange(len(yt))))
 
 
-def load(name: str = "embedded", root: str | Path | None = None, download: bool = False) -> MNIST:
-    """Load ``embedded`` or ``full`` MNIST (``root`` is needed for ``full``)."""
+def load(name: str = "embedded", root: str | Path | None = None, download: bool = False,
+         **kwargs) -> MNIST:
+    """Load ``embedded`` or ``full`` MNIST (``root`` is needed for ``full``; ``kwargs`` go to
+    :func:`load_full`)."""
     if name == "embedded":
         return load_embedded()
     if name == "full":
         if root is None:
             raise ValueError("root is needed for the full data set: the folder holding MNIST/raw")
-        return load_full(root, download=download)
+        return load_full(root, download=download, **kwargs)
     raise ValueError(f"data set must be one of {DATA_SETS}; got {name!r}")

@@ -20,6 +20,14 @@ from .data import MNIST
 from .energy import ledger_energy
 from .engine import Engine, TrainConfig, data_order
 
+#: Chosen once, on the validation split, by the pilot (``fetrain/data/pilot``) with the rule
+#: :func:`choose_from_pilot` — before any sweep, and never moved afterwards (Chapter 3).
+DEFAULT_LR: float = 0.1
+DEFAULT_EPOCHS: int = 10
+#: Target test accuracy per data set: the embedded subset's from the pilot; full MNIST's is the
+#: study's 95%.
+TARGET_ACCURACY: dict[str, float] = {"embedded": 0.70, "full": 0.95}
+
 
 @dataclass(frozen=True, eq=False)
 class RunResult:

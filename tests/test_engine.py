@@ -198,3 +198,15 @@ def test_results_are_plain_files(model, tmp_path):
     arrays = load_file(str(folder / "arrays.safetensors"))
     np.testing.assert_array_equal(arrays["w_L1"], result.weights[0])
     assert {p.suffix for p in folder.iterdir()} == {".csv", ".json", ".safetensors"}
+
+
+def test_book_hyperparameters_follow_from_the_pilot():
+    pilot, meta = training.load_pilot()
+    choice = training.choose_from_pilot(pilot)
+    assert choice["lr"] == training.DEFAULT_LR
+    assert choice["epochs"] == training.DEFAULT_EPOCHS
+    assert choice["target_accuracy"] == training.TARGET_ACCURACY["embedded"]
+    assert "embedded 5,000-digit" in meta["data_set"]
+    # the choice used the validation split only: changing test accuracies changes nothing
+    shuffled = pilot.assign(test_accuracy=pilot["test_accuracy"].sample(frac=1, random_state=0).to_numpy())
+    assert training.choose_from_pilot(shuffled)["lr"] == choice["lr"]
