@@ -278,6 +278,40 @@ class AnalogLayer:
         return self.w - self.ref if self.has_reference else self.w
 
 
+
+def _apply_pulse_trains(w: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor, inv_span: torch.Tensor,
+                        signed_scale: torch.Tensor, table_base: torch.Tensor, pairs: torch.Tensor,
+                        n_pulses: torch.Tensor, noise: torch.Tensor, offsets: torch.Tensor,
+                        std: torch.Tensor, noisy: bool, n_sec: int):
+    """Apply every entry's pulses one after the other (states update between pulses).
+
+    Returns the final states, and per entry the sum of the states before each of its pulses and
+    the sum of the weight changes (float64).
+    """
+    sum_w = torch.zeros(w.shape, dtype=torch.float64, device=w.device)
+    sum_dw = torch.zeros(w.shape, dtype=torch.float64, device=w.device)
+    last = noise.numel() - 1
+    max_pulses = int(n_pulses.max().item())
+    for p in range(max_pulses):
+        ws = torch.clamp((w - lo) * inv_span, min=0.0)
+        node = torch.clamp(torch.floor(ws), max=float(n_sec - 1))
+        t = torch.clamp(ws - node, max=1.0)
+        pair = pairs[table_base + node.long()]
+        step = signed_scale * ((1 - t) * pair[:, 0] + t * pair[:, 1])
+        if noisy:
+            step = step * (1 + std * noise[torch.clamp(offsets + p, max=last)])
+        new = torch.minimum(torch.maximum(w + step, lo), hi)
+        if p > 0:
+            active = n_pulses > p
+            new = torch.where(active, new, w)
+            sum_w += torch.where(active, w, torch.zeros_like(w)).double()
+        else:
+            sum_w += w.double()
+        sum_dw += (new - w).abs().double()
+        w = new
+    return w, sum_w, sum_dw
+
+
 class Engine:
     """C configurations of the network (784-256-128-10 unless ``sizes`` says otherwise), trained
     sample by sample."""
@@ -311,32 +345,35 @@ class Engine:
         self._consolidate()
 
     def _consolidate(self) -> None:
-        """Put every layer's per-device tensors into one flat buffer each (layers become views),
-        so that one pass applies the pulses of all layers."""
+        """Put every layer's per-device tensors into flat buffers (layers keep views of them), so
+        that one pass applies the pulses of all layers with few, wide gathers."""
         c = self._c
-        self._flat = {}
-        for name, dtype in (("w", None), ("lo", None), ("hi", None), ("scale_up", None),
-                            ("scale_down", None)):
-            flat = torch.cat([getattr(layer, name).reshape(-1) for layer in self.layers])
-            self._flat[name] = flat
-            offset = 0
-            for layer in self.layers:
-                n = c * layer.shape[0] * layer.shape[1]
-                setattr(layer, name, flat[offset:offset + n].view(c, *layer.shape))
-                layer.offset = offset
-                offset += n
-        for name in ("up", "down"):
-            flat = torch.cat([getattr(layer.ledger, name).reshape(-1) for layer in self.layers])
-            self._flat[name] = flat
-            for layer in self.layers:
-                n = c * layer.shape[0] * layer.shape[1]
-                setattr(layer.ledger, name, flat[layer.offset:layer.offset + n].view(c, *layer.shape))
-        for name in ("n_up", "n_down", "w_up", "w_down", "dw_up", "dw_down"):
-            flat = torch.cat([getattr(layer.ledger, name) for layer in self.layers])
-            self._flat[name] = flat
-            for li, layer in enumerate(self.layers):
+        offset = 0
+        for layer in self.layers:
+            layer.offset = offset
+            offset += c * layer.shape[0] * layer.shape[1]
+        cat = lambda name, obj=lambda l: l: torch.cat(  # noqa: E731
+            [getattr(obj(layer), name).reshape(-1) for layer in self.layers])
+        self._w = cat("w")
+        # per-device parameters side by side: one gather fetches all four
+        self._params = torch.stack([cat("lo"), cat("hi"), cat("scale_up"), cat("scale_down")], 1)
+        self._counts = torch.stack([cat("up", lambda l: l.ledger), cat("down", lambda l: l.ledger)], 1)
+        sums = {name: torch.cat([getattr(layer.ledger, name) for layer in self.layers])
+                for name in ("n_up", "n_down", "w_up", "w_down", "dw_up", "dw_down")}
+        self._sums = sums
+        for li, layer in enumerate(self.layers):
+            sl = slice(layer.offset, layer.offset + c * layer.shape[0] * layer.shape[1])
+            shape = (c, *layer.shape)
+            layer.w = self._w[sl].view(shape)
+            for k, name in enumerate(("lo", "hi", "scale_up", "scale_down")):
+                setattr(layer, name, self._params[sl, k].view(shape))
+            layer.ledger.up = self._counts[sl, 0].view(shape)
+            layer.ledger.down = self._counts[sl, 1].view(shape)
+            for name, flat in sums.items():
                 setattr(layer.ledger, name, flat[li * c:(li + 1) * c])
-        self._tables = self.layers[0].tables.reshape(-1)
+        # the step tables as (value at node, value at node + 1) pairs, one row per node
+        tables = self.layers[0].tables                      # (C, 2, N): the same for every layer
+        self._table_pairs = torch.stack([tables, torch.roll(tables, -1, dims=2)], -1).reshape(-1, 2)
         self._noise_std = self.layers[0].noise_std
         self._any_noise = any(layer.any_noise for layer in self.layers)
 
@@ -423,17 +460,23 @@ class Engine:
                 gen = self.bit_generators[ci]
                 xbits[ci, :blc] = torch.rand(blc, inp, generator=gen, device=self.device) < px[ci]
                 dbits[ci, :blc] = torch.rand(blc, out, generator=gen, device=self.device) < pd[ci]
-        counts = torch.bmm(dbits.transpose(1, 2), xbits)          # (C, out, in) coincidences
-        local = torch.nonzero(counts.view(-1)).squeeze(1)
-        if local.numel() == 0:
+        # only rows and columns whose bits fire somewhere can see a coincidence
+        cols = torch.nonzero(xbits.amax(1).amax(0)).squeeze(1)
+        rows = torch.nonzero(dbits.amax(1).amax(0)).squeeze(1)
+        if cols.numel() == 0 or rows.numel() == 0:
             return None
-        n_pulses = counts.view(-1)[local].long()
-        per_device = out * inp
-        ci = local // per_device
-        rem = local - ci * per_device
-        i_out = rem // inp
-        j_in = rem - i_out * inp
+        counts = torch.bmm(dbits[:, :, rows].transpose(1, 2), xbits[:, :, cols])  # coincidences
+        sub = torch.nonzero(counts.view(-1)).squeeze(1)
+        if sub.numel() == 0:
+            return None
+        n_pulses = counts.view(-1)[sub].long()
+        nr, nc = rows.numel(), cols.numel()
+        ci = sub // (nr * nc)
+        rem = sub - ci * (nr * nc)
+        i_out = rows[rem // nc]
+        j_in = cols[rem % nc]
         is_up = (x[ci, j_in] * d[ci, i_out]) < 0                  # SGD direction: up if x·d < 0
+        local = ci * (out * inp) + i_out * inp + j_in
         return local + layer.offset, n_pulses, is_up, ci, ci + layer_index * c
 
     def _pulse_updates(self, updates) -> None:
@@ -449,15 +492,14 @@ class Engine:
             order = torch.argsort(ci, stable=True)
             flat_index, n_pulses, is_up, ci, slot = (t[order] for t in
                                                      (flat_index, n_pulses, is_up, ci, slot))
-        flat = self._flat
-        lo = flat["lo"][flat_index]
-        hi = flat["hi"][flat_index]
+        params = self._params[flat_index]                          # (K, 4): lo, hi, up, down
+        lo, hi = params[:, 0], params[:, 1]
         n_sec = N_NODES - 1
         inv_span = n_sec / (hi - lo)
-        scale = torch.where(is_up, flat["scale_up"][flat_index], flat["scale_down"][flat_index])
+        scale = torch.where(is_up, params[:, 2], params[:, 3])
         signed_scale = torch.where(is_up, scale, -scale)
         table_base = (ci * 2 + (~is_up).long()) * N_NODES
-        tables = self._tables
+        pairs = self._table_pairs
         if noisy:
             # pulse p of entry e uses noise[offset_e + p]; each configuration draws its own
             totals = torch.zeros(c, dtype=torch.long, device=self.device).index_add_(0, ci, n_pulses)
@@ -465,38 +507,23 @@ class Engine:
                                            device=self.device)
                                for cc, t in enumerate(totals.tolist())])
             offsets = torch.cumsum(n_pulses, 0) - n_pulses
-            last = noise.numel() - 1
             std = self._noise_std[ci]
-        w = flat["w"][flat_index]
-        sum_w = torch.zeros(w.shape, dtype=torch.float64, device=self.device)
-        sum_dw = torch.zeros(w.shape, dtype=torch.float64, device=self.device)
-        for p in range(int(n_pulses.max())):
-            ws = torch.clamp((w - lo) * inv_span, min=0.0)
-            node = torch.clamp(torch.floor(ws), max=n_sec - 1)
-            t = torch.clamp(ws - node, max=1.0)
-            pos = table_base + node.long()
-            step = signed_scale * ((1 - t) * tables[pos] + t * tables[pos + 1])
-            if noisy:
-                step = step * (1 + std * noise[torch.clamp(offsets + p, max=last)])
-            new = torch.minimum(torch.maximum(w + step, lo), hi)
-            if p > 0:
-                active = n_pulses > p
-                new = torch.where(active, new, w)
-                sum_w += torch.where(active, w, torch.zeros_like(w)).double()
-            else:
-                sum_w += w.double()
-            sum_dw += (new - w).abs().double()
-            w = new
-        flat["w"][flat_index] = w
+        if not noisy:
+            noise = offsets = std = torch.zeros(1, device=self.device)
+        w, sum_w, sum_dw = _apply_pulse_trains(self._w[flat_index], lo, hi, inv_span, signed_scale,
+                                               table_base, pairs, n_pulses, noise,
+                                               offsets if noisy else torch.zeros_like(n_pulses),
+                                               std if noisy else torch.zeros_like(lo), noisy, n_sec)
+        self._w[flat_index] = w
         up_counts = torch.where(is_up, n_pulses, torch.zeros_like(n_pulses))
         down_counts = n_pulses - up_counts
-        flat["up"].index_add_(0, flat_index, up_counts)
-        flat["down"].index_add_(0, flat_index, down_counts)
+        self._counts.index_add_(0, flat_index, torch.stack([up_counts, down_counts], 1))
         up64 = is_up.double()
         down64 = 1.0 - up64
-        flat["n_up"].index_add_(0, slot, up_counts.double())
-        flat["n_down"].index_add_(0, slot, down_counts.double())
-        flat["w_up"].index_add_(0, slot, sum_w * up64)
-        flat["w_down"].index_add_(0, slot, sum_w * down64)
-        flat["dw_up"].index_add_(0, slot, sum_dw * up64)
-        flat["dw_down"].index_add_(0, slot, sum_dw * down64)
+        sums = self._sums
+        sums["n_up"].index_add_(0, slot, up_counts.double())
+        sums["n_down"].index_add_(0, slot, down_counts.double())
+        sums["w_up"].index_add_(0, slot, sum_w * up64)
+        sums["w_down"].index_add_(0, slot, sum_w * down64)
+        sums["dw_up"].index_add_(0, slot, sum_dw * up64)
+        sums["dw_down"].index_add_(0, slot, sum_dw * down64)
