@@ -47,8 +47,9 @@ def piecewise_step_device(model: DeviceModel, noise: bool = True):
 def rpu_config(model: DeviceModel, noise: bool = True, perfect_io: bool = True):
     """A ``SingleRPUConfig`` holding the model's device, with no weight remapping.
 
-    ``perfect_io=True`` turns off forward and backward I/O non-idealities (``is_perfect``), so that
-    the two engines differ only in their update. One tile per layer
+    ``perfect_io=True`` turns off forward and backward I/O non-idealities (``is_perfect``, and no
+    output bound, whose gradient mask AIHWKit applies even to perfect outputs), so that the two
+    engines differ only in their update. One tile per layer
     (``max_input_size = max_output_size = 0``).
     """
     from aihwkit.simulator.configs import SingleRPUConfig
@@ -63,10 +64,14 @@ def rpu_config(model: DeviceModel, noise: bool = True, perfect_io: bool = True):
     if perfect_io:
         config.forward.is_perfect = True
         config.backward.is_perfect = True
+        # AIHWKit 1.1.0 zeroes the gradient of every output beyond forward.out_bound (12 by
+        # default) even when is_perfect leaves the output itself unclipped; out_bound = 0 removes
+        # that mask, so that "perfect I/O" is perfect in the backward pass too.
+        config.forward.out_bound = 0.0
     return config
 
 
-def analog_network(config, sizes=None):
+def analog_network(config, sizes=None, output_bound: float = 0.0):
     """The 784-256-128-10 sigmoid network in AIHWKit, initialised exactly like fetrain's engine.
 
     ``config`` is a :class:`fetrain.engine.TrainConfig` with a device model. Every layer is an
@@ -74,6 +79,9 @@ def analog_network(config, sizes=None):
     with ``reference="symmetry_point"`` the device range is shifted by the model's symmetry point
     (w_min = −1 − w*, w_max = 1 − w*), AIHWKit's equivalent of programming every reference to w*
     when devices do not vary. Initial weights and biases are :func:`fetrain.engine.initial_weights`.
+    ``output_bound`` > 0 restores AIHWKit's forward ``out_bound`` (12 by default in AIHWKit): the
+    output stays unclipped under perfect I/O, but AIHWKit zeroes the gradient of every output
+    beyond it.
     """
     import torch
     from aihwkit.nn import AnalogLinear, AnalogSequential
@@ -95,6 +103,7 @@ def analog_network(config, sizes=None):
         rpu.device.w_min = W_MIN - shift
         rpu.device.w_max = W_MAX - shift
     rpu.update.desired_bl = config.pulses.desired_bl
+    rpu.forward.out_bound = float(output_bound)
     layers = []
     for li, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(AnalogLinear(fan_in, fan_out, bias=True, rpu_config=rpu))
@@ -107,8 +116,11 @@ def analog_network(config, sizes=None):
     return net
 
 
-def train_aihwkit(config, data, evaluations_per_epoch: int | None = None, progress: bool = False):
+def train_aihwkit(config, data, evaluations_per_epoch: int | None = None, progress: bool = False,
+                  output_bound: float = 0.0):
     """Train one configuration in AIHWKit 1.1.0 with the same data order, batch size 1 and loop.
+
+    ``output_bound``: see :func:`analog_network` (0: perfect I/O, no gradient mask).
 
     Returns a pandas DataFrame with one row per evaluation: epoch, samples, val_accuracy,
     test_accuracy (AIHWKit counts no pulses on the CPU, so there is no ledger).
@@ -120,7 +132,7 @@ def train_aihwkit(config, data, evaluations_per_epoch: int | None = None, progre
 
     from .engine import data_order
 
-    net = analog_network(config)
+    net = analog_network(config, output_bound=output_bound)
     net.train()
     optimizer = AnalogSGD(net.parameters(), lr=config.lr)
     optimizer.regroup_param_groups(net)

@@ -333,6 +333,16 @@ class DeviceModel:
         """
         return symmetry_point_of_table(self.w_nodes, self.step_up, self.step_down)
 
+    def balance_point(self, up_fraction: float) -> float:
+        """Where a device settles when a fraction ``up_fraction`` of its pulses are up pulses.
+
+        The stable root of f·Δw↑(w) − (1 − f)·Δw↓(w) on the table; f = ½ gives the symmetry point.
+        NaN when there is none on [−1, 1].
+        """
+        _require("up_fraction", up_fraction, low=0, high=1, strict_low=False)
+        f = float(up_fraction)
+        return symmetry_point_of_table(self.w_nodes, f * self.step_up, (1.0 - f) * self.step_down)
+
     def symmetry_point_by_pulsing(self, start: float = -1.0, max_pairs: int = 200_000,
                                   tol: float = 1e-9) -> tuple[float, np.ndarray]:
         """Settle a device under alternating up/down pulses (noise off), as hardware would.

@@ -351,3 +351,26 @@ def plot_random_walk(trajectories: np.ndarray, symmetry_point: float, ax=None):
     ax.set_ylabel("device state w")
     ax.legend()
     return ax
+
+
+def plot_balance(model, layers: pd.DataFrame, ax=None):
+    """Where a device settles against the share f of its pulses that are up pulses (the balance
+    point f·Δw↑ = (1 − f)·Δw↓ of the model's table), with each layer's (f, median w) marked.
+
+    ``layers`` has columns ``layer``, ``up fraction`` and ``median w (pulsed)`` (e.g.
+    :func:`fetrain.training.layer_summary`, one row per layer and seed).
+    """
+    ax = _axes(ax)
+    f = np.linspace(0.02, 0.98, 97)
+    b = np.array([model.balance_point(v) for v in f])
+    ax.plot(f, b, color="k", lw=1.2, label="balance point of the table")
+    ax.axvline(0.5, color="0.6", ls=":", lw=1)
+    ax.axhline(model.symmetry_point, color="0.6", ls=":", lw=1)
+    for k, (name, grp) in enumerate(layers.groupby("layer", sort=False)):
+        ax.plot(grp["up fraction"], grp["median w (pulsed)"], "o", color=WIDTH_COLOURS[k % 5],
+                label=name)
+    ax.set_xlabel("share of up pulses f")
+    ax.set_ylabel("device state w")
+    ax.set_ylim(-1, 1)
+    ax.legend()
+    return ax

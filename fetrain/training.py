@@ -169,17 +169,23 @@ def load_history(folder: str | Path) -> tuple[pd.DataFrame, dict]:
 
 
 def layer_summary(result: RunResult) -> pd.DataFrame:
-    """Per layer: how many devices were pulsed, the median device state of those, and the median
-    symmetry point of the same devices (one row per layer)."""
+    """Per layer: the devices that received pulses, the median of their states and of their
+    symmetry points, the layer's share of up pulses f, and the *balance point* of that share — where
+    f·Δw↑(w) = (1 − f)·Δw↓(w) on the device model's table (the symmetry point when f = ½)."""
+    model = result.config.model
     rows = []
     for li, (w, (up, down), sp) in enumerate(zip(result.weights, result.pulse_counts,
                                                 result.symmetry_points)):
         pulsed = (up + down) > 0
+        n_up, n_down = int(up.sum()), int(down.sum())
+        f = n_up / (n_up + n_down) if n_up + n_down else np.nan
         rows.append({"layer": f"L{li + 1} ({w.shape[1]}→{w.shape[0]})",
                      "devices": w.size, "pulsed": int(pulsed.sum()),
                      "median w (pulsed)": float(np.median(w[pulsed])) if pulsed.any() else np.nan,
                      "median w* (pulsed)": float(np.median(sp[pulsed])) if pulsed.any() else np.nan,
-                     "pulses up": int(up.sum()), "pulses down": int(down.sum())})
+                     "pulses up": n_up, "pulses down": n_down, "up fraction": f,
+                     "balance point": (model.balance_point(f) if model is not None and np.isfinite(f)
+                                       else np.nan)})
     return pd.DataFrame(rows)
 
 

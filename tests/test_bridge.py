@@ -64,3 +64,22 @@ def test_learning_curves_agree_statistically(model):
     assert summary["agree"].all(), summary
     # and the configuration did learn
     assert summary["fetrain"].iloc[-1] > 0.5 and summary["AIHWKit"].iloc[-1] > 0.5
+
+
+def test_perfect_io_has_no_output_bound_mask(model):
+    # AIHWKit 1.1.0 zeroes the gradient of outputs beyond forward.out_bound even with is_perfect;
+    # the bridge's perfect I/O must not
+    assert bridge.rpu_config(model).forward.out_bound == 0.0
+    cfg = engine.TrainConfig(model=model, lr=0.1, epochs=1, device_variation=False)
+    net = bridge.analog_network(cfg, sizes=(20, 3), output_bound=0.0)
+    layer = next(net.children())
+    layer.set_weights(torch.full((3, 20), 0.9), torch.zeros(3))   # analog outputs 18 > 12
+    x = torch.ones(1, 20, requires_grad=True)
+    layer(x).sum().backward()
+    assert float(x.grad.abs().sum()) > 0
+    masked = bridge.analog_network(cfg, sizes=(20, 3), output_bound=12.0)
+    layer = next(masked.children())
+    layer.set_weights(torch.full((3, 20), 0.9), torch.zeros(3))
+    x = torch.ones(1, 20, requires_grad=True)
+    layer(x).sum().backward()
+    assert float(x.grad.abs().sum()) == 0.0        # AIHWKit's mask, for the record
