@@ -377,6 +377,38 @@ class Engine:
         self._noise_std = self.layers[0].noise_std
         self._any_noise = any(layer.any_noise for layer in self.layers)
 
+    # ---- state as plain tensors -----------------------------------------------------------
+
+    def state_tensors(self) -> dict[str, torch.Tensor]:
+        """Everything that changes during training, as named CPU tensors (for safetensors):
+        device states, biases, the ledger, every generator's state and the sample counter."""
+        state = {"w": self._w, "counts": self._counts,
+                 "samples_seen": torch.tensor([self.samples_seen], dtype=torch.int64)}
+        for name, flat in self._sums.items():
+            state[f"sum_{name}"] = flat
+        for li, layer in enumerate(self.layers):
+            state[f"bias_{li}"] = layer.bias
+            state[f"ref_{li}"] = layer.ref
+        for k, (gb, gn) in enumerate(zip(self.bit_generators, self.noise_generators)):
+            state[f"rng_bits_{k}"] = gb.get_state()
+            state[f"rng_noise_{k}"] = gn.get_state()
+        return {k: v.detach().cpu().contiguous().clone() for k, v in state.items()}
+
+    def load_state_tensors(self, state: dict[str, torch.Tensor]) -> None:
+        """Restore :meth:`state_tensors` into an engine built from the same configurations."""
+        with torch.no_grad():
+            self._w.copy_(state["w"].to(self.device))
+            self._counts.copy_(state["counts"].to(self.device))
+            for name, flat in self._sums.items():
+                flat.copy_(state[f"sum_{name}"].to(self.device))
+            for li, layer in enumerate(self.layers):
+                layer.bias.copy_(state[f"bias_{li}"].to(self.device))
+                layer.ref.copy_(state[f"ref_{li}"].to(self.device))
+        for k, (gb, gn) in enumerate(zip(self.bit_generators, self.noise_generators)):
+            gb.set_state(state[f"rng_bits_{k}"])
+            gn.set_state(state[f"rng_noise_{k}"])
+        self.samples_seen = int(state["samples_seen"][0])
+
     # ---- forward / backward ---------------------------------------------------------------
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:

@@ -81,12 +81,17 @@ def _snapshot(engine: Engine, c: int, epoch: float, samples: int, val: float, te
 
 
 def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
-          progress: bool = False) -> list[RunResult]:
+          progress: bool = False, checkpoint_dir: str | Path | None = None) -> list[RunResult]:
     """Train configurations side by side on ``data``; every configuration the same number of epochs.
 
     Each configuration sees its own data order (seeded by its seed). Evaluations on the validation
     and test splits happen ``evaluations_per_epoch`` times per epoch (the first configuration's
     value is used for all) and once before training.
+
+    With ``checkpoint_dir``, the whole state (device states, biases, ledger, generators, history)
+    is written there as plain files after every epoch (``state.safetensors``, ``history.json``),
+    and a run that finds a checkpoint of the same configurations resumes after its last epoch: an
+    interruption loses at most the epoch in progress, and the result is the same as uninterrupted.
     """
     epochs = {cfg.epochs for cfg in configs}
     if len(epochs) != 1:
@@ -98,6 +103,10 @@ def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
     n = len(data.train)
     marks = {int(round(n * (k + 1) / evals)) for k in range(evals)}
     rows: list[list[dict]] = [[] for _ in configs]
+    # what a checkpoint must match to be resumed (the number of epochs may grow: a run can be
+    # extended from its checkpoint)
+    signature = json.dumps({"configs": [{k: v for k, v in cfg.describe().items() if k != "epochs"}
+                                        for cfg in configs], "data": data.label}, sort_keys=True)
 
     def record(epoch: float) -> None:
         val = engine.evaluate(data.validation.x, data.validation.y).tolist()
@@ -106,12 +115,20 @@ def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
             rows[c].append(_snapshot(engine, c, epoch, engine.samples_seen, val[c], test[c]))
 
     start = time.perf_counter()
-    record(0.0)
+    first_epoch = 0
+    if checkpoint_dir is not None:
+        resumed = _load_checkpoint(Path(checkpoint_dir), signature, engine)
+        if resumed is not None:
+            first_epoch, rows = resumed
+    if first_epoch == 0:
+        rows = [[] for _ in configs]
+        record(0.0)
     bar = None
     if progress:
         from tqdm.auto import tqdm
-        bar = tqdm(total=n_epochs * n, unit="sample", desc=f"{len(configs)} configuration(s)")
-    for epoch in range(n_epochs):
+        bar = tqdm(total=n_epochs * n, initial=first_epoch * n, unit="sample",
+                   desc=f"{len(configs)} configuration(s)")
+    for epoch in range(first_epoch, n_epochs):
         orders = torch.as_tensor(np.stack([data_order(cfg.seed, n, epoch) for cfg in configs]),
                                  device=engine.device)
         for s in range(n):
@@ -123,6 +140,8 @@ def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
                 bar.update(250)
         if bar is not None:
             bar.update(n % 250)
+        if checkpoint_dir is not None:
+            _save_checkpoint(Path(checkpoint_dir), signature, engine, epoch + 1, rows)
     if bar is not None:
         bar.close()
     seconds = time.perf_counter() - start
@@ -138,6 +157,37 @@ def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
                              else np.full(layer.shape, np.nan) for layer in engine.layers],
             seconds=seconds))
     return results
+
+
+def _save_checkpoint(folder: Path, signature: str, engine: Engine, epochs_done: int,
+                     rows: list[list[dict]]) -> None:
+    """Write the state atomically: a crash while writing leaves the previous checkpoint intact."""
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp_state = folder / "state.safetensors.tmp"
+    tmp_meta = folder / "history.json.tmp"
+    save_file(engine.state_tensors(), str(tmp_state))
+    tmp_meta.write_text(json.dumps({"signature": signature, "epochs_done": epochs_done,
+                                    "history": rows}) + "\n", encoding="utf-8")
+    tmp_state.replace(folder / "state.safetensors")
+    tmp_meta.replace(folder / "history.json")
+
+
+def _load_checkpoint(folder: Path, signature: str, engine: Engine):
+    """(epochs done, history rows) after restoring the engine, or None if there is no matching
+    checkpoint. A checkpoint of other configurations is an error, not silently overwritten."""
+    from safetensors.torch import load_file
+
+    meta_path, state_path = folder / "history.json", folder / "state.safetensors"
+    if not (meta_path.exists() and state_path.exists()):
+        return None
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta["signature"] != signature:
+        raise ValueError(f"{folder}: the checkpoint belongs to other configurations or data; "
+                         "use another checkpoint_dir or delete it")
+    engine.load_state_tensors(load_file(str(state_path)))
+    return int(meta["epochs_done"]), meta["history"]
 
 
 def save_result(result: RunResult, folder: str | Path) -> Path:

@@ -2,6 +2,7 @@
 independence of batched configurations, bad parameters, plain-data results."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -210,3 +211,26 @@ def test_book_hyperparameters_follow_from_the_pilot():
     # the choice used the validation split only: changing test accuracies changes nothing
     shuffled = pilot.assign(test_accuracy=pilot["test_accuracy"].sample(frac=1, random_state=0).to_numpy())
     assert training.choose_from_pilot(shuffled)["lr"] == choice["lr"]
+
+
+def test_interrupted_run_resumes_to_the_same_result(model, tmp_path):
+    """A run stopped after its first epoch and resumed from its checkpoint gives exactly the
+    result of the uninterrupted run."""
+    data = small_data(40)
+    make = lambda epochs: [engine.TrainConfig(model=model, lr=0.1, epochs=epochs, seed=s,  # noqa: E731
+                                              evaluations_per_epoch=1) for s in (21, 22)]
+    straight = training.train(make(3), data)
+    training.train(make(1), data, checkpoint_dir=tmp_path)        # "killed" after epoch 1
+    resumed = training.train(make(3), data, checkpoint_dir=tmp_path)
+    for a, b in zip(straight, resumed):
+        for wa, wb in zip(a.weights, b.weights):
+            np.testing.assert_array_equal(wa, wb)
+        for (ua, da), (ub, db) in zip(a.pulse_counts, b.pulse_counts):
+            np.testing.assert_array_equal(ua, ub)
+            np.testing.assert_array_equal(da, db)
+        pd.testing.assert_frame_equal(a.history, b.history)
+    assert {p.name for p in tmp_path.iterdir()} == {"state.safetensors", "history.json"}
+    # a checkpoint of other configurations is refused, not overwritten
+    other = [engine.TrainConfig(model=model, lr=0.2, epochs=3, seed=21, evaluations_per_epoch=1)]
+    with pytest.raises(ValueError, match="other configurations"):
+        training.train(other, data, checkpoint_dir=tmp_path)
