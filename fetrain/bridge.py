@@ -125,7 +125,6 @@ def train_aihwkit(config, data, evaluations_per_epoch: int | None = None, progre
     Returns a pandas DataFrame with one row per evaluation: epoch, samples, val_accuracy,
     test_accuracy (AIHWKit counts no pulses on the CPU, so there is no ledger).
     """
-    import numpy as np
     import pandas as pd
     import torch
     from aihwkit.optim import AnalogSGD

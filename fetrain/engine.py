@@ -29,7 +29,7 @@ that make the energy exact: the states before the pulses and the weight changes
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .fitting import SchottkyFit, schottky_coordinates
-from .physics import HZODevice, HZOStack
+from .physics import HZODevice
 
 #: matplotlib settings of the book's figures (sized for the book's text column).
 BOOK_STYLE: dict = {

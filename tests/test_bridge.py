@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from fetrain import bridge, devicemodel, engine, io, training
+from fetrain import bridge, devicemodel, engine, io
 
 aihwkit = pytest.importorskip("aihwkit")
 

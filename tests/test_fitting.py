@@ -1,7 +1,6 @@
 """The Schottky fit: recovery, honest uncertainties over many seeds, bad input."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 

@@ -1,6 +1,5 @@
 """Loading characterisation files: the embedded set, and every bad-input rule on small files."""
 
-import pandas as pd
 import pytest
 
 from fetrain import io, synthetic

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from fetrain import physics
-from fetrain.physics import (DEFAULT_DEVICE, EPS0, K_B, PULSE_WIDTHS_S, Q, Conduction, HZODevice,
+from fetrain.physics import (DEFAULT_DEVICE, K_B, PULSE_WIDTHS_S, Q, Conduction, HZODevice,
                              HZOStack, SwitchingKinetics)
 
 STACK = HZOStack()
