@@ -44,17 +44,29 @@ def piecewise_step_device(model: DeviceModel, noise: bool = True):
     )
 
 
-def rpu_config(model: DeviceModel, noise: bool = True, perfect_io: bool = True):
-    """A ``SingleRPUConfig`` holding the model's device, with no weight remapping.
+def mixed_precision_config(model: DeviceModel, noise: bool = True, threshold: float = 1.0,
+                           transfer_every: int = 1, perfect_io: bool = True):
+    """A ``DigitalRankUpdateRPUConfig`` with AIHWKit's ``MixedPrecisionCompound`` on the model's
+    device: χ accumulates digitally; ε = threshold·dw_min; transfers use the deterministic pulse
+    type, so that exactly n = trunc(χ/ε) pulses are written, as fetrain's engine does (AIHWKit's
+    default stochastic transfer fires a random count capped at 31 while reducing χ by n·ε).
+    ``n_x_bins = n_d_bins = 0`` (setting only one of them corrupts χ in 1.1.0)."""
+    from aihwkit.simulator.configs import DigitalRankUpdateRPUConfig
+    from aihwkit.simulator.configs.compounds import MixedPrecisionCompound
+    from aihwkit.simulator.parameters.enums import PulseType
 
-    ``perfect_io=True`` turns off forward and backward I/O non-idealities (``is_perfect``, and no
-    output bound, whose gradient mask AIHWKit applies even to perfect outputs), so that the two
-    engines differ only in their update. One tile per layer
-    (``max_input_size = max_output_size = 0``).
-    """
-    from aihwkit.simulator.configs import SingleRPUConfig
+    config = DigitalRankUpdateRPUConfig(device=MixedPrecisionCompound(
+        device=piecewise_step_device(model, noise=noise), transfer_every=transfer_every,
+        granularity=threshold * model.dw_min, n_x_bins=0, n_d_bins=0))
+    config.update.pulse_type = PulseType.DETERMINISTIC_IMPLICIT
+    # even the deterministic transfer is capped at desired_bl pulses (χ still loses n·ε); a large
+    # bit length lifts the cap, so that exactly n pulses are written (checked against fetrain)
+    config.update.desired_bl = 1000
+    _single_tile_no_remap(config, perfect_io)
+    return config
 
-    config = SingleRPUConfig(device=piecewise_step_device(model, noise=noise))
+
+def _single_tile_no_remap(config, perfect_io: bool) -> None:
     config.mapping.weight_scaling_omega = 0.0
     config.mapping.weight_scaling_columnwise = False
     config.mapping.learn_out_scaling = False
@@ -68,6 +80,20 @@ def rpu_config(model: DeviceModel, noise: bool = True, perfect_io: bool = True):
         # default) even when is_perfect leaves the output itself unclipped; out_bound = 0 removes
         # that mask, so that "perfect I/O" is perfect in the backward pass too.
         config.forward.out_bound = 0.0
+
+
+def rpu_config(model: DeviceModel, noise: bool = True, perfect_io: bool = True):
+    """A ``SingleRPUConfig`` holding the model's device, with no weight remapping.
+
+    ``perfect_io=True`` turns off forward and backward I/O non-idealities (``is_perfect``, and no
+    output bound, whose gradient mask AIHWKit applies even to perfect outputs), so that the two
+    engines differ only in their update. One tile per layer
+    (``max_input_size = max_output_size = 0``).
+    """
+    from aihwkit.simulator.configs import SingleRPUConfig
+
+    config = SingleRPUConfig(device=piecewise_step_device(model, noise=noise))
+    _single_tile_no_remap(config, perfect_io)
     return config
 
 
@@ -92,17 +118,35 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
     model = config.model
     if model is None:
         raise ValueError("the AIHWKit bridge needs an analog configuration (config.model is None)")
-    rpu = rpu_config(model, noise=config.cycle_noise, perfect_io=True)
+    if config.drift_per_epoch:
+        raise ValueError("the AIHWKit bridge has no drifting devices (drift_per_epoch must be 0)")
+    if config.algorithm == "mixed_precision":
+        if config.mp_max_pulses is not None:
+            raise ValueError("the AIHWKit bridge fires uncapped transfers (mp_max_pulses must be None)")
+        rpu = mixed_precision_config(model, noise=config.cycle_noise, threshold=config.mp_threshold,
+                                     transfer_every=config.mp_transfer_every)
+        device = rpu.device.device
+    else:
+        rpu = rpu_config(model, noise=config.cycle_noise, perfect_io=True)
+        device = rpu.device
     if not config.device_variation:
         for name in ("dw_min_dtod", "up_down_dtod", "w_min_dtod", "w_max_dtod"):
-            setattr(rpu.device, name, 0.0)
+            setattr(device, name, 0.0)
     if not config.cycle_noise:
-        rpu.device.dw_min_std = 0.0
-    if config.reference == "symmetry_point":
-        shift = model.symmetry_point
-        rpu.device.w_min = W_MIN - shift
-        rpu.device.w_max = W_MAX - shift
-    rpu.update.desired_bl = config.pulses.desired_bl
+        device.dw_min_std = 0.0
+    # the reference: AIHWKit's tile weight is w − ref; a reference shared by all devices is a
+    # shift of the device range (per-device references exist only in fetrain's engine)
+    shift = config.reference_offset
+    if config.reference in ("symmetry_point", "global_symmetry_point"):
+        if config.reference == "symmetry_point" and config.device_variation and model.noise:
+            raise ValueError("per-device symmetry points with device-to-device variation exist only "
+                             "in fetrain's engine; use reference='global_symmetry_point' here")
+        shift += model.symmetry_point
+    if shift:
+        device.w_min = W_MIN - shift
+        device.w_max = W_MAX - shift
+    if config.algorithm == "sgd":
+        rpu.update.desired_bl = config.pulses.desired_bl
     rpu.forward.out_bound = float(output_bound)
     layers = []
     for li, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):

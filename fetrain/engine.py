@@ -37,7 +37,8 @@ import torch
 from .devicemodel import N_NODES, W_MAX, W_MIN, DeviceModel
 
 LAYER_SIZES: tuple[int, ...] = (784, 256, 128, 10)   #: the network (SPEC: 784-256-128-10)
-REFERENCES: tuple[str, ...] = ("naive", "symmetry_point")
+REFERENCES: tuple[str, ...] = ("naive", "symmetry_point", "global_symmetry_point")
+ALGORITHMS: tuple[str, ...] = ("sgd", "mixed_precision")
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,21 @@ class TrainConfig:
     lr : learning rate (> 0).
     epochs : number of passes over the training split (≥ 1).
     seed : seed of this configuration's initial weights, data order, device draws and pulses.
-    reference : ``naive`` (the reference of each differential pair at mid-range, w = 0) or
-        ``symmetry_point`` (each reference at its own device's symmetry point).
+    reference : ``naive`` (the reference of each differential pair at mid-range, w = 0),
+        ``symmetry_point`` (each reference at its own device's symmetry point: symmetry point
+        shifting as hardware does it) or ``global_symmetry_point`` (every reference at the device
+        model's one symmetry point).
+    reference_offset : δ added to every reference (a mis-set reference), w units.
+    drift_per_epoch : the device's step table translates along w by this much per epoch of
+        training, so its symmetry point drifts while the references stay put, w units per epoch.
+    algorithm : ``sgd`` (stochastic pulse trains, AIHWKit's analog SGD) or ``mixed_precision``
+        (AIHWKit's MixedPrecisionCompound: a digital χ accumulates lr·d⊗x, and wherever
+        |χ| ≥ ε, n = trunc(χ/ε) pulses are fired and χ is reduced by n·ε).
+    mp_threshold : ε in units of the device's dw_min (mixed precision).
+    mp_transfer_every : transfer every this many samples (mixed precision; the first transfer,
+        as in AIHWKit, comes at the second sample).
+    mp_max_pulses : cap on the pulses one transfer fires on one device (None: no cap); χ is
+        reduced only by what was fired.
     cycle_noise : apply the model's cycle-to-cycle step noise (dw_min_std).
     device_variation : draw device-to-device variation (dw_min_dtod, up_down_dtod, w_*_dtod).
     evaluations_per_epoch : test/validation evaluations per epoch (≥ 1).
@@ -80,6 +94,12 @@ class TrainConfig:
     epochs: int
     seed: int = 0
     reference: str = "naive"
+    reference_offset: float = 0.0
+    drift_per_epoch: float = 0.0
+    algorithm: str = "sgd"
+    mp_threshold: float = 1.0
+    mp_transfer_every: int = 1
+    mp_max_pulses: int | None = None
     cycle_noise: bool = True
     device_variation: bool = True
     evaluations_per_epoch: int = 4
@@ -95,8 +115,26 @@ class TrainConfig:
         if not (isinstance(self.evaluations_per_epoch, int) and self.evaluations_per_epoch >= 1):
             raise ValueError("evaluations_per_epoch must be an integer ≥ 1; got "
                              f"{self.evaluations_per_epoch!r}")
-        if self.model is None and self.reference != "naive":
-            raise ValueError("the floating-point baseline (model=None) has no reference devices")
+        if self.algorithm not in ALGORITHMS:
+            raise ValueError(f"algorithm must be one of {ALGORITHMS}; got {self.algorithm!r}")
+        for name in ("reference_offset", "drift_per_epoch"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and abs(value) <= 2):
+                raise ValueError(f"{name} must be a finite number of weight units in [-2, 2]; "
+                                 f"got {value!r}")
+        if not (isinstance(self.mp_threshold, (int, float)) and math.isfinite(self.mp_threshold)
+                and self.mp_threshold > 0):
+            raise ValueError(f"mp_threshold must be a finite number > 0 (units of dw_min); got "
+                             f"{self.mp_threshold!r}")
+        if not (isinstance(self.mp_transfer_every, int) and self.mp_transfer_every >= 1):
+            raise ValueError(f"mp_transfer_every must be an integer ≥ 1; got {self.mp_transfer_every!r}")
+        if self.mp_max_pulses is not None and not (isinstance(self.mp_max_pulses, int)
+                                                   and self.mp_max_pulses >= 1):
+            raise ValueError(f"mp_max_pulses must be None or an integer ≥ 1; got {self.mp_max_pulses!r}")
+        if self.model is None and (self.reference != "naive" or self.reference_offset
+                                   or self.drift_per_epoch or self.algorithm != "sgd"):
+            raise ValueError("the floating-point baseline (model=None) has no devices: reference, "
+                             "reference_offset, drift_per_epoch and algorithm do not apply")
 
     @property
     def analog(self) -> bool:
@@ -107,7 +145,10 @@ class TrainConfig:
         return {"device": "float" if self.model is None else f"{self.model.width_s:g} s",
                 "source": "" if self.model is None else self.model.source,
                 "lr": self.lr, "epochs": self.epochs, "seed": self.seed,
-                "reference": self.reference, "cycle_noise": self.cycle_noise,
+                "reference": self.reference, "reference_offset": self.reference_offset,
+                "drift_per_epoch": self.drift_per_epoch, "algorithm": self.algorithm,
+                "mp_threshold": self.mp_threshold, "mp_transfer_every": self.mp_transfer_every,
+                "mp_max_pulses": self.mp_max_pulses, "cycle_noise": self.cycle_noise,
                 "device_variation": self.device_variation,
                 "evaluations_per_epoch": self.evaluations_per_epoch,
                 "desired_bl": self.pulses.desired_bl}
@@ -210,6 +251,9 @@ class AnalogLayer:
             self._draw_devices(k, cfg, layer_index, device)
             if cfg.reference == "symmetry_point":
                 self.ref[k] = self.device_symmetry_points(k)
+            elif cfg.reference == "global_symmetry_point":
+                self.ref[k] = float(m.symmetry_point)
+            self.ref[k] += cfg.reference_offset
         self.any_noise = bool((self.noise_std > 0).any())
         self.has_reference = bool((self.ref != 0).any())
         # device state: the reference plus the initial weight, within the device's bounds
@@ -282,8 +326,10 @@ class AnalogLayer:
 def _apply_pulse_trains(w: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor, inv_span: torch.Tensor,
                         signed_scale: torch.Tensor, table_base: torch.Tensor, pairs: torch.Tensor,
                         n_pulses: torch.Tensor, noise: torch.Tensor, offsets: torch.Tensor,
-                        std: torch.Tensor, noisy: bool, n_sec: int):
+                        std: torch.Tensor, noisy: bool, n_sec: int, shift=None):
     """Apply every entry's pulses one after the other (states update between pulses).
+
+    ``shift`` (optional, per entry): the step table is looked up at w − shift (a drifting device).
 
     Returns the final states, and per entry the sum of the states before each of its pulses and
     the sum of the weight changes (float64).
@@ -293,7 +339,7 @@ def _apply_pulse_trains(w: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor, inv
     last = noise.numel() - 1
     max_pulses = int(n_pulses.max().item())
     for p in range(max_pulses):
-        ws = torch.clamp((w - lo) * inv_span, min=0.0)
+        ws = torch.clamp(((w if shift is None else w - shift) - lo) * inv_span, min=0.0)
         node = torch.clamp(torch.floor(ws), max=float(n_sec - 1))
         t = torch.clamp(ws - node, max=1.0)
         pair = pairs[table_base + node.long()]
@@ -341,7 +387,24 @@ class Engine:
         self.bit_generators = [_generator(cfg.seed, _BITS, self.device) for cfg in self.configs]
         self.noise_generators = [_generator(cfg.seed, _NOISE, self.device) for cfg in self.configs]
         self.samples_seen = 0
+        self.samples_per_epoch: int | None = None    # set by the training loop (for drift)
         self._c = c
+        self._mp_list = [cfg.analog and cfg.algorithm == "mixed_precision" for cfg in self.configs]
+        self._any_mp = any(self._mp_list)
+        self._mp = torch.tensor(self._mp_list, device=self.device)
+        self._sgd = self.analog & ~self._mp
+        self._eps_factor = torch.tensor([cfg.mp_threshold for cfg in self.configs],
+                                        device=self.device)
+        self._transfer_every = [cfg.mp_transfer_every for cfg in self.configs]
+        self._max_pulses = [cfg.mp_max_pulses for cfg in self.configs]
+        self._drift = torch.tensor([cfg.drift_per_epoch for cfg in self.configs],
+                                   dtype=torch.float32, device=self.device)
+        self._any_drift = bool((self._drift != 0).any())
+        #: digital work of mixed precision per configuration: χ elements updated, χ elements
+        #: scanned at transfers
+        self.chi_updates = [0] * c
+        self.chi_scans = [0] * c
+        self.chi_rewrites = [0] * c
         self._consolidate()
 
     def _consolidate(self) -> None:
@@ -355,6 +418,7 @@ class Engine:
         cat = lambda name, obj=lambda l: l: torch.cat(  # noqa: E731
             [getattr(obj(layer), name).reshape(-1) for layer in self.layers])
         self._w = cat("w")
+        self._chi = torch.zeros_like(self._w) if self._any_mp else None
         # per-device parameters side by side: one gather fetches all four
         self._params = torch.stack([cat("lo"), cat("hi"), cat("scale_up"), cat("scale_down")], 1)
         self._counts = torch.stack([cat("up", lambda l: l.ledger), cat("down", lambda l: l.ledger)], 1)
@@ -365,6 +429,7 @@ class Engine:
             sl = slice(layer.offset, layer.offset + c * layer.shape[0] * layer.shape[1])
             shape = (c, *layer.shape)
             layer.w = self._w[sl].view(shape)
+            layer.chi = self._chi[sl].view(shape) if self._chi is not None else None
             for k, name in enumerate(("lo", "hi", "scale_up", "scale_down")):
                 setattr(layer, name, self._params[sl, k].view(shape))
             layer.ledger.up = self._counts[sl, 0].view(shape)
@@ -383,7 +448,12 @@ class Engine:
         """Everything that changes during training, as named CPU tensors (for safetensors):
         device states, biases, the ledger, every generator's state and the sample counter."""
         state = {"w": self._w, "counts": self._counts,
-                 "samples_seen": torch.tensor([self.samples_seen], dtype=torch.int64)}
+                 "samples_seen": torch.tensor([self.samples_seen], dtype=torch.int64),
+                 "chi_updates": torch.tensor(self.chi_updates, dtype=torch.int64),
+                 "chi_scans": torch.tensor(self.chi_scans, dtype=torch.int64),
+                 "chi_rewrites": torch.tensor(self.chi_rewrites, dtype=torch.int64)}
+        if self._chi is not None:
+            state["chi"] = self._chi
         for name, flat in self._sums.items():
             state[f"sum_{name}"] = flat
         for li, layer in enumerate(self.layers):
@@ -398,6 +468,8 @@ class Engine:
         """Restore :meth:`state_tensors` into an engine built from the same configurations."""
         with torch.no_grad():
             self._w.copy_(state["w"].to(self.device))
+            if self._chi is not None:
+                self._chi.copy_(state["chi"].to(self.device))
             self._counts.copy_(state["counts"].to(self.device))
             for name, flat in self._sums.items():
                 flat.copy_(state[f"sum_{name}"].to(self.device))
@@ -408,6 +480,9 @@ class Engine:
             gb.set_state(state[f"rng_bits_{k}"])
             gn.set_state(state[f"rng_noise_{k}"])
         self.samples_seen = int(state["samples_seen"][0])
+        self.chi_updates = [int(v) for v in state["chi_updates"]]
+        self.chi_scans = [int(v) for v in state["chi_scans"]]
+        self.chi_rewrites = [int(v) for v in state["chi_rewrites"]]
 
     # ---- forward / backward ---------------------------------------------------------------
 
@@ -475,7 +550,7 @@ class Engine:
         dm = torch.maximum(d.abs().amax(-1), reg)
         k = self.lr * xm * dm / g
         bl = torch.minimum(torch.ceil(k), self._bl_max)
-        bl = torch.where(self.analog, bl, torch.zeros_like(bl)).long()
+        bl = torch.where(self._sgd, bl, torch.zeros_like(bl)).long()
         dm_eff = torch.where(k > self._bl_max, dm * self._bl_max / k, dm)
         base = torch.sqrt(self.lr / (g * torch.clamp(bl, min=1)))
         px = torch.clamp((base * torch.sqrt(dm_eff / xm))[:, None] * x.abs(), max=1.0)
@@ -511,9 +586,54 @@ class Engine:
         local = ci * (out * inp) + i_out * inp + j_in
         return local + layer.offset, n_pulses, is_up, ci, ci + layer_index * c
 
+    def _accumulate_and_transfer(self, layer_index: int, x: torch.Tensor, d: torch.Tensor):
+        """Mixed precision for one layer: χ += lr·d⊗x (digital); on a transfer sample, every device
+        with |χ| ≥ ε receives n = trunc(χ/ε) pulses (capped if asked) and χ loses what was fired.
+
+        Returns the pulse entries like :meth:`_coincidences`, or None.
+        """
+        layer = self.layers[layer_index]
+        mp = self._mp
+        c = self._c
+        out, inp = layer.shape
+        rank_one = (self.lr[:, None, None] * d.unsqueeze(2)) * x.unsqueeze(1)
+        layer.chi[mp] += rank_one[mp]
+        due = [self._mp_list[k] and self.samples_seen > 0
+               and self.samples_seen % self._transfer_every[k] == 0 for k in range(c)]
+        for k in range(c):
+            if self._mp_list[k]:
+                self.chi_updates[k] += out * inp
+                if due[k]:
+                    self.chi_scans[k] += out * inp
+        if not any(due):
+            return None
+        eps = self._eps_factor * layer.dw_min                        # (C,)
+        n = torch.trunc(layer.chi / eps[:, None, None])
+        due_mask = torch.tensor(due, device=self.device)
+        n = torch.where(due_mask[:, None, None], n, torch.zeros_like(n))
+        caps = [m for m, dk in zip(self._max_pulses, due) if dk and m is not None]
+        if caps:
+            cap = torch.tensor([float(m) if m is not None else float("inf")
+                                for m in self._max_pulses], device=self.device)[:, None, None]
+            n = torch.maximum(torch.minimum(n, cap), -cap)
+        local = torch.nonzero(n.view(-1)).squeeze(1)
+        if local.numel() == 0:
+            return None
+        fired = n.view(-1)[local]
+        ci = local // (out * inp)
+        layer.chi.view(-1)[local] -= fired * eps[ci]
+        for k, count in enumerate(torch.bincount(ci, minlength=c).tolist()):
+            self.chi_rewrites[k] += count
+        # Δw = −χ: a positive χ is written by down pulses, a negative one by up pulses
+        return local + layer.offset, fired.abs().long(), fired < 0, ci, ci + layer_index * c
+
     def _pulse_updates(self, updates) -> None:
-        """Generate the pulse trains of several layers, then apply all their pulses in one pass."""
+        """Generate the pulses of several layers — stochastic pulse trains (SGD) and transfers
+        from χ (mixed precision) — then apply them all in one pass."""
         parts = [p for p in (self._coincidences(li, x, d) for li, x, d in updates) if p is not None]
+        if self._any_mp:
+            parts += [p for p in (self._accumulate_and_transfer(li, x, d) for li, x, d in updates)
+                      if p is not None]
         if not parts:
             return
         flat_index, n_pulses, is_up, ci, slot = (torch.cat(t) for t in zip(*parts))
@@ -542,10 +662,14 @@ class Engine:
             std = self._noise_std[ci]
         if not noisy:
             noise = offsets = std = torch.zeros(1, device=self.device)
+        shift = None
+        if self._any_drift and self.samples_per_epoch:
+            shift = (self._drift * (self.samples_seen / self.samples_per_epoch))[ci]
         w, sum_w, sum_dw = _apply_pulse_trains(self._w[flat_index], lo, hi, inv_span, signed_scale,
                                                table_base, pairs, n_pulses, noise,
                                                offsets if noisy else torch.zeros_like(n_pulses),
-                                               std if noisy else torch.zeros_like(lo), noisy, n_sec)
+                                               std if noisy else torch.zeros_like(lo), noisy, n_sec,
+                                               shift)
         self._w[flat_index] = w
         up_counts = torch.where(is_up, n_pulses, torch.zeros_like(n_pulses))
         down_counts = n_pulses - up_counts

@@ -71,6 +71,9 @@ def _snapshot(engine: Engine, c: int, epoch: float, samples: int, val: float, te
         for key in total:
             total[key] += t[key]
     row["pulses"] = total["n_up"] + total["n_down"]
+    row["chi_updates"] = float(engine.chi_updates[c])
+    row["chi_scans"] = float(engine.chi_scans[c])
+    row["chi_rewrites"] = float(engine.chi_rewrites[c])
     if cfg.analog:
         e = ledger_energy(cfg.model, **total)
         row["energy_study_J"] = e["study"]
@@ -101,6 +104,7 @@ def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
     engine = Engine(configs, device=device)
     xs, ys = data.train.x.to(engine.device), data.train.y.to(engine.device)
     n = len(data.train)
+    engine.samples_per_epoch = n
     marks = {int(round(n * (k + 1) / evals)) for k in range(evals)}
     rows: list[list[dict]] = [[] for _ in configs]
     # what a checkpoint must match to be resumed (the number of epochs may grow: a run can be

@@ -83,3 +83,27 @@ def test_perfect_io_has_no_output_bound_mask(model):
     x = torch.ones(1, 20, requires_grad=True)
     layer(x).sum().backward()
     assert float(x.grad.abs().sum()) == 0.0        # AIHWKit's mask, for the record
+
+
+@pytest.mark.parametrize("d_in_eps", [-0.75, 2.3, -40.5])
+def test_mixed_precision_transfers_are_identical(model, d_in_eps):
+    """Noise off: χ accumulates lr·d⊗x; from the second sample on, trunc(χ/ε) pulses are written and
+    χ loses n·ε — in both engines, pulse for pulse (including transfers of more than 31 pulses)."""
+    from aihwkit.simulator.tiles import AnalogTile
+
+    cfg = engine.TrainConfig(model=model, lr=1.0, epochs=1, algorithm="mixed_precision",
+                             cycle_noise=False, device_variation=False)
+    ours = engine.Engine([cfg], sizes=(2, 1))
+    w0 = ours.layers[0].w[0].clone()
+    tile = AnalogTile(1, 2, bridge.mixed_precision_config(model, noise=False))
+    tile.set_weights(w0.clone())
+    tile.set_learning_rate(1.0)
+    x = torch.tensor([[1.0, 0.5]])
+    d = torch.tensor([[d_in_eps * model.dw_min]])
+    for _ in range(6):
+        ours.pulse_update(0, x, d)
+        ours.samples_seen += 1
+        tile.update(x, d)
+        np.testing.assert_allclose(ours.layers[0].w[0].numpy(), tile.get_weights()[0].numpy(), atol=1e-6)
+    chi_aihwkit = tile.get_hidden_parameters()["hidden_weights_chi"].numpy()
+    np.testing.assert_allclose(ours.layers[0].chi[0].numpy(), chi_aihwkit, atol=1e-6)

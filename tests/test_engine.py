@@ -234,3 +234,78 @@ def test_interrupted_run_resumes_to_the_same_result(model, tmp_path):
     other = [engine.TrainConfig(model=model, lr=0.2, epochs=3, seed=21, evaluations_per_epoch=1)]
     with pytest.raises(ValueError, match="other configurations"):
         training.train(other, data, checkpoint_dir=tmp_path)
+
+
+def test_mixed_precision_ledger_by_hand(model):
+    """χ += lr·d⊗x every sample; from the second sample on, n = trunc(χ/ε) pulses, χ −= n·ε.
+    The ledger and the digital counters against the rule applied by hand."""
+    cfg = engine.TrainConfig(model=model, lr=1.0, epochs=1, algorithm="mixed_precision",
+                             cycle_noise=False, device_variation=False)
+    eng = engine.Engine([cfg], sizes=(2, 1))
+    eps = np.float32(model.dw_min)
+    x = np.array([1.0, 0.5], dtype=np.float32)
+    d = np.float32(-0.75) * eps
+    chi = np.zeros(2, dtype=np.float32)
+    ups = np.zeros(2, dtype=int)
+    for sample in range(7):
+        eng.pulse_update(0, torch.tensor(x[None, :]), torch.tensor([[d]]))
+        eng.samples_seen += 1
+        chi += d * x
+        if sample > 0:
+            n = np.trunc(chi / eps)
+            chi -= n * eps
+            ups += np.abs(n).astype(int) * (n < 0)
+    led = eng.layers[0].ledger
+    np.testing.assert_array_equal(led.up[0, 0].numpy(), ups)
+    assert int(led.down.sum()) == 0
+    np.testing.assert_allclose(eng.layers[0].chi[0, 0].numpy(), chi, atol=1e-7)
+    assert eng.chi_updates[0] == 7 * 2 and eng.chi_scans[0] == 6 * 2
+
+
+def test_mixed_precision_cap(model):
+    cfg = engine.TrainConfig(model=model, lr=1.0, epochs=1, algorithm="mixed_precision",
+                             mp_max_pulses=3, cycle_noise=False, device_variation=False)
+    eng = engine.Engine([cfg], sizes=(1, 1))
+    d = torch.tensor([[-10.0 * model.dw_min]])
+    for _ in range(2):
+        eng.pulse_update(0, torch.ones(1, 1), d)
+        eng.samples_seen += 1
+    # χ = −20ε at the first transfer: 3 pulses fired (the cap), χ keeps −17ε
+    assert int(eng.layers[0].ledger.up[0, 0, 0]) == 3
+    assert float(eng.layers[0].chi[0, 0, 0]) == pytest.approx(-17 * model.dw_min, rel=1e-5)
+
+
+def test_references(model):
+    base = dict(model=model, lr=0.1, epochs=1, cycle_noise=False)
+    sizes = (400, 5)       # fan-in 400: initial weights within ±0.05, away from the device bounds
+    per_device = engine.Engine([engine.TrainConfig(reference="symmetry_point", **base)], sizes=sizes)
+    shared = engine.Engine([engine.TrainConfig(reference="global_symmetry_point", **base)], sizes=sizes)
+    offset = engine.Engine([engine.TrainConfig(reference="global_symmetry_point",
+                                               reference_offset=-0.2, **base)], sizes=sizes)
+    ref_dev = per_device.layers[0].ref[0].numpy()
+    assert ref_dev.std() > 0.01                       # devices vary: their symmetry points differ
+    np.testing.assert_allclose(shared.layers[0].ref[0].numpy(), model.symmetry_point, atol=1e-6)
+    np.testing.assert_allclose(offset.layers[0].ref[0].numpy(), model.symmetry_point - 0.2, atol=1e-6)
+    # initial weights are drawn around the reference: the effective weights are the same
+    np.testing.assert_allclose(per_device.layers[0].effective()[0].numpy(),
+                               shared.layers[0].effective()[0].numpy(), atol=1e-6)
+    # each device's reference is where its own up and down steps balance
+    layer = per_device.layers[0]
+    idx = torch.arange(2000)
+    up = layer.step(idx, layer.ref[0].reshape(-1), torch.zeros(2000, dtype=torch.long))
+    down = layer.step(idx, layer.ref[0].reshape(-1), torch.ones(2000, dtype=torch.long))
+    np.testing.assert_allclose(up.numpy(), down.numpy(), rtol=1e-4)
+
+
+def test_drift_translates_the_step_table(model):
+    cfg = engine.TrainConfig(model=model, lr=3 * model.dw_min, epochs=1, drift_per_epoch=0.3,
+                             cycle_noise=False, device_variation=False)
+    eng = engine.Engine([cfg], sizes=(1, 1))
+    eng.samples_per_epoch = 100
+    eng.samples_seen = 50                            # half an epoch: the table moved by +0.15
+    eng.layers[0].w.fill_(0.2)
+    eng.pulse_update(0, torch.ones(1, 1), torch.tensor([[-1.0]]))     # 3 up pulses
+    expected = 0.2
+    for _ in range(3):
+        expected += float(model.step_up_at(np.float32(expected - 0.15)))
+    assert float(eng.layers[0].w[0, 0, 0]) == pytest.approx(expected, abs=1e-6)
