@@ -105,10 +105,12 @@ def validation_pilot(model, data, lrs=(0.05, 0.1, 0.2, 0.4), epochs: int = 15, s
 
 def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
                 reference: str = "naive", evaluations_per_epoch: int = 1, device: str = "cpu",
-                progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+                progress: bool = False, **config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The same configuration trained in fetrain's engine and in AIHWKit 1.1.0, for several seeds.
 
-    Same device model, initial weights, data order, learning rate and pulse settings. Returns
+    Same device model, initial weights, data order, learning rate and pulse settings; ``config``
+    holds further :class:`fetrain.engine.TrainConfig` fields (e.g. ``algorithm``,
+    ``device_variation``). Returns
     (curves, summary): ``curves`` has one row per (engine, seed, epoch) with the test accuracy;
     ``summary`` one row per evaluation with the mean test accuracy of each engine over the seeds,
     the standard error of their difference, the margin max(0.03, 2.5·SE) — fixed before any run —
@@ -119,7 +121,7 @@ def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
     from .training import train
 
     configs = [TrainConfig(model=model, lr=lr, epochs=epochs, seed=s, reference=reference,
-                           evaluations_per_epoch=evaluations_per_epoch) for s in seeds]
+                           evaluations_per_epoch=evaluations_per_epoch, **config) for s in seeds]
     ours = train(configs, data, device=device, progress=progress)
     rows = []
     for cfg, res in zip(configs, ours):

@@ -211,8 +211,79 @@ def save_result(result: RunResult, folder: str | Path) -> Path:
         arrays[f"ref_L{li + 1}"] = np.ascontiguousarray(ref)
         arrays[f"pulses_up_L{li + 1}"] = np.ascontiguousarray(up)
         arrays[f"pulses_down_L{li + 1}"] = np.ascontiguousarray(down)
+        arrays[f"symmetry_points_L{li + 1}"] = np.ascontiguousarray(result.symmetry_points[li])
     save_file(arrays, str(folder / "arrays.safetensors"))
     return folder
+
+
+def load_result(folder: str | Path, config: TrainConfig) -> RunResult:
+    """Read a result written by :func:`save_result` back (plain files only), for ``config``.
+
+    Raises ``ValueError`` if the folder holds another configuration's result.
+    """
+    from safetensors.numpy import load_file
+
+    history, meta = load_history(folder)
+    if meta["config"] != json.loads(json.dumps(config.describe())):
+        raise ValueError(f"{folder}: holds the result of another configuration")
+    arrays = load_file(str(Path(folder) / "arrays.safetensors"))
+    n_layers = sum(1 for k in arrays if k.startswith("w_L"))
+    get = lambda name: [arrays[f"{name}_L{li + 1}"] for li in range(n_layers)]  # noqa: E731
+    return RunResult(config=config, data_set=meta["data_set"], history=history,
+                     weights=get("w"), references=get("ref"),
+                     pulse_counts=list(zip(get("pulses_up"), get("pulses_down"))),
+                     symmetry_points=get("symmetry_points"), seconds=float(meta["seconds"]))
+
+
+def code_fingerprint() -> str:
+    """SHA-256 (first 12 hex digits) over fetrain's source and data files: the code version."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def default_cache_dir() -> Path:
+    """Where :func:`train_cached` keeps runs: ``$FETRAIN_CACHE`` or ``~/.cache/fetrain``."""
+    import os
+
+    return Path(os.environ.get("FETRAIN_CACHE", Path.home() / ".cache" / "fetrain")) / "runs"
+
+
+def train_cached(configs: list[TrainConfig], data: MNIST, cache_dir: str | Path | None = None,
+                 device: str = "cpu", progress: bool = False) -> list[RunResult]:
+    """Like :func:`train`, but each configuration's result is kept as plain files, keyed by the
+    configuration, the data set and the fetrain code fingerprint; configurations found there are
+    read back instead of trained again (so chapters can share runs). A change to fetrain's code
+    or data changes the key: nothing is served from other code."""
+    import hashlib
+
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    code = code_fingerprint()
+
+    def folder(cfg: TrainConfig) -> Path:
+        key = json.dumps({"config": cfg.describe(), "data": data.label, "code": code},
+                         sort_keys=True)
+        return root / code / hashlib.sha256(key.encode()).hexdigest()[:20]
+
+    results: list[RunResult | None] = []
+    for cfg in configs:
+        f = folder(cfg)
+        results.append(load_result(f, cfg) if (f / "arrays.safetensors").exists() else None)
+    missing = [k for k, r in enumerate(results) if r is None]
+    if missing:
+        for epochs in sorted({configs[k].epochs for k in missing}):
+            group = [k for k in missing if configs[k].epochs == epochs]
+            for k, result in zip(group, train([configs[k] for k in group], data, device=device,
+                                              progress=progress)):
+                save_result(result, folder(configs[k]))
+                results[k] = result
+    return results
 
 
 def load_history(folder: str | Path) -> tuple[pd.DataFrame, dict]:

@@ -309,3 +309,20 @@ def test_drift_translates_the_step_table(model):
     for _ in range(3):
         expected += float(model.step_up_at(np.float32(expected - 0.15)))
     assert float(eng.layers[0].w[0, 0, 0]) == pytest.approx(expected, abs=1e-6)
+
+
+def test_train_cached_reads_back_the_same_result(model, tmp_path):
+    data = small_data(30)
+    cfgs = [engine.TrainConfig(model=model, lr=0.1, epochs=1, seed=s, evaluations_per_epoch=1)
+            for s in (31, 32)]
+    first = training.train_cached(cfgs, data, cache_dir=tmp_path)
+    again = training.train_cached(cfgs, data, cache_dir=tmp_path)      # read back, not trained
+    for a, b in zip(first, again):
+        pd.testing.assert_frame_equal(a.history, b.history, check_dtype=False)
+        for wa, wb in zip(a.weights, b.weights):
+            np.testing.assert_array_equal(wa, wb)
+        np.testing.assert_array_equal(a.symmetry_points[2], b.symmetry_points[2])
+    assert len(list(tmp_path.rglob("arrays.safetensors"))) == 2
+    with pytest.raises(ValueError, match="another configuration"):
+        training.load_result(next(tmp_path.rglob("arrays.safetensors")).parent,
+                             engine.TrainConfig(model=model, lr=0.3, epochs=1))

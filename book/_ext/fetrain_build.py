@@ -10,23 +10,11 @@ at one scale, or after a change to fetrain, re-executes every chapter.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
-import fetrain
 from fetrain import scale
-
-
-def package_fingerprint() -> str:
-    """SHA-256 (first 12 hex digits) over fetrain's source and data files."""
-    root = Path(fetrain.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+from fetrain.training import code_fingerprint as package_fingerprint
 
 
 def _configure(app, config) -> None:
