@@ -109,18 +109,15 @@ def test_mixed_precision_transfers_are_identical(model, d_in_eps):
     np.testing.assert_allclose(ours.layers[0].chi[0].numpy(), chi_aihwkit, atol=1e-6)
 
 
-@pytest.mark.parametrize("kind", ["symmetry_point", "mixed_precision"])
-def test_algorithms_agree_statistically(model, kind):
-    """Symmetry point shifting (device-to-device variation off, where the per-device references of
-    fetrain equal AIHWKit's shifted range) and mixed precision: five seeds in each engine, every
-    evaluation within max(3 points, 2.5 standard errors)."""
+def test_mixed_precision_agrees_statistically(model):
+    """Mixed precision on the 20 ns device: five seeds in each engine, every evaluation within
+    max(3 points, 2.5 standard errors). (Symmetry point shifting is cross-checked over seeds at book
+    scale in Appendix A, where it has the epochs it needs to learn; here it is checked exactly.)"""
     from fetrain import data as fdata
     from fetrain import experiments
 
     data = fdata.load_embedded()
-    extra = ({"reference": "symmetry_point", "device_variation": False} if kind == "symmetry_point"
-             else {"algorithm": "mixed_precision"})
     curves, summary = experiments.cross_check(model, data, lr=0.1, epochs=1, seeds=range(5),
-                                              evaluations_per_epoch=2, **extra)
+                                              evaluations_per_epoch=2, algorithm="mixed_precision")
     assert summary["agree"].all(), summary
-    assert summary["fetrain"].iloc[-1] > 0.2
+    assert summary["fetrain"].iloc[-1] > 0.2          # it learned: the agreement is not trivial
