@@ -45,11 +45,22 @@ class MNIST:
 
     @property
     def label(self) -> str:
-        """How the book names this data set."""
+        """How the book names this data set (its split sizes included)."""
         sizes = f"{len(self.train):,}/{len(self.validation):,}/{len(self.test):,}"
         if self.name == "embedded":
             return f"embedded 5,000-digit MNIST subset ({sizes} train/validation/test)"
         return f"full MNIST ({sizes} train/validation/test)"
+
+    def subset(self, n_train: int | None) -> "MNIST":
+        """The same data set with only the first ``n_train`` training digits (the split is already
+        shuffled and stratified); ``None`` returns the data set unchanged. For quick runs: the label
+        records the smaller training split."""
+        if n_train is None:
+            return self
+        if not (isinstance(n_train, int) and 0 < n_train <= len(self.train)):
+            raise ValueError(f"n_train must be an integer in 1..{len(self.train)}; got {n_train!r}")
+        train = Split(self.train.x[:n_train], self.train.y[:n_train])
+        return MNIST(self.name, train, self.validation, self.test)
 
 
 def _stratified_split(y: np.ndarray, counts, seed: int) -> list[np.ndarray]:

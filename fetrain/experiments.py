@@ -7,6 +7,7 @@ tidy tables. Every configuration draws from its own seeded generator.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -150,6 +151,72 @@ def agreement(curves: pd.DataFrame, points: float = 0.03, n_se: float = 2.5) -> 
     return out
 
 
+def robustness_configs(model, offsets=(), drifts=(), epochs: int = 10, seeds=(0,),
+                       evaluations_per_epoch: int = 1) -> list:
+    """Symmetry point shifting with its references mis-set by δ (``offsets``, w units) and with a
+    symmetry point that drifts during training (``drifts``, w units per epoch)."""
+    from .engine import TrainConfig
+    from .training import DEFAULT_LR
+
+    make = lambda seed, **kw: TrainConfig(model=model, lr=DEFAULT_LR, epochs=epochs, seed=seed,  # noqa: E731
+                                          reference="symmetry_point",
+                                          evaluations_per_epoch=evaluations_per_epoch, **kw)
+    return ([make(s, reference_offset=float(d)) for d in offsets for s in seeds]
+            + [make(s, drift_per_epoch=float(r)) for r in drifts for s in seeds])
+
+
+def robustness_table(results) -> pd.DataFrame:
+    """One row per run of :func:`robustness_configs`: which sweep, its value, the seed, the final
+    validation and test accuracy."""
+    rows = []
+    for r in results:
+        c = r.config
+        kind, value = (("drift", c.drift_per_epoch) if c.drift_per_epoch
+                       else ("offset", c.reference_offset))
+        rows.append({"sweep": kind, "value": value, "seed": c.seed,
+                     "val_accuracy": float(r.final["val_accuracy"]),
+                     "test_accuracy": float(r.final["test_accuracy"]), "data_set": r.data_set,
+                     "device": f"{c.model.width_s:g} s", "epochs": c.epochs})
+    return pd.DataFrame(rows)
+
+
+def results_dir() -> "Path":
+    """Where the long sweeps write their results: ``$FETRAIN_RESULTS`` or ``results/`` in the
+    repository that holds fetrain."""
+    import os
+    from pathlib import Path
+
+    env = os.environ.get("FETRAIN_RESULTS")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "results"
+
+
+def reference_programming(model, tolerance: float = 0.01) -> dict:
+    """The one-off cost of symmetry point shifting, per synapse (an estimate, assumptions stated).
+
+    Hardware programs each reference by pulsing its device alternately up and down until a pair of
+    pulses moves it by less than ``tolerance``·dw_min, then copies that conductance to the
+    reference device; the copy is taken to cost as many pulses again. The device starts fully
+    reset (w = −1). Returns pulses and energies (J) per synapse, in both forms.
+    """
+    from .devicemodel import W_MAX, W_MIN
+
+    w = W_MIN
+    pulses, study, complete = 0, 0.0, 0.0
+    for _ in range(100_000):
+        e_up = model.pulse_energy(w, "set")
+        up = float(np.clip(w + model.step_up_at(w), W_MIN, W_MAX))
+        e_down = model.pulse_energy(up, "reset")
+        new = float(np.clip(up - model.step_down_at(up), W_MIN, W_MAX))
+        pulses += 2
+        study += float(e_up.study_J + e_down.study_J)
+        complete += float(e_up.complete_J + e_down.complete_J)
+        if abs(new - w) < tolerance * model.dw_min:
+            break
+        w = new
+    return {"pulses": 2 * pulses, "study_J": 2 * study, "complete_J": 2 * complete,
+            "settled_at": new}
+
+
 def _pilot_main(argv=None) -> None:
     import argparse
     import json
@@ -181,11 +248,52 @@ def _pilot_main(argv=None) -> None:
     print(f"wrote {out / 'validation_pilot.csv'}")
 
 
+def _robustness_main(argv=None) -> None:
+    import argparse
+    import json
+
+    from . import data as fdata
+    from . import devicemodel, io
+    from .physics import DEFAULT_PULSE_WIDTH_S
+    from .training import DEFAULT_EPOCHS, train_cached
+
+    parser = argparse.ArgumentParser(prog="python -m fetrain.experiments robustness",
+                                     description="Full-resolution robustness sweep of symmetry "
+                                                 "point shifting (about 20 minutes per seed).")
+    parser.add_argument("out", nargs="?", default=None,
+                        help="output folder (default: results/robustness in the repository)")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS)
+    args = parser.parse_args(argv)
+    out = Path(args.out) if args.out else results_dir() / "robustness"
+    measurements = io.load_embedded()
+    model = devicemodel.build_device_model(measurements.pulses, DEFAULT_PULSE_WIDTH_S,
+                                           source=measurements.label)
+    mnist = fdata.load_embedded()
+    offsets = np.round(np.arange(-0.30, 0.301, 0.05), 2)
+    drifts = (0.01, 0.02, 0.05, 0.1, 0.2)
+    configs = robustness_configs(model, offsets, drifts, args.epochs, tuple(range(args.seeds)))
+    # runs are kept one by one (train_cached): an interrupted sweep resumes where it stopped
+    results = []
+    for k in range(0, len(configs), 6):
+        results += train_cached(configs[k:k + 6], mnist, progress=True)
+    out.mkdir(parents=True, exist_ok=True)
+    robustness_table(results).to_csv(out / "robustness.csv", index=False, float_format="%.6g")
+    (out / "robustness.json").write_text(json.dumps({
+        "what": "symmetry point shifting on the default device with mis-set references and a "
+                "drifting symmetry point", "data_set": mnist.label,
+        "device": f"{model.width_s:g} s, {model.source}", "epochs": args.epochs,
+        "seeds": args.seeds, "command": "python -m fetrain.experiments robustness"}, indent=2)
+        + "\n", encoding="utf-8")
+    print(f"wrote {out / 'robustness.csv'}")
+
+
+COMMANDS = {"pilot": _pilot_main, "robustness": _robustness_main}
+
 if __name__ == "__main__":
     import sys
 
-    if len(sys.argv) > 1 and sys.argv[1] == "pilot":
-        _pilot_main(sys.argv[2:])
-    else:
-        print("usage: python -m fetrain.experiments pilot OUT_FOLDER [--epochs N]")
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(f"usage: python -m fetrain.experiments {{{','.join(COMMANDS)}}} [options]")
         raise SystemExit(2)
+    COMMANDS[sys.argv[1]](sys.argv[2:])
