@@ -104,9 +104,37 @@ def validation_pilot(model, data, lrs=(0.05, 0.1, 0.2, 0.4), epochs: int = 15, s
     return pd.DataFrame(rows)
 
 
+def _aihwkit_worker(args):
+    """One AIHWKit run in a worker process (one thread: the runs are independent)."""
+    import torch
+
+    from .bridge import train_aihwkit
+
+    config, data = args
+    torch.set_num_threads(1)
+    return train_aihwkit(config, data)
+
+
+def _aihwkit_runs(configs, data, workers: int | None):
+    """AIHWKit runs of several configurations, in ``workers`` processes side by side (AIHWKit
+    trains one sample at a time on one core; its runs are independent of one another)."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from .bridge import train_aihwkit
+
+    workers = min(len(configs), workers or os.cpu_count() or 1)
+    if workers <= 1:
+        return [train_aihwkit(cfg, data) for cfg in configs]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        return list(pool.map(_aihwkit_worker, [(cfg, data) for cfg in configs]))
+
+
 def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
                 reference: str = "naive", evaluations_per_epoch: int = 1, device: str = "cpu",
-                progress: bool = False, **config) -> tuple[pd.DataFrame, pd.DataFrame]:
+                progress: bool = False, workers: int | None = None,
+                **config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The same configuration trained in fetrain's engine and in AIHWKit 1.1.0, for several seeds.
 
     Same device model, initial weights, data order, learning rate and pulse settings; ``config``
@@ -117,20 +145,19 @@ def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
     the standard error of their difference, the margin max(0.03, 2.5·SE) — fixed before any run —
     and whether the difference is within it.
     """
-    from .bridge import train_aihwkit
     from .engine import TrainConfig
     from .training import train
 
     configs = [TrainConfig(model=model, lr=lr, epochs=epochs, seed=s, reference=reference,
                            evaluations_per_epoch=evaluations_per_epoch, **config) for s in seeds]
     ours = train(configs, data, device=device, progress=progress)
+    theirs = _aihwkit_runs(configs, data, workers)
     rows = []
-    for cfg, res in zip(configs, ours):
+    for cfg, res, other in zip(configs, ours, theirs):
         for _, h in res.history.iterrows():
             rows.append({"engine": "fetrain", "seed": cfg.seed, "epoch": h["epoch"],
                          "test_accuracy": h["test_accuracy"]})
-        theirs = train_aihwkit(cfg, data, progress=progress)
-        for _, h in theirs.iterrows():
+        for _, h in other.iterrows():
             rows.append({"engine": "AIHWKit", "seed": cfg.seed, "epoch": h["epoch"],
                          "test_accuracy": h["test_accuracy"]})
     curves = pd.DataFrame(rows)

@@ -95,7 +95,7 @@ def test_mixed_precision_transfers_are_identical(model, d_in_eps):
                              cycle_noise=False, device_variation=False)
     ours = engine.Engine([cfg], sizes=(2, 1))
     w0 = ours.layers[0].w[0].clone()
-    tile = AnalogTile(1, 2, bridge.mixed_precision_config(model, noise=False))
+    tile = AnalogTile(1, 2, bridge.mixed_precision_config(model, noise=False, max_transfer_pulses=200))
     tile.set_weights(w0.clone())
     tile.set_learning_rate(1.0)
     x = torch.tensor([[1.0, 0.5]])
@@ -110,14 +110,33 @@ def test_mixed_precision_transfers_are_identical(model, d_in_eps):
 
 
 def test_mixed_precision_agrees_statistically(model):
-    """Mixed precision on the 20 ns device: five seeds in each engine, every evaluation within
-    max(3 points, 2.5 standard errors). (Symmetry point shifting is cross-checked over seeds at book
-    scale in Appendix A, where it has the epochs it needs to learn; here it is checked exactly.)"""
+    """Mixed precision, five seeds in each engine, every evaluation within max(3 points, 2.5
+    standard errors). AIHWKit's deterministic transfer costs ~18 ms per update of a 256×784 tile
+    (independent of its pulse cap), so this runs on 1,750 digits, in two processes, on the
+    symmetrized device at a rate that leaves the initial plateau within the epoch (on the 20 ns
+    device mixed precision stays near chance for the first ~2,000 samples). The exact agreement,
+    transfer by transfer, is checked above on the real device."""
+    from fetrain import data as fdata
+    from fetrain import devicemodel, experiments
+
+    data = fdata.load_embedded().subset(1750)
+    curves, summary = experiments.cross_check(devicemodel.symmetrized(model), data, lr=0.4, epochs=1,
+                                              seeds=range(5), evaluations_per_epoch=2,
+                                              algorithm="mixed_precision", workers=2)
+    assert summary["agree"].all(), summary
+    assert summary["fetrain"].iloc[-1] > 0.2 and summary["AIHWKit"].iloc[-1] > 0.2   # it learned
+
+
+def test_symmetry_point_shifting_agrees_statistically(model):
+    """Symmetry point shifting with device-to-device variation off (fetrain's per-device references
+    then equal AIHWKit's shifted range): five seeds per engine at a rate that leaves the plateau
+    within one epoch; every evaluation within max(3 points, 2.5 standard errors)."""
     from fetrain import data as fdata
     from fetrain import experiments
 
     data = fdata.load_embedded()
-    curves, summary = experiments.cross_check(model, data, lr=0.1, epochs=1, seeds=range(5),
-                                              evaluations_per_epoch=2, algorithm="mixed_precision")
+    curves, summary = experiments.cross_check(model, data, lr=0.4, epochs=1, seeds=range(5),
+                                              evaluations_per_epoch=2, reference="symmetry_point",
+                                              device_variation=False)
     assert summary["agree"].all(), summary
-    assert summary["fetrain"].iloc[-1] > 0.2          # it learned: the agreement is not trivial
+    assert summary["fetrain"].iloc[-1] > 0.15 and summary["AIHWKit"].iloc[-1] > 0.15

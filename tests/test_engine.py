@@ -128,9 +128,12 @@ def small_data(n=60):
     return fdata.MNIST("embedded", cut(full.train), cut(full.validation), cut(full.test))
 
 
-def test_same_seed_same_weights_and_ledger(model):
+@pytest.mark.parametrize("kwargs", [{}, {"reference": "symmetry_point"},
+                                    {"algorithm": "mixed_precision"}],
+                         ids=["plain", "symmetry_point_shifting", "mixed_precision"])
+def test_same_seed_same_weights_and_ledger(model, kwargs):
     data = small_data()
-    cfg = engine.TrainConfig(model=model, lr=0.1, epochs=1, seed=3, evaluations_per_epoch=1)
+    cfg = engine.TrainConfig(model=model, lr=0.1, epochs=1, seed=3, evaluations_per_epoch=1, **kwargs)
     a = training.train([cfg], data)[0]
     b = training.train([cfg], data)[0]
     for wa, wb in zip(a.weights, b.weights):
@@ -140,7 +143,7 @@ def test_same_seed_same_weights_and_ledger(model):
         np.testing.assert_array_equal(da, db)
     assert a.history.equals(b.history)
     c = training.train([engine.TrainConfig(model=model, lr=0.1, epochs=1, seed=4,
-                                           evaluations_per_epoch=1)], data)[0]
+                                           evaluations_per_epoch=1, **kwargs)], data)[0]
     assert not np.array_equal(a.weights[0], c.weights[0])
 
 
@@ -151,8 +154,17 @@ def test_configuration_alone_and_in_a_batch_are_identical(model):
                   engine.TrainConfig(model=None, lr=0.1, epochs=1, seed=13, evaluations_per_epoch=1),
                   engine.TrainConfig(model=model, lr=0.05, epochs=1, seed=14, reference="symmetry_point",
                                      evaluations_per_epoch=1)]
+    neighbours.append(engine.TrainConfig(model=model, lr=0.1, epochs=1, seed=15,
+                                         algorithm="mixed_precision", evaluations_per_epoch=1))
     alone = training.train([target], data)[0]
     batch = training.train([neighbours[0], target] + neighbours[1:], data)[1]
+    # and a mixed-precision configuration, alone and beside the others
+    mp_target = neighbours[-1]
+    mp_alone = training.train([mp_target], data)[0]
+    mp_batch = training.train(neighbours, data)[-1]
+    for wa, wb in zip(mp_alone.weights, mp_batch.weights):
+        np.testing.assert_array_equal(wa, wb)
+    assert mp_alone.history.equals(mp_batch.history)
     for wa, wb in zip(alone.weights, batch.weights):
         np.testing.assert_array_equal(wa, wb)
     for (ua, da), (ub, db) in zip(alone.pulse_counts, batch.pulse_counts):
