@@ -115,16 +115,17 @@ def _aihwkit_worker(args):
     return train_aihwkit(config, data)
 
 
-def _aihwkit_runs(configs, data, workers: int | None):
+def _aihwkit_runs(configs, data, workers: int):
     """AIHWKit runs of several configurations, in ``workers`` processes side by side (AIHWKit
     trains one sample at a time on one core; its runs are independent of one another)."""
-    import os
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     from .bridge import train_aihwkit
 
-    workers = min(len(configs), workers or os.cpu_count() or 1)
+    if not (isinstance(workers, int) and workers >= 1):
+        raise ValueError(f"workers must be an integer ≥ 1; got {workers!r}")
+    workers = min(len(configs), workers)
     if workers <= 1:
         return [train_aihwkit(cfg, data) for cfg in configs]
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
@@ -133,7 +134,7 @@ def _aihwkit_runs(configs, data, workers: int | None):
 
 def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
                 reference: str = "naive", evaluations_per_epoch: int = 1, device: str = "cpu",
-                progress: bool = False, workers: int | None = None,
+                progress: bool = False, workers: int = 1,
                 **config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The same configuration trained in fetrain's engine and in AIHWKit 1.1.0, for several seeds.
 
@@ -144,6 +145,10 @@ def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
     ``summary`` one row per evaluation with the mean test accuracy of each engine over the seeds,
     the standard error of their difference, the margin max(0.03, 2.5·SE) — fixed before any run —
     and whether the difference is within it.
+
+    ``workers``: AIHWKit runs side by side in this many processes (``spawn``; in a script, call
+    from under ``if __name__ == "__main__":``). AIHWKit draws its own noise seeds (they differ from process to process), so its
+    runs are not reproducible by seed, in one process or several.
     """
     from .engine import TrainConfig
     from .training import train

@@ -59,7 +59,7 @@ def table(frame: pd.DataFrame, formats=None, widths=None):
     """
     styler = frame.style.hide(axis="index")
     if formats is not None:
-        styler = styler.format(formats)
+        styler = styler.format(formats, na_rep="—")
     styles = [
         {"selector": "", "props": "width: 100%; table-layout: fixed; font-size: 0.85em;"},
         {"selector": "td, th", "props": "white-space: normal; overflow-wrap: anywhere; "
