@@ -197,9 +197,45 @@ def robustness_configs(model, offsets=(), drifts=(), epochs: int = 10, seeds=(0,
             + [make(s, drift_per_epoch=float(r)) for r in drifts for s in seeds])
 
 
+def robustness_summary(full: pd.DataFrame, tolerance: float = 0.10) -> str:
+    """One sentence on a robustness sweep (the frame :func:`robustness_table` writes): the range of
+    reference offsets δ (w units) and the largest drift rate (w per epoch) whose mean test
+    accuracy over seeds stays within ``tolerance`` (accuracy, 0.10 = 10 points) of the well-set
+    reference (δ = 0), with the data set, device, epochs and seeds it came from."""
+    offsets = full[full.sweep == "offset"].groupby("value")["test_accuracy"].mean()
+    drifts = full[full.sweep == "drift"].groupby("value")["test_accuracy"].mean()
+    if 0.0 not in offsets.index:
+        raise ValueError("the sweep has no well-set reference (δ = 0) to compare with")
+    base = float(offsets.loc[0.0])
+    ok = (offsets >= base - tolerance).to_numpy()
+    i0 = int(np.flatnonzero(offsets.index == 0.0)[0])
+    lo = hi = i0                      # the contiguous range of δ around 0 within the tolerance
+    while lo > 0 and ok[lo - 1]:
+        lo -= 1
+    while hi < len(ok) - 1 and ok[hi + 1]:
+        hi += 1
+    within = drifts[drifts >= base - tolerance]
+    drift_text = (f"a drift of up to {within.index.max():g} w per epoch stays within it"
+                  if len(within) else f"even the slowest drift ({drifts.index.min():g} w per epoch) "
+                                      f"costs more")
+    n_seeds = full["seed"].nunique()
+    below, above = offsets[offsets.index < 0], offsets[offsets.index > 0]
+    sides = "; ".join(f"with the reference {name} the symmetry point (δ from {part.index.min():+.2f} to "
+                      f"{part.index.max():+.2f}) it ranges from {part.min() * 100:.1f}% to "
+                      f"{part.max() * 100:.1f}%" for name, part in (("below", below), ("above", above))
+                      if len(part))
+    return (f"In the full sweep ({full['data_set'].iloc[0]}; {full['device'].iloc[0]}; "
+            f"{full['epochs'].iloc[0]} epochs; mean of {n_seeds} seeds) the well-set reference "
+            f"reaches {base * 100:.1f}%; {sides}. The accuracy stays within "
+            f"{tolerance * 100:.0f} points of the well-set reference for δ from "
+            f"{offsets.index[lo] + 0.0:+.2f} to {offsets.index[hi] + 0.0:+.2f}, and {drift_text}.")
+
+
 def robustness_table(results) -> pd.DataFrame:
     """One row per run of :func:`robustness_configs`: which sweep, its value, the seed, the final
-    validation and test accuracy."""
+    validation and test accuracy, and where it came from (data set, device, epochs)."""
+    from .plotting import format_width
+
     rows = []
     for r in results:
         c = r.config
@@ -208,7 +244,8 @@ def robustness_table(results) -> pd.DataFrame:
         rows.append({"sweep": kind, "value": value, "seed": c.seed,
                      "val_accuracy": float(r.final["val_accuracy"]),
                      "test_accuracy": float(r.final["test_accuracy"]), "data_set": r.data_set,
-                     "device": f"{c.model.width_s:g} s", "epochs": c.epochs})
+                     "device": f"{format_width(c.model.width_s)} device ({c.model.source})",
+                     "epochs": c.epochs})
     return pd.DataFrame(rows)
 
 
