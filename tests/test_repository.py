@@ -34,3 +34,18 @@ def test_requirements_pin_the_verified_stack():
     for pin in ("torch==2.10.0", "torchvision==0.25.0", "aihwkit==1.1.0",
                 "jupyter-book==1.0.4.post1", "-e ."):
         assert pin in req
+
+
+def test_readme_python_examples_run():
+    """Every ```python block of the README runs as written, in order, in one namespace."""
+    import contextlib
+    import io
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks, "the README has no python examples"
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for block in blocks:
+            exec(compile(block, "README.md", "exec"), namespace)
