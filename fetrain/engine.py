@@ -396,7 +396,11 @@ class Engine:
         self._eps_factor = torch.tensor([cfg.mp_threshold for cfg in self.configs],
                                         device=self.device)
         self._transfer_every = [cfg.mp_transfer_every for cfg in self.configs]
-        self._max_pulses = [cfg.mp_max_pulses for cfg in self.configs]
+        #: per configuration, the cap on the pulses of one transfer (inf: none), or None if no cap
+        caps = [float("inf") if cfg.mp_max_pulses is None else float(cfg.mp_max_pulses)
+                for cfg in self.configs]
+        self._cap = (torch.tensor(caps, device=self.device)[:, None, None]
+                     if any(math.isfinite(m) for m in caps) else None)
         self._drift = torch.tensor([cfg.drift_per_epoch for cfg in self.configs],
                                    dtype=torch.float32, device=self.device)
         self._any_drift = bool((self._drift != 0).any())
@@ -611,11 +615,8 @@ class Engine:
         n = torch.trunc(layer.chi / eps[:, None, None])
         due_mask = torch.tensor(due, device=self.device)
         n = torch.where(due_mask[:, None, None], n, torch.zeros_like(n))
-        caps = [m for m, dk in zip(self._max_pulses, due) if dk and m is not None]
-        if caps:
-            cap = torch.tensor([float(m) if m is not None else float("inf")
-                                for m in self._max_pulses], device=self.device)[:, None, None]
-            n = torch.maximum(torch.minimum(n, cap), -cap)
+        if self._cap is not None:
+            n = torch.maximum(torch.minimum(n, self._cap), -self._cap)
         local = torch.nonzero(n.view(-1)).squeeze(1)
         if local.numel() == 0:
             return None

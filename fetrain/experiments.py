@@ -249,11 +249,10 @@ def robustness_table(results) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def results_dir() -> "Path":
+def results_dir() -> Path:
     """Where the long sweeps write their results: ``$FETRAIN_RESULTS`` or ``results/`` in the
     repository that holds fetrain."""
     import os
-    from pathlib import Path
 
     env = os.environ.get("FETRAIN_RESULTS")
     return Path(env) if env else Path(__file__).resolve().parents[1] / "results"
@@ -324,11 +323,13 @@ def _robustness_main(argv=None) -> None:
     from . import data as fdata
     from . import devicemodel, io
     from .physics import DEFAULT_PULSE_WIDTH_S
+    from .plotting import format_width
     from .training import DEFAULT_EPOCHS, train_cached
 
     parser = argparse.ArgumentParser(prog="python -m fetrain.experiments robustness",
                                      description="Full-resolution robustness sweep of symmetry "
-                                                 "point shifting (about 20 minutes per seed).")
+                                                 "point shifting (54 runs; about 15 minutes on two "
+                                                 "cores with the default three seeds).")
     parser.add_argument("out", nargs="?", default=None,
                         help="output folder (default: results/robustness in the repository)")
     parser.add_argument("--seeds", type=int, default=3)
@@ -351,7 +352,7 @@ def _robustness_main(argv=None) -> None:
     (out / "robustness.json").write_text(json.dumps({
         "what": "symmetry point shifting on the default device with mis-set references and a "
                 "drifting symmetry point", "data_set": mnist.label,
-        "device": f"{model.width_s:g} s, {model.source}", "epochs": args.epochs,
+        "device": f"{format_width(model.width_s)} device ({model.source})", "epochs": args.epochs,
         "seeds": args.seeds, "command": "python -m fetrain.experiments robustness"}, indent=2)
         + "\n", encoding="utf-8")
     print(f"wrote {out / 'robustness.csv'}")
