@@ -15,6 +15,10 @@ import pandas as pd
 from .fitting import fit_schottky
 from .synthetic import SyntheticCampaign, default_campaign
 
+#: False-alarm rate of one engine cross-check (:func:`agreement`): with three checks in Appendix A
+#: and three in the tests, a build fails spuriously with probability ≤ 0.6% (Bonferroni).
+CROSS_CHECK_ALPHA = 0.001
+
 
 def schottky_z_scores(seeds, campaign: SyntheticCampaign | None = None,
                       states=("P000", "P100"), min_voltage_V: float = 0.5) -> pd.DataFrame:
@@ -134,21 +138,22 @@ def _aihwkit_runs(configs, data, workers: int):
 
 def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
                 reference: str = "naive", evaluations_per_epoch: int = 1, device: str = "cpu",
-                progress: bool = False, workers: int = 1,
+                progress: bool = False, workers: int = 1, alpha: float = CROSS_CHECK_ALPHA,
+                aihwkit_changes: dict | None = None,
                 **config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The same configuration trained in fetrain's engine and in AIHWKit 1.1.0, for several seeds.
 
     Same device model, initial weights, data order, learning rate and pulse settings; ``config``
     holds further :class:`fetrain.engine.TrainConfig` fields (e.g. ``algorithm``,
-    ``device_variation``). Returns
-    (curves, summary): ``curves`` has one row per (engine, seed, epoch) with the test accuracy;
-    ``summary`` one row per evaluation with the mean test accuracy of each engine over the seeds,
-    the standard error of their difference, the margin max(0.03, 2.5·SE) — fixed before any run —
-    and whether the difference is within it.
+    ``device_variation``). ``aihwkit_changes``: TrainConfig fields changed on AIHWKit's side only
+    — a negative control, to see that the check detects a mismatch (e.g. ``{"lr": lr / 2}``).
+
+    Returns (curves, summary): ``curves`` has one row per (engine, seed, evaluation) with the test
+    accuracy; ``summary`` is :func:`agreement` of the curves at false-alarm rate ``alpha``.
 
     ``workers``: AIHWKit runs side by side in this many processes (``spawn``; in a script, call
-    from under ``if __name__ == "__main__":``). AIHWKit draws its own noise seeds (they differ from process to process), so its
-    runs are not reproducible by seed, in one process or several.
+    from under ``if __name__ == "__main__":``). AIHWKit draws its own noise seeds (they differ from
+    process to process), so its runs are not reproducible by seed, in one process or several.
     """
     from .engine import TrainConfig
     from .training import train
@@ -156,7 +161,7 @@ def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
     configs = [TrainConfig(model=model, lr=lr, epochs=epochs, seed=s, reference=reference,
                            evaluations_per_epoch=evaluations_per_epoch, **config) for s in seeds]
     ours = train(configs, data, device=device, progress=progress)
-    theirs = _aihwkit_runs(configs, data, workers)
+    theirs = _aihwkit_runs([replace(c, **(aihwkit_changes or {})) for c in configs], data, workers)
     rows = []
     for cfg, res, other in zip(configs, ours, theirs):
         for _, h in res.history.iterrows():
@@ -166,21 +171,66 @@ def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
             rows.append({"engine": "AIHWKit", "seed": cfg.seed, "epoch": h["epoch"],
                          "test_accuracy": h["test_accuracy"]})
     curves = pd.DataFrame(rows)
-    return curves, agreement(curves)
+    return curves, agreement(curves, alpha=alpha)
 
 
-def agreement(curves: pd.DataFrame, points: float = 0.03, n_se: float = 2.5) -> pd.DataFrame:
-    """Per evaluation: the mean accuracy of each engine, the standard error of the difference of the
-    means, the margin max(points, n_se·SE), and whether |difference| ≤ margin."""
-    g = curves.groupby(["epoch", "engine"])["test_accuracy"].agg(["mean", "std", "count"]).unstack()
-    se = np.sqrt(g[("std", "fetrain")] ** 2 / g[("count", "fetrain")]
-                 + g[("std", "AIHWKit")] ** 2 / g[("count", "AIHWKit")])
-    out = pd.DataFrame({"fetrain": g[("mean", "fetrain")], "AIHWKit": g[("mean", "AIHWKit")],
-                        "difference": g[("mean", "fetrain")] - g[("mean", "AIHWKit")],
-                        "se": se}).reset_index()
-    out["margin"] = np.maximum(points, n_se * out["se"])
-    out["agree"] = out["difference"].abs() <= out["margin"]
-    return out
+def curve_means(curves: pd.DataFrame) -> pd.DataFrame:
+    """Per evaluation (epoch): each engine's mean test accuracy over the seeds (fraction) and their
+    difference fetrain − AIHWKit. Descriptive: the test is :func:`agreement`."""
+    _check_curves(curves)
+    g = curves.groupby(["epoch", "engine"])["test_accuracy"].mean().unstack()
+    return pd.DataFrame({"fetrain": g["fetrain"], "AIHWKit": g["AIHWKit"],
+                         "difference": g["fetrain"] - g["AIHWKit"]}).reset_index()
+
+
+def _check_curves(curves: pd.DataFrame) -> None:
+    engines = set(curves["engine"])
+    if engines != {"fetrain", "AIHWKit"}:
+        raise ValueError(f"curves must hold the engines 'fetrain' and 'AIHWKit'; got {sorted(engines)}")
+    per = curves.groupby("engine")[["seed", "epoch"]].apply(lambda g: set(map(tuple, g.values)))
+    if per["fetrain"] != per["AIHWKit"]:
+        raise ValueError("curves: the two engines must have the same (seed, epoch) evaluations")
+
+
+def agreement(curves: pd.DataFrame, points: float = 0.03,
+              alpha: float = CROSS_CHECK_ALPHA) -> pd.DataFrame:
+    """Do two engines' learning curves agree? One test, fixed in advance, paired by seed.
+
+    The statistic: for each seed, the mean test accuracy over the learning curve's evaluations after
+    the start (epoch > 0; at epoch 0 both engines hold the same initial weights) — the area under
+    the curve per epoch, which registers one engine learning faster or slower at any point. The
+    same seed gives both engines the same initial weights and data order, so the test is on the
+    per-seed differences fetrain − AIHWKit: their mean, its standard error SE = sd/√n, and the
+    margin max(``points``, t·SE) with t Student's two-sided critical value at level ``alpha`` for
+    n − 1 degrees of freedom. A real mismatch smaller than the margin goes undetected: the margin
+    is the check's resolution, and is reported.
+
+    Returns a one-row DataFrame: seeds, evaluations, fetrain and AIHWKit (mean accuracy over the
+    curve, fraction), difference, se, t, margin, agree.
+    """
+    from scipy import stats
+
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha (the false-alarm rate) must lie in (0, 1); got {alpha!r}")
+    if not points >= 0:
+        raise ValueError(f"points (the margin's floor, fraction of accuracy) must be ≥ 0; got {points!r}")
+    _check_curves(curves)
+    after = curves[curves["epoch"] > 0]
+    if after.empty:
+        raise ValueError("curves: no evaluation after the start (epoch > 0) to compare")
+    per_seed = after.groupby(["seed", "engine"])["test_accuracy"].mean().unstack()
+    n = len(per_seed)
+    if n < 2:
+        raise ValueError(f"agreement needs at least 2 seeds (one gives no spread); got {n}")
+    diff = per_seed["fetrain"] - per_seed["AIHWKit"]
+    se = float(diff.std(ddof=1) / np.sqrt(n))
+    t = float(stats.t.ppf(1 - alpha / 2, n - 1))
+    margin = max(points, t * se)
+    return pd.DataFrame([{
+        "seeds": n, "evaluations": after["epoch"].nunique(),
+        "fetrain": float(per_seed["fetrain"].mean()), "AIHWKit": float(per_seed["AIHWKit"].mean()),
+        "difference": float(diff.mean()), "se": se, "t": t, "margin": margin,
+        "agree": bool(abs(diff.mean()) <= margin)}])
 
 
 def robustness_configs(model, offsets=(), drifts=(), epochs: int = 10, seeds=(0,),

@@ -1,5 +1,6 @@
 """Summaries of the long sweeps (fetrain.experiments), on small hand-made tables."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -29,3 +30,56 @@ def test_robustness_summary_reads_the_tolerance_off_the_table():
 def test_robustness_summary_needs_the_well_set_reference():
     with pytest.raises(ValueError, match="δ = 0"):
         experiments.robustness_summary(sweep({0.1: 0.5}, {}))
+
+
+def _paired_curves(rng, seeds: int, shift: float, sd_seed: float = 0.05, sd_pair: float = 0.01,
+                   epochs=(0.0, 1.0, 2.0)) -> pd.DataFrame:
+    """Synthetic learning curves: a seed's level is shared by both engines (same initial weights and
+    data order), each engine adds its own noise; AIHWKit's curve is ``shift`` lower."""
+    rows = []
+    for s in range(seeds):
+        level = 0.6 + sd_seed * rng.standard_normal()
+        for engine_name, offset in (("fetrain", 0.0), ("AIHWKit", -shift)):
+            for ep in epochs:
+                acc = 0.1 if ep == 0 else level + offset + sd_pair * rng.standard_normal()
+                rows.append({"engine": engine_name, "seed": s, "epoch": ep, "test_accuracy": acc})
+    return pd.DataFrame(rows)
+
+
+def test_agreement_false_alarm_rate_is_alpha():
+    """No real difference: with the floor at 0 the check rings in about alpha of the builds —
+    Student's t for n − 1 degrees of freedom, not the normal quantile (which at five seeds would
+    ring some six times more often)."""
+    rng = np.random.default_rng(0)
+    rings = sum(not experiments.agreement(_paired_curves(rng, 5, 0.0), points=0.0, alpha=0.01)["agree"].iloc[0]
+                for _ in range(1000))
+    assert rings <= 25, rings        # expected 10; the normal quantile would give ~62
+
+
+def test_agreement_flags_a_real_difference_and_reports_its_resolution():
+    rng = np.random.default_rng(1)
+    same = experiments.agreement(_paired_curves(rng, 10, 0.0))
+    assert same["agree"].iloc[0] and same["seeds"].iloc[0] == 10 and same["evaluations"].iloc[0] == 2
+    shifted = experiments.agreement(_paired_curves(rng, 10, 0.08))
+    assert not shifted["agree"].iloc[0]
+    assert shifted["difference"].iloc[0] == pytest.approx(0.08, abs=0.02)
+    # pairing: the seed-to-seed spread (5 points) cancels, the margin is set by the engines' own noise
+    assert shifted["margin"].iloc[0] < 0.05
+    # the floor: a difference under 3 points is never flagged
+    tiny = experiments.agreement(_paired_curves(rng, 10, 0.02, sd_pair=0.0001))
+    assert tiny["agree"].iloc[0] and tiny["margin"].iloc[0] == 0.03
+
+
+def test_agreement_rejects_bad_input():
+    rng = np.random.default_rng(2)
+    curves = _paired_curves(rng, 3, 0.0)
+    with pytest.raises(ValueError, match="alpha"):
+        experiments.agreement(curves, alpha=0.0)
+    with pytest.raises(ValueError, match="engines"):
+        experiments.agreement(curves[curves["engine"] == "fetrain"])
+    with pytest.raises(ValueError, match="same"):
+        experiments.agreement(curves.drop(index=curves.index[-1]))
+    with pytest.raises(ValueError, match="at least 2 seeds"):
+        experiments.agreement(curves[curves["seed"] == 0])
+    with pytest.raises(ValueError, match="epoch > 0"):
+        experiments.agreement(curves[curves["epoch"] == 0])
