@@ -15,8 +15,8 @@ import pandas as pd
 from .fitting import fit_schottky
 from .synthetic import SyntheticCampaign, default_campaign
 
-#: False-alarm rate of one engine cross-check (:func:`agreement`): with three checks in Appendix A
-#: and three in the tests, a build fails spuriously with probability ≤ 0.6% (Bonferroni).
+#: The level α of one engine cross-check (:func:`agreement`): a correct pair of engines is flagged
+#: with probability ≤ α/2 when the per-seed differences are normal.
 CROSS_CHECK_ALPHA = 0.001
 
 
@@ -149,7 +149,7 @@ def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
     — a negative control, to see that the check detects a mismatch (e.g. ``{"lr": lr / 2}``).
 
     Returns (curves, summary): ``curves`` has one row per (engine, seed, evaluation) with the test
-    accuracy; ``summary`` is :func:`agreement` of the curves at false-alarm rate ``alpha``.
+    accuracy; ``summary`` is :func:`agreement` of the curves at level ``alpha``.
 
     ``workers``: AIHWKit runs side by side in this many processes (``spawn``; in a script, call
     from under ``if __name__ == "__main__":``). AIHWKit draws its own noise seeds (they differ from
@@ -184,6 +184,13 @@ def curve_means(curves: pd.DataFrame) -> pd.DataFrame:
 
 
 def _check_curves(curves: pd.DataFrame) -> None:
+    missing = {"engine", "seed", "epoch", "test_accuracy"} - set(curves.columns)
+    if missing:
+        raise ValueError(f"curves lacks the columns {sorted(missing)}")
+    if curves["test_accuracy"].isna().any():
+        raise ValueError("curves: test_accuracy has missing values (NaN)")
+    if curves.duplicated(["engine", "seed", "epoch"]).any():
+        raise ValueError("curves: an (engine, seed, epoch) evaluation appears more than once")
     engines = set(curves["engine"])
     if engines != {"fetrain", "AIHWKit"}:
         raise ValueError(f"curves must hold the engines 'fetrain' and 'AIHWKit'; got {sorted(engines)}")
@@ -194,16 +201,20 @@ def _check_curves(curves: pd.DataFrame) -> None:
 
 def agreement(curves: pd.DataFrame, points: float = 0.03,
               alpha: float = CROSS_CHECK_ALPHA) -> pd.DataFrame:
-    """Do two engines' learning curves agree? One test, fixed in advance, paired by seed.
+    """Do two engines' learning curves agree to within ``points``? One test, fixed in advance,
+    paired by seed.
 
     The statistic: for each seed, the mean test accuracy over the learning curve's evaluations after
-    the start (epoch > 0; at epoch 0 both engines hold the same initial weights) — the area under
-    the curve per epoch, which registers one engine learning faster or slower at any point. The
-    same seed gives both engines the same initial weights and data order, so the test is on the
-    per-seed differences fetrain − AIHWKit: their mean, its standard error SE = sd/√n, and the
-    margin max(``points``, t·SE) with t Student's two-sided critical value at level ``alpha`` for
-    n − 1 degrees of freedom. A real mismatch smaller than the margin goes undetected: the margin
-    is the check's resolution, and is reported.
+    epoch 0 (at epoch 0 both engines hold the same initial weights) — about the area under the
+    curve divided by the epochs, so it moves if either engine learns faster or slower anywhere
+    along the curve. The same seed gives both engines the same initial weights and data order, so
+    the test is on the per-seed differences fetrain − AIHWKit: their mean d, its standard error
+    SE = sd/√n, and t = t_{1−α/2, n−1}, Student's two-sided critical value for n − 1 degrees of
+    freedom. The engines are flagged when |d| > ``points`` + t·SE: when the two-sided 1 − α
+    confidence interval of the true difference lies wholly outside ±``points``. So a correct pair of
+    engines (true difference within ±``points``, per-seed differences normal) is flagged with
+    probability at most α/2; a real mismatch is detected reliably only when it exceeds the margin by
+    a few SE — the margin is the check's resolution, and is reported.
 
     Returns a one-row DataFrame: seeds, evaluations, fetrain and AIHWKit (mean accuracy over the
     curve, fraction), difference, se, t, margin, agree.
@@ -211,9 +222,9 @@ def agreement(curves: pd.DataFrame, points: float = 0.03,
     from scipy import stats
 
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha (the false-alarm rate) must lie in (0, 1); got {alpha!r}")
+        raise ValueError(f"alpha (the test's level) must lie in (0, 1); got {alpha!r}")
     if not points >= 0:
-        raise ValueError(f"points (the margin's floor, fraction of accuracy) must be ≥ 0; got {points!r}")
+        raise ValueError(f"points (the tolerated difference, fraction of accuracy) must be ≥ 0; got {points!r}")
     _check_curves(curves)
     after = curves[curves["epoch"] > 0]
     if after.empty:
@@ -225,7 +236,7 @@ def agreement(curves: pd.DataFrame, points: float = 0.03,
     diff = per_seed["fetrain"] - per_seed["AIHWKit"]
     se = float(diff.std(ddof=1) / np.sqrt(n))
     t = float(stats.t.ppf(1 - alpha / 2, n - 1))
-    margin = max(points, t * se)
+    margin = points + t * se
     return pd.DataFrame([{
         "seeds": n, "evaluations": after["epoch"].nunique(),
         "fetrain": float(per_seed["fetrain"].mean()), "AIHWKit": float(per_seed["AIHWKit"].mean()),

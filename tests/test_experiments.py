@@ -47,13 +47,46 @@ def _paired_curves(rng, seeds: int, shift: float, sd_seed: float = 0.05, sd_pair
 
 
 def test_agreement_false_alarm_rate_is_alpha():
-    """No real difference: with the floor at 0 the check rings in about alpha of the builds —
+    """No real difference: with no tolerance (points = 0) the check rings in about alpha of the builds —
     Student's t for n − 1 degrees of freedom, not the normal quantile (which at five seeds would
     ring some six times more often)."""
     rng = np.random.default_rng(0)
     rings = sum(not experiments.agreement(_paired_curves(rng, 5, 0.0), points=0.0, alpha=0.01)["agree"].iloc[0]
                 for _ in range(1000))
     assert rings <= 25, rings        # expected 10; the normal quantile would give ~62
+
+
+def test_agreement_statistic_by_hand():
+    """Mean over the evaluations after epoch 0 per seed, paired differences, SE with n − 1, and
+    Student's two-sided critical value for n − 1 degrees of freedom."""
+    from scipy import stats
+
+    rows = []
+    table = {0: (0.50, 0.60, 0.40, 0.55), 1: (0.70, 0.80, 0.72, 0.74), 2: (0.20, 0.40, 0.30, 0.20)}
+    for seed, (f1, f2, a1, a2) in table.items():
+        rows += [{"engine": "fetrain", "seed": seed, "epoch": 0.0, "test_accuracy": 0.1},
+                 {"engine": "AIHWKit", "seed": seed, "epoch": 0.0, "test_accuracy": 0.1},
+                 {"engine": "fetrain", "seed": seed, "epoch": 0.5, "test_accuracy": f1},
+                 {"engine": "fetrain", "seed": seed, "epoch": 1.0, "test_accuracy": f2},
+                 {"engine": "AIHWKit", "seed": seed, "epoch": 0.5, "test_accuracy": a1},
+                 {"engine": "AIHWKit", "seed": seed, "epoch": 1.0, "test_accuracy": a2}]
+    d = np.array([(f1 + f2 - a1 - a2) / 2 for f1, f2, a1, a2 in table.values()])   # 0.075, 0.02, 0.05
+    out = experiments.agreement(pd.DataFrame(rows), points=0.03, alpha=0.01).iloc[0]
+    assert out["difference"] == pytest.approx(d.mean())
+    assert out["se"] == pytest.approx(np.sqrt(np.sum((d - d.mean()) ** 2) / 2) / np.sqrt(3))
+    assert out["t"] == pytest.approx(stats.t.ppf(0.995, 2)) and out["t"] == pytest.approx(9.925, abs=1e-3)
+    assert out["margin"] == pytest.approx(0.03 + out["t"] * out["se"])
+    assert out["seeds"] == 3 and out["evaluations"] == 2 and out["agree"]
+
+
+def test_agreement_tolerates_a_difference_within_points():
+    """A true difference at the tolerance itself (3 points) with small noise: flagged only when the
+    whole 1 − α interval lies beyond it, at most α/2 of the time (a rule max(points, t·SE) would
+    flag it about half the time)."""
+    rng = np.random.default_rng(3)
+    rings = sum(not experiments.agreement(_paired_curves(rng, 10, 0.03), alpha=0.01)["agree"].iloc[0]
+                for _ in range(400))
+    assert rings <= 8, rings          # expected ≤ 2
 
 
 def test_agreement_flags_a_real_difference_and_reports_its_resolution():
@@ -65,9 +98,9 @@ def test_agreement_flags_a_real_difference_and_reports_its_resolution():
     assert shifted["difference"].iloc[0] == pytest.approx(0.08, abs=0.02)
     # pairing: the seed-to-seed spread (5 points) cancels, the margin is set by the engines' own noise
     assert shifted["margin"].iloc[0] < 0.05
-    # the floor: a difference under 3 points is never flagged
+    # the tolerance: a difference under 3 points is not flagged, however small its SE
     tiny = experiments.agreement(_paired_curves(rng, 10, 0.02, sd_pair=0.0001))
-    assert tiny["agree"].iloc[0] and tiny["margin"].iloc[0] == 0.03
+    assert tiny["agree"].iloc[0] and tiny["margin"].iloc[0] == pytest.approx(0.03, abs=1e-3)
 
 
 def test_agreement_rejects_bad_input():
@@ -83,3 +116,9 @@ def test_agreement_rejects_bad_input():
         experiments.agreement(curves[curves["seed"] == 0])
     with pytest.raises(ValueError, match="epoch > 0"):
         experiments.agreement(curves[curves["epoch"] == 0])
+    with pytest.raises(ValueError, match="more than once"):
+        experiments.agreement(pd.concat([curves, curves.iloc[[0]]]))
+    with pytest.raises(ValueError, match="NaN"):
+        experiments.agreement(curves.assign(test_accuracy=curves["test_accuracy"].where(curves.index != 5)))
+    with pytest.raises(ValueError, match="columns"):
+        experiments.agreement(curves.drop(columns="seed"))
