@@ -46,6 +46,17 @@ def piecewise_step_device(model: DeviceModel, noise: bool = True):
     )
 
 
+def saturating_transfer(model: DeviceModel) -> int:
+    """A pulse cap for AIHWKit's mixed-precision transfer under which capping changes no weight.
+
+    However large trunc(χ/ε) is, no transfer moves a device further than from one bound to the
+    other, which takes at most 2 / (smallest step of the table) pulses in one direction; pulses
+    beyond that only hold the device at its bound. Twice that (for device-to-device gain and
+    cycle-to-cycle noise), and at least AIHWKit's default 31."""
+    smallest = float(min(model.step_up.min(), model.step_down.min()))
+    return max(31, int(math.ceil(4.0 / smallest)))
+
+
 def mixed_precision_config(model: DeviceModel, noise: bool = True, threshold: float = 1.0,
                            transfer_every: int = 1, perfect_io: bool = True,
                            max_transfer_pulses: int = 31):
@@ -56,8 +67,8 @@ def mixed_precision_config(model: DeviceModel, noise: bool = True, threshold: fl
     ``n_x_bins = n_d_bins = 0`` (setting only one of them corrupts χ in 1.1.0).
 
     ``max_transfer_pulses``: even its deterministic transfer fires at most ``desired_bl`` pulses
-    per device and transfer (while χ still loses n·ε); set it above the largest n a run can produce
-    (:func:`analog_network` does) for pulse-for-pulse agreement. (Its run time does not depend on
+    per device and transfer (while χ still loses n·ε); :func:`analog_network` sets it to
+    :func:`saturating_transfer`, beyond which capping changes no weight. (Its run time does not depend on
     it: ~18 ms per update of a 256×784 tile on one core, against ~1.6 ms for the stochastic type.)"""
     from aihwkit.simulator.configs import DigitalRankUpdateRPUConfig
     from aihwkit.simulator.configs.compounds import MixedPrecisionCompound
@@ -129,13 +140,9 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
     if config.algorithm == "mixed_precision":
         if config.mp_max_pulses is not None:
             raise ValueError("the AIHWKit bridge fires uncapped transfers (mp_max_pulses must be None)")
-        # the largest transfer a step can produce: lr·max|x|·max|d|·transfer_every/ε with
-        # |x| ≤ 1 and, allowing for hidden-layer errors, |d| ≤ 2; plus the remainder of χ
-        eps = config.mp_threshold * model.dw_min
-        largest = int(math.ceil(2.0 * config.lr * config.mp_transfer_every / eps)) + 2
         rpu = mixed_precision_config(model, noise=config.cycle_noise, threshold=config.mp_threshold,
                                      transfer_every=config.mp_transfer_every,
-                                     max_transfer_pulses=max(31, largest))
+                                     max_transfer_pulses=saturating_transfer(model))
         device = rpu.device.device
     else:
         rpu = rpu_config(model, noise=config.cycle_noise, perfect_io=True)
@@ -156,6 +163,10 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
     if shift:
         device.w_min = W_MIN - shift
         device.w_max = W_MAX - shift
+        # AIHWKit spreads a bound in proportion to it (w_max·(1 + w_max_dtod·ξ)); fetrain spreads the
+        # unshifted bounds ±1. Rescale the relative spreads so that both draw the same absolute one.
+        device.w_max_dtod *= abs(W_MAX / device.w_max)
+        device.w_min_dtod *= abs(W_MIN / device.w_min)
     if config.algorithm == "sgd":
         rpu.update.desired_bl = config.pulses.desired_bl
     rpu.forward.out_bound = float(output_bound)

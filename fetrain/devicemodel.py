@@ -30,7 +30,8 @@ The recipe (Chapter 2 of the book explains each step):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, fields, is_dataclass
 
 import numpy as np
 import pandas as pd
@@ -219,6 +220,26 @@ class NoiseFigures:
     n_devices: int
 
 
+def _digest_into(digest, value) -> None:
+    """Feed a model's value (dataclass, array, polynomial, tuple, number, string) into a hash."""
+    if is_dataclass(value):
+        digest.update(type(value).__name__.encode())
+        for f in fields(value):
+            digest.update(f.name.encode())
+            _digest_into(digest, getattr(value, f.name))
+    elif isinstance(value, np.ndarray):
+        digest.update(f"{value.dtype}{value.shape}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, Polynomial):
+        _digest_into(digest, (value.coef, value.domain, value.window))
+    elif isinstance(value, (tuple, list)):
+        digest.update(f"[{len(value)}".encode())
+        for item in value:
+            _digest_into(digest, item)
+    else:
+        digest.update(repr(value).encode())
+
+
 @dataclass(frozen=True, eq=False)
 class DeviceModel:
     """The device model of one pulse width: the single object training, bridge and ledger use.
@@ -266,6 +287,14 @@ class DeviceModel:
     device_models: tuple["DeviceModel", ...] = ()
     device_names: tuple[str, ...] = ()
     device_bounds: tuple[tuple[float, float], ...] = ()
+
+    def fingerprint(self) -> str:
+        """A short hash of everything the model holds (tables, fits, noise, amplitudes, geometry,
+        per-device models): two models that could train differently never share it. Used to key
+        cached runs, so that an edited or re-fitted device is never served another's results."""
+        digest = hashlib.sha256()
+        _digest_into(digest, self)
+        return digest.hexdigest()[:16]
 
     # ---- the table ----------------------------------------------------------------------
 

@@ -144,6 +144,7 @@ class TrainConfig:
         """A plain-data description (for results files)."""
         return {"device": "float" if self.model is None else f"{self.model.width_s:g} s",
                 "source": "" if self.model is None else self.model.source,
+                "device_fingerprint": "" if self.model is None else self.model.fingerprint(),
                 "lr": self.lr, "epochs": self.epochs, "seed": self.seed,
                 "reference": self.reference, "reference_offset": self.reference_offset,
                 "drift_per_epoch": self.drift_per_epoch, "algorithm": self.algorithm,

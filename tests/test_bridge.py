@@ -160,3 +160,43 @@ def test_symmetry_point_shifting_agrees_statistically(model):
     assert summary["agree"].iloc[0], summary
     final = experiments.curve_means(curves).iloc[-1]
     assert final["fetrain"] > 0.15 and final["AIHWKit"] > 0.15
+
+
+def test_shifted_range_keeps_the_absolute_bound_spread(model):
+    """AIHWKit spreads each bound in proportion to it; under a shifted range the bridge rescales the
+    relative spreads so that AIHWKit draws fetrain's absolute spread of the unshifted bounds."""
+    cfg = engine.TrainConfig(model=model, lr=0.1, epochs=1, reference="global_symmetry_point")
+    layer = next(bridge.analog_network(cfg, sizes=(200, 100)).children())
+    hidden = next(layer.analog_tiles()).get_hidden_parameters()
+    hi, lo = hidden["max_bound"].double(), hidden["min_bound"].double()
+    s = model.symmetry_point
+    assert float(hi.mean()) == pytest.approx(1 - s, abs=0.01)
+    assert float(lo.mean()) == pytest.approx(-1 - s, abs=0.01)
+    # 20,000 devices: the sample SD is within ~1% of the true one
+    assert float(hi.std()) == pytest.approx(model.noise.w_max_dtod, rel=0.05)
+    assert float(lo.std()) == pytest.approx(model.noise.w_min_dtod, rel=0.05)
+
+
+def test_saturating_transfer_cap_changes_no_weight(model):
+    """A transfer far beyond the bridge's cap: fetrain fires every pulse (and counts them), AIHWKit
+    stops at bridge.saturating_transfer — and the weights agree, both devices at their bound."""
+    from aihwkit.simulator.tiles import AnalogTile
+
+    cap = bridge.saturating_transfer(model)
+    assert cap > 31
+    cfg = engine.TrainConfig(model=model, lr=1.0, epochs=1, algorithm="mixed_precision",
+                             cycle_noise=False, device_variation=False)
+    ours = engine.Engine([cfg], sizes=(2, 1))
+    tile = AnalogTile(1, 2, bridge.mixed_precision_config(model, noise=False, max_transfer_pulses=cap))
+    tile.set_weights(ours.layers[0].w[0].clone())
+    tile.set_learning_rate(1.0)
+    x = torch.tensor([[1.0, 0.5]])
+    d = torch.tensor([[-2.5 * cap * model.dw_min]])       # transfers of 2.5 and 1.25 times the cap
+    for _ in range(2):
+        ours.pulse_update(0, x, d)
+        ours.samples_seen += 1
+        tile.update(x, d)
+    # trunc(χ/ε) of 5·cap and 2.5·cap, to float32 rounding of χ
+    np.testing.assert_allclose(ours.layers[0].ledger.up[0, 0].numpy(), [5 * cap, 2.5 * cap], atol=1)
+    np.testing.assert_allclose(ours.layers[0].w[0].numpy(), tile.get_weights()[0].numpy(), atol=1e-6)
+    np.testing.assert_allclose(ours.layers[0].w[0].numpy(), 1.0, atol=1e-6)

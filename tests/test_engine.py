@@ -338,3 +338,27 @@ def test_train_cached_reads_back_the_same_result(model, tmp_path):
     with pytest.raises(ValueError, match="another configuration"):
         training.load_result(next(tmp_path.rglob("arrays.safetensors")).parent,
                              engine.TrainConfig(model=model, lr=0.3, epochs=1))
+
+
+def test_cache_tells_devices_apart(model, tmp_path):
+    """A device edited in place of another (same width and source label, other noise or table) is
+    not served the other's cached run, nor does its configuration match the other's results."""
+    import json
+    from dataclasses import replace
+
+    quieter = replace(model, noise=replace(model.noise, dw_min_std=model.noise.dw_min_std / 2))
+    steeper = replace(model, step_down=model.step_down * 1.1)
+    assert len({model.fingerprint(), quieter.fingerprint(), steeper.fingerprint()}) == 3
+    rebuilt = devicemodel.build_device_model(io.load_embedded().pulses, 20e-9, source="embedded")
+    assert rebuilt.fingerprint() == model.fingerprint()                  # stable across builds
+    data = small_data(30)
+    make = lambda m: engine.TrainConfig(model=m, lr=0.1, epochs=1, seed=33,   # noqa: E731
+                                        evaluations_per_epoch=1)
+    first = training.train_cached([make(model)], data, cache_dir=tmp_path)[0]
+    other = training.train_cached([make(steeper)], data, cache_dir=tmp_path)[0]
+    assert len(list(tmp_path.rglob("arrays.safetensors"))) == 2          # trained, not read back
+    assert not np.array_equal(first.weights[0], other.weights[0])
+    folder = next(f.parent for f in tmp_path.rglob("config.json")
+                  if json.loads(f.read_text())["config"] == first.config.describe())
+    with pytest.raises(ValueError, match="another configuration"):
+        training.load_result(folder, make(quieter))
