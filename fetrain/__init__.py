@@ -16,6 +16,7 @@ The package behind the executable book. Modules follow the book's flow:
 * :mod:`fetrain.experiments` — repeatable experiments (pilot, cross-checks, coverage).
 * :mod:`fetrain.bench` — throughput of fetrain's engine against AIHWKit.
 * :mod:`fetrain.plotting` — the book's figure style and plotting helpers.
+* :mod:`fetrain.claims` — a chapter's closing checks of its claims.
 """
 
 __version__ = "0.1.0"

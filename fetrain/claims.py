@@ -1,0 +1,39 @@
+"""A chapter's closing checks: every claim its prose makes, tested on what its code computed.
+
+This module's room: printing and asserting claims. It computes nothing itself; the chapter passes
+each claim's text (with the computed numbers in it) and the truth value computed from them.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+
+class Claims:
+    """The claims of one chapter, in the order they are made.
+
+    ``claim(text, ok)`` records one claim and prints it with ✓ or ✗; :meth:`assert_all` then fails
+    naming every claim that does not hold, so that the book build (and nbval) fails on it.
+    """
+
+    def __init__(self, width: int = 72) -> None:
+        self.width = width
+        self.results: list[tuple[str, bool]] = []
+
+    def __call__(self, text: str, ok) -> bool:
+        ok = bool(ok)
+        self.results.append((text, ok))
+        print(textwrap.fill(("✓ " if ok else "✗ ") + text, width=self.width, subsequent_indent="  "))
+        return ok
+
+    @property
+    def failed(self) -> list[str]:
+        """The texts of the claims that do not hold."""
+        return [text for text, ok in self.results if not ok]
+
+    def assert_all(self) -> None:
+        """Raise AssertionError naming every claim that does not hold (and if none was made)."""
+        if not self.results:
+            raise AssertionError("no claim was checked")
+        if self.failed:
+            raise AssertionError("claims that do not hold:\n- " + "\n- ".join(self.failed))
