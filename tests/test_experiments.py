@@ -122,3 +122,27 @@ def test_agreement_rejects_bad_input():
         experiments.agreement(curves.assign(test_accuracy=curves["test_accuracy"].where(curves.index != 5)))
     with pytest.raises(ValueError, match="columns"):
         experiments.agreement(curves.drop(columns="seed"))
+
+
+def test_robustness_summary_drift_tolerance_stops_at_the_first_failure():
+    # a fast drift that happens to land within the tolerance does not extend the range past a
+    # slower one that does not
+    full = sweep({-0.1: 0.70, 0.0: 0.75, 0.1: 0.70}, {0.01: 0.72, 0.05: 0.40, 0.2: 0.70})
+    assert "a drift of up to 0.01 w per epoch stays within it" in experiments.robustness_summary(full)
+    full = sweep({0.0: 0.75}, {0.01: 0.40, 0.2: 0.70})
+    assert "even the slowest drift (0.01 w per epoch) costs more" in experiments.robustness_summary(full)
+
+
+def test_reference_programming_costs_the_settling_pulses():
+    from fetrain import devicemodel, io
+
+    model = devicemodel.build_device_model(io.load_embedded().pulses, 20e-9, source="embedded")
+    cost = experiments.reference_programming(model)
+    settled, after_pairs = model.symmetry_point_by_pulsing(start=-1.0, tol=0.01 * model.dw_min)
+    assert cost["pulses"] == 2 * 2 * (len(after_pairs) - 1)       # settle, then copy as many again
+    assert cost["settled_at"] == pytest.approx(model.symmetry_point, abs=0.02)
+    # energies: between the cheapest and the dearest pulse of the table, times the pulses
+    w = np.linspace(-1, 1, 201)
+    per_pulse = np.concatenate([model.pulse_energy(w, p).complete_J for p in ("set", "reset")])
+    assert per_pulse.min() * cost["pulses"] <= cost["complete_J"] <= per_pulse.max() * cost["pulses"]
+    assert cost["study_J"] < cost["complete_J"]
