@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 
 from .data import MNIST
-from .energy import ledger_energy
+from .energy import digital_energy, ledger_energy
 from .engine import Engine, TrainConfig, data_order
 
 #: Chosen once, on the validation split, by the pilot (``fetrain/data/pilot``) with the rule
@@ -38,7 +38,11 @@ class RunResult:
     config : the configuration (its ``describe()`` is written to the results).
     data_set : the data set's label.
     history : one row per evaluation: epoch (fractional), samples, validation and test accuracy,
-        cumulative up/down pulses per layer and in total, cumulative energy (study and complete).
+        cumulative up/down pulses per layer and in total, cumulative analog write energy, J (study
+        and complete forms: ``energy_study_J``, ``energy_complete_J``), mixed precision's
+        cumulative digital work (``chi_updates``, ``chi_scans``, ``chi_rewrites``: χ elements) and
+        its energy at the default per-operation costs of :class:`fetrain.energy.DigitalCosts`
+        (``energy_digital_J``, J; 0 for plain SGD).
     weights : the final device states w per layer (numpy, out × in).
     references : the reference states per layer.
     pulse_counts : per layer, (up, down) pulses per device (numpy int64, out × in).
@@ -74,6 +78,8 @@ def _snapshot(engine: Engine, c: int, epoch: float, samples: int, val: float, te
     row["chi_updates"] = float(engine.chi_updates[c])
     row["chi_scans"] = float(engine.chi_scans[c])
     row["chi_rewrites"] = float(engine.chi_rewrites[c])
+    # mixed precision's digital work at the default per-operation energies (Horowitz 2014, 45 nm)
+    row["energy_digital_J"] = digital_energy(row["chi_updates"], row["chi_scans"], row["chi_rewrites"])
     if cfg.analog:
         e = ledger_energy(cfg.model, **total)
         row["energy_study_J"] = e["study"]

@@ -362,3 +362,16 @@ def test_cache_tells_devices_apart(model, tmp_path):
                   if json.loads(f.read_text())["config"] == first.config.describe())
     with pytest.raises(ValueError, match="another configuration"):
         training.load_result(folder, make(quieter))
+
+
+def test_history_carries_the_digital_energy(model):
+    data = small_data(30)
+    cfgs = [engine.TrainConfig(model=model, lr=0.1, epochs=1, seed=7, evaluations_per_epoch=1, **kw)
+            for kw in ({}, {"algorithm": "mixed_precision"})]
+    sgd, mp = (r.history.iloc[-1] for r in training.train(cfgs, data))
+    assert sgd["energy_digital_J"] == 0.0
+    # 30 samples: χ of every synapse updated at each, scanned from the second on
+    n = sum(a * b for a, b in zip(engine.LAYER_SIZES[:-1], engine.LAYER_SIZES[1:]))
+    assert (mp["chi_updates"], mp["chi_scans"]) == (30 * n, 29 * n)
+    assert mp["energy_digital_J"] == pytest.approx(
+        energy.digital_energy(mp["chi_updates"], mp["chi_scans"], mp["chi_rewrites"]))
