@@ -139,7 +139,7 @@ def _aihwkit_runs(configs, data, workers: int):
 def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
                 reference: str = "naive", evaluations_per_epoch: int = 1, device: str = "cpu",
                 progress: bool = False, workers: int = 1, alpha: float = CROSS_CHECK_ALPHA,
-                aihwkit_changes: dict | None = None,
+                aihwkit_changes: dict | None = None, fetrain_runs=None,
                 **config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The same configuration trained in fetrain's engine and in AIHWKit 1.1.0, for several seeds.
 
@@ -147,20 +147,31 @@ def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
     holds further :class:`fetrain.engine.TrainConfig` fields (e.g. ``algorithm``,
     ``device_variation``). ``aihwkit_changes``: TrainConfig fields changed on AIHWKit's side only
     — a negative control, to see that the check detects a mismatch (e.g. ``{"lr": lr / 2}``).
+    ``fetrain_runs``: fetrain's results of these very configurations, one per seed (e.g. from
+    :func:`fetrain.training.train_parallel`, kept for two checks), to pair with new AIHWKit runs
+    without training fetrain's again; each is checked to be of the same configuration.
 
     Returns (curves, summary): ``curves`` has one row per (engine, seed, evaluation) with the test
     accuracy; ``summary`` is :func:`agreement` of the curves at level ``alpha``.
 
-    ``workers``: AIHWKit runs side by side in this many processes (``spawn``; in a script, call
-    from under ``if __name__ == "__main__":``). AIHWKit draws its own noise seeds (they differ from
+    ``workers``: both engines' runs side by side in this many processes (``spawn``; in a script,
+    call from under ``if __name__ == "__main__":``; fetrain's through
+    :func:`fetrain.training.train_parallel`). AIHWKit draws its own noise seeds (they differ from
     process to process), so its runs are not reproducible by seed, in one process or several.
     """
     from .engine import TrainConfig
-    from .training import train
+    from .training import train, train_parallel
 
     configs = [TrainConfig(model=model, lr=lr, epochs=epochs, seed=s, reference=reference,
                            evaluations_per_epoch=evaluations_per_epoch, **config) for s in seeds]
-    ours = train(configs, data, device=device, progress=progress)
+    if fetrain_runs is not None:
+        if [r.config.describe() for r in fetrain_runs] != [c.describe() for c in configs]:
+            raise ValueError("fetrain_runs: not the results of this cross-check's configurations")
+        ours = list(fetrain_runs)
+    elif progress:
+        ours = train(configs, data, device=device, progress=True)
+    else:
+        ours = train_parallel(configs, data, workers=workers, device=device)
     theirs = _aihwkit_runs([replace(c, **(aihwkit_changes or {})) for c in configs], data, workers)
     rows = []
     for cfg, res, other in zip(configs, ours, theirs):

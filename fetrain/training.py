@@ -254,6 +254,70 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
+def default_workers() -> int:
+    """Processes :func:`train_parallel` uses by default: ``$FETRAIN_WORKERS``, or the CPU cores
+    this process may run on."""
+    import os
+
+    env = os.environ.get("FETRAIN_WORKERS")
+    if env is not None:
+        if not env.strip().isdigit() or int(env) < 1:
+            raise ValueError(f"FETRAIN_WORKERS must be an integer ≥ 1; got {env!r}")
+        return int(env)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+#: below this many analog configuration-samples a batch trains in this process: starting a
+#: worker process (importing torch) costs a few seconds
+PARALLEL_MIN_WORK = 50_000
+
+
+def _train_worker(args):
+    """Train one group of configurations in a worker process, on one thread."""
+    configs, data = args
+    torch.set_num_threads(1)
+    return train(configs, data)
+
+
+def train_parallel(configs: list[TrainConfig], data: MNIST, workers: int | None = None,
+                   device: str = "cpu") -> list[RunResult]:
+    """Like :func:`train`, with the configurations split over ``workers`` processes of one thread
+    each (default :func:`default_workers`; ``spawn``, so in a script call it from under
+    ``if __name__ == "__main__":``).
+
+    Every configuration draws from its own generators, so its result is the same whichever
+    configurations train beside it, in this process or another (tested). Small batches (under
+    ``PARALLEL_MIN_WORK`` analog configuration-samples), batches whose configurations evaluate
+    at different rates, and GPU runs train in this process. Measured on two cores (3 + 3
+    configurations, 1,750 samples): 1.5 times the throughput of one process with two threads —
+    the engine's many small tensor operations use a second thread poorly, a second process well."""
+    from concurrent.futures import ProcessPoolExecutor
+    from dataclasses import replace
+    from multiprocessing import get_context
+
+    workers = default_workers() if workers is None else workers
+    if not (isinstance(workers, int) and workers >= 1):
+        raise ValueError(f"workers must be an integer ≥ 1; got {workers!r}")
+    analog = [k for k, cfg in enumerate(configs) if cfg.analog]
+    work = sum(configs[k].epochs for k in analog) * len(data.train)
+    if (workers == 1 or len(analog) < 2 or work < PARALLEL_MIN_WORK or str(device) != "cpu"
+            or len({cfg.evaluations_per_epoch for cfg in configs}) > 1):
+        return train(configs, data, device=device)
+    # analog configurations in near-equal contiguous groups, sorted by algorithm so that mixed
+    # precision trains beside mixed precision where it can (every configuration of an engine
+    # pays for its χ update); floating-point ones cost little and join the last, smallest group
+    ranked = sorted(analog, key=lambda k: configs[k].algorithm)
+    groups = [[int(k) for k in g] for g in np.array_split(ranked, min(workers, len(analog)))]
+    groups[-1] += [k for k in range(len(configs)) if not configs[k].analog]
+    with ProcessPoolExecutor(max_workers=len(groups), mp_context=get_context("spawn")) as pool:
+        parts = list(pool.map(_train_worker, [([configs[k] for k in g], data) for g in groups]))
+    results: list[RunResult | None] = [None] * len(configs)
+    for group, part in zip(groups, parts):
+        for k, result in zip(group, part):
+            results[k] = replace(result, config=configs[k])      # the caller's own objects
+    return results
+
+
 def default_cache_dir() -> Path:
     """Where :func:`train_cached` keeps runs: ``$FETRAIN_CACHE`` or ``~/.cache/fetrain``."""
     import os
@@ -266,7 +330,8 @@ def train_cached(configs: list[TrainConfig], data: MNIST, cache_dir: str | Path 
     """Like :func:`train`, but each configuration's result is kept as plain files, keyed by the
     configuration, the data set and the fetrain code fingerprint; configurations found there are
     read back instead of trained again (so chapters can share runs). A change to fetrain's code
-    or data changes the key: nothing is served from other code."""
+    or data changes the key: nothing is served from other code. What is missing is trained with
+    :func:`train_parallel` (with :func:`train` and its progress bar when ``progress``)."""
     import hashlib
 
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -285,8 +350,10 @@ def train_cached(configs: list[TrainConfig], data: MNIST, cache_dir: str | Path 
     if missing:
         for epochs in sorted({configs[k].epochs for k in missing}):
             group = [k for k in missing if configs[k].epochs == epochs]
-            for k, result in zip(group, train([configs[k] for k in group], data, device=device,
-                                              progress=progress)):
+            trained = (train([configs[k] for k in group], data, device=device, progress=True)
+                       if progress else train_parallel([configs[k] for k in group], data,
+                                                       device=device))
+            for k, result in zip(group, trained):
                 save_result(result, folder(configs[k]))
                 results[k] = result
     return results

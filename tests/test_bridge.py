@@ -51,23 +51,39 @@ def test_network_initialisation_is_identical(model):
         np.testing.assert_allclose(w_aihw, layer.effective()[0].numpy(), atol=1e-7)
 
 
-def test_learning_curves_agree_statistically(model):
+PLAIN_CHECK = dict(lr=0.1, epochs=2, seeds=range(10), evaluations_per_epoch=2)
+
+
+@pytest.fixture(scope="module")
+def plain_check_runs(model):
+    """fetrain's side of the plain-SGD statistical check, trained once for the check and its
+    negative control: the symmetrized 20 ns device, ten seeds."""
+    from fetrain import data as fdata
+    from fetrain import training
+
+    sym = devicemodel.symmetrized(model)
+    configs = [engine.TrainConfig(model=sym, lr=PLAIN_CHECK["lr"], epochs=PLAIN_CHECK["epochs"],
+                                  seed=s, evaluations_per_epoch=PLAIN_CHECK["evaluations_per_epoch"])
+               for s in PLAIN_CHECK["seeds"]]
+    return sym, training.train_parallel(configs, fdata.load_embedded())
+
+
+def test_learning_curves_agree_statistically(plain_check_runs):
     """A configuration that learns under plain SGD (the default device's table made symmetric): ten
     seeds in each engine, paired by seed; the mean accuracy over the curve agrees within
     3 points + t·SE at level experiments.CROSS_CHECK_ALPHA — fixed before running."""
     from fetrain import data as fdata
     from fetrain import experiments
 
-    data = fdata.load_embedded()
-    sym = devicemodel.symmetrized(model)
-    curves, summary = experiments.cross_check(sym, data, lr=0.1, epochs=2, seeds=range(10),
-                                              evaluations_per_epoch=2, workers=2)
+    sym, runs = plain_check_runs
+    curves, summary = experiments.cross_check(sym, fdata.load_embedded(), workers=2,
+                                              fetrain_runs=runs, **PLAIN_CHECK)
     assert summary["agree"].iloc[0], summary
     final = experiments.curve_means(curves).iloc[-1]
     assert final["fetrain"] > 0.5 and final["AIHWKit"] > 0.5      # and the configuration did learn
 
 
-def test_cross_check_flags_a_mismatch(model):
+def test_cross_check_flags_a_mismatch(plain_check_runs):
     """Negative control: the same check, with AIHWKit's learning rate a quarter of fetrain's, must
     ring — the check can fail. Measured once (2026-11-29): difference +12.6 points, SE 1.1 points,
     margin 3 + 4.78·SE = 8.3 points — some four SE beyond it. (Half the rate moved the curve by
@@ -75,12 +91,22 @@ def test_cross_check_flags_a_mismatch(model):
     from fetrain import data as fdata
     from fetrain import experiments
 
-    curves, summary = experiments.cross_check(devicemodel.symmetrized(model), fdata.load_embedded(),
-                                              lr=0.1, epochs=2, seeds=range(10),
-                                              evaluations_per_epoch=2, workers=2,
-                                              aihwkit_changes={"lr": 0.025})
+    sym, runs = plain_check_runs
+    curves, summary = experiments.cross_check(sym, fdata.load_embedded(), workers=2,
+                                              fetrain_runs=runs, aihwkit_changes={"lr": 0.025},
+                                              **PLAIN_CHECK)
     assert not summary["agree"].iloc[0], summary
     assert summary["difference"].iloc[0] > 0            # fetrain, at the higher rate, learned faster
+
+
+def test_fetrain_runs_must_be_the_check_s_own(plain_check_runs):
+    from fetrain import data as fdata
+    from fetrain import experiments
+
+    sym, runs = plain_check_runs
+    with pytest.raises(ValueError, match="fetrain_runs"):
+        experiments.cross_check(sym, fdata.load_embedded(), fetrain_runs=runs,
+                                **dict(PLAIN_CHECK, lr=0.2))
 
 
 def test_perfect_io_has_no_output_bound_mask(model):

@@ -375,3 +375,27 @@ def test_history_carries_the_digital_energy(model):
     assert (mp["chi_updates"], mp["chi_scans"]) == (30 * n, 29 * n)
     assert mp["energy_digital_J"] == pytest.approx(
         energy.digital_energy(mp["chi_updates"], mp["chi_scans"], mp["chi_rewrites"]))
+
+
+def test_parallel_training_gives_the_same_results(model, monkeypatch):
+    data = small_data(40)
+    cfgs = [engine.TrainConfig(model=model, lr=0.1, epochs=1, seed=s, evaluations_per_epoch=1, **kw)
+            for s, kw in ((41, {}), (42, {"algorithm": "mixed_precision"}),
+                          (43, {"reference": "symmetry_point"}))]
+    cfgs.append(engine.TrainConfig(model=None, lr=0.1, epochs=1, seed=44, evaluations_per_epoch=1))
+    monkeypatch.setattr(training, "PARALLEL_MIN_WORK", 0)
+    together = training.train(cfgs, data)
+    apart = training.train_parallel(cfgs, data, workers=2)
+    for a, b, cfg in zip(together, apart, cfgs):
+        assert b.config is cfg
+        assert a.history.equals(b.history)
+        for wa, wb in zip(a.weights, b.weights):
+            np.testing.assert_array_equal(wa, wb)
+        for (ua, da), (ub, db) in zip(a.pulse_counts, b.pulse_counts):
+            np.testing.assert_array_equal(ua, ub)
+            np.testing.assert_array_equal(da, db)
+    with pytest.raises(ValueError, match="workers"):
+        training.train_parallel(cfgs, data, workers=0)
+    monkeypatch.setenv("FETRAIN_WORKERS", "two")
+    with pytest.raises(ValueError, match="FETRAIN_WORKERS"):
+        training.default_workers()
