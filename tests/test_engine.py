@@ -147,6 +147,15 @@ def test_same_seed_same_weights_and_ledger(model, kwargs):
     assert not np.array_equal(a.weights[0], c.weights[0])
 
 
+def assert_same_devices(a, b):
+    """Two results with bit-identical final device states and per-device pulse counts."""
+    for wa, wb in zip(a.weights, b.weights):
+        np.testing.assert_array_equal(wa, wb)
+    for (ua, da), (ub, db) in zip(a.pulse_counts, b.pulse_counts):
+        np.testing.assert_array_equal(ua, ub)
+        np.testing.assert_array_equal(da, db)
+
+
 def test_configuration_alone_and_in_a_batch_are_identical(model):
     data = small_data()
     target = engine.TrainConfig(model=model, lr=0.1, epochs=1, seed=11, evaluations_per_epoch=1)
@@ -165,11 +174,7 @@ def test_configuration_alone_and_in_a_batch_are_identical(model):
     for wa, wb in zip(mp_alone.weights, mp_batch.weights):
         np.testing.assert_array_equal(wa, wb)
     assert mp_alone.history.equals(mp_batch.history)
-    for wa, wb in zip(alone.weights, batch.weights):
-        np.testing.assert_array_equal(wa, wb)
-    for (ua, da), (ub, db) in zip(alone.pulse_counts, batch.pulse_counts):
-        np.testing.assert_array_equal(ua, ub)
-        np.testing.assert_array_equal(da, db)
+    assert_same_devices(alone, batch)
     cols = [c for c in alone.history.columns]
     pd_equal = alone.history[cols].reset_index(drop=True).equals(batch.history[cols].reset_index(drop=True))
     assert pd_equal
@@ -389,11 +394,7 @@ def test_parallel_training_gives_the_same_results(model, monkeypatch):
     for a, b, cfg in zip(together, apart, cfgs):
         assert b.config is cfg
         assert a.history.equals(b.history)
-        for wa, wb in zip(a.weights, b.weights):
-            np.testing.assert_array_equal(wa, wb)
-        for (ua, da), (ub, db) in zip(a.pulse_counts, b.pulse_counts):
-            np.testing.assert_array_equal(ua, ub)
-            np.testing.assert_array_equal(da, db)
+        assert_same_devices(a, b)
     with pytest.raises(ValueError, match="workers"):
         training.train_parallel(cfgs, data, workers=0)
     monkeypatch.setenv("FETRAIN_WORKERS", "two")
