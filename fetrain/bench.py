@@ -2,10 +2,24 @@
 
 Both train the 784-256-128-10 network on the embedded MNIST subset with the 20 ns synthetic device
 (its noise and device-to-device variation on), batch size 1, one tile per layer, perfect forward and
-backward I/O, the same learning rate. A warm-up is excluded from the timing. fetrain runs one
-configuration and then ``--configs`` configurations side by side (different seeds); AIHWKit trains
-configurations one after another, so its aggregate throughput equals its single-configuration one.
-Throughputs are ratios within one run on one machine: compare them, not their absolute values.
+backward I/O, the same learning rate, for plain SGD (stochastic pulse trains) and for mixed
+precision. AIHWKit's mixed precision is its own default ``MixedPrecisionCompound`` (stochastic
+transfers of at most 31 pulses, its fast path), not the bridge's deterministic, uncapped transfer
+(``fetrain.bridge.mixed_precision_config``, which Appendix A uses for agreement and which is
+slower).
+
+Four rates per algorithm and round, measured one after the other and interleaved over ``--rounds``
+rounds (warm-ups excluded):
+
+* **per configuration** — fetrain with one configuration on one thread; AIHWKit with one network
+  in this process;
+* **aggregate** — fetrain with ``--configs`` configurations side by side on all its threads;
+  AIHWKit with one process per core (it gains nothing from a second thread), all timed at once
+  after a common start, their rates added.
+
+The table gives the median and range over the rounds of each rate and of the ratios fetrain /
+AIHWKit (computed within a round); it is printed and written as CSV. Rates are only comparable
+within one run on one machine.
 """
 
 from __future__ import annotations
@@ -13,16 +27,58 @@ from __future__ import annotations
 import argparse
 import time
 
-import torch
+import numpy as np
 
 
-def _aihwkit_rate(config, data, n_samples: int, warmup: int) -> float:
+def _setup(algorithm: str, seed: int = 0):
+    from . import data as fdata
+    from . import devicemodel, io, training
+    from .engine import TrainConfig
+    from .physics import DEFAULT_PULSE_WIDTH_S
+
+    measurements = io.load_embedded()
+    model = devicemodel.build_device_model(measurements.pulses, DEFAULT_PULSE_WIDTH_S,
+                                           source=measurements.label)
+    cfg = TrainConfig(model=model, lr=training.DEFAULT_LR, epochs=1, seed=seed, algorithm=algorithm)
+    return cfg, fdata.load_embedded()
+
+
+def _aihwkit_network(cfg):
+    """AIHWKit's network for ``cfg``: the bridge's for plain SGD; for mixed precision AIHWKit's
+    default (stochastic) transfer on the same device and mapping."""
+    from . import bridge
+
+    if cfg.algorithm.name != "mixed_precision":
+        return bridge.analog_network(cfg)
+    import torch
+    from aihwkit.nn import AnalogLinear, AnalogSequential
+    from aihwkit.simulator.configs import DigitalRankUpdateRPUConfig
+    from aihwkit.simulator.configs.compounds import MixedPrecisionCompound
+
+    from .engine import LAYER_SIZES, initial_weights
+
+    rpu = DigitalRankUpdateRPUConfig(device=MixedPrecisionCompound(
+        device=bridge.piecewise_step_device(cfg.model), granularity=cfg.model.dw_min,
+        n_x_bins=0, n_d_bins=0))
+    bridge._single_tile_no_remap(rpu, True)
+    layers = []
+    for li, (fan_in, fan_out) in enumerate(zip(LAYER_SIZES[:-1], LAYER_SIZES[1:])):
+        layers.append(AnalogLinear(fan_in, fan_out, bias=True, rpu_config=rpu))
+        if li < len(LAYER_SIZES) - 2:
+            layers.append(torch.nn.Sigmoid())
+    net = AnalogSequential(*layers)
+    for layer, (w, b) in zip([m for m in net.children() if isinstance(m, AnalogLinear)],
+                             initial_weights(cfg.seed)):
+        layer.set_weights(w, b)
+    return net
+
+
+def _aihwkit_rate(cfg, data, n_samples: int, warmup: int, barrier=None) -> float:
+    import torch
     from aihwkit.optim import AnalogSGD
 
-    from .bridge import analog_network
-
-    net = analog_network(config)
-    optimizer = AnalogSGD(net.parameters(), lr=config.lr)
+    net = _aihwkit_network(cfg)
+    optimizer = AnalogSGD(net.parameters(), lr=cfg.lr)
     optimizer.regroup_param_groups(net)
     x, y = data.train.x, data.train.y
 
@@ -34,92 +90,119 @@ def _aihwkit_rate(config, data, n_samples: int, warmup: int) -> float:
 
     for i in range(warmup):
         step(i % len(y))
+    if barrier is not None:
+        barrier.wait()
     start = time.perf_counter()
     for i in range(n_samples):
         step((warmup + i) % len(y))
     return n_samples / (time.perf_counter() - start)
 
 
-def _fetrain_rate(configs, data, n_samples: int, warmup: int, device: str = "cpu",
-                  profile: bool = False) -> tuple[float, str]:
-    from .engine import Engine
+def _aihwkit_process(algorithm, seed, n_samples, warmup, barrier, queue) -> None:
+    import torch
 
-    engine = Engine(configs, device=device)
-    x, y = data.train.x.to(engine.device), data.train.y.to(engine.device)
-    c = len(configs)
-    offsets = torch.arange(c, device=engine.device) * 97     # each configuration its own sample
+    torch.set_num_threads(1)
+    cfg, data = _setup(algorithm, seed)
+    queue.put(_aihwkit_rate(cfg, data, n_samples, warmup, barrier))
 
-    def step(i: int) -> None:
-        idx = (i + offsets) % len(y)
-        engine.train_step(x[idx], y[idx])
 
-    for i in range(warmup):
-        step(i)
-    report = ""
-    if profile:
-        from torch.profiler import ProfilerActivity, profile as torch_profile
+def _aihwkit_aggregate(algorithm: str, processes: int, n_samples: int, warmup: int) -> float:
+    """Samples per second of ``processes`` AIHWKit processes timed together."""
+    from multiprocessing import get_context
 
-        with torch_profile(activities=[ProfilerActivity.CPU]) as prof:
-            for i in range(min(n_samples, 300)):
-                step(warmup + i)
-        report = prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15)
+    ctx = get_context("spawn")
+    barrier, queue = ctx.Barrier(processes), ctx.Queue()
+    procs = [ctx.Process(target=_aihwkit_process,
+                         args=(algorithm, seed, n_samples, warmup, barrier, queue))
+             for seed in range(processes)]
+    for p in procs:
+        p.start()
+    rates = [queue.get() for _ in procs]
+    for p in procs:
+        p.join()
+    return float(sum(rates))
+
+
+def _fetrain_rate(configs, data, n_samples: int, warmup: int, workers: int) -> float:
+    """Configuration-samples per second of fetrain's engine."""
+    from .engine import Engine, data_order
+
+    engine = Engine(configs, samples_per_epoch=len(data.train), workers=workers)
+    xs, ys = data.train.x.numpy(), data.train.y.numpy()
+    n = len(ys)
+    orders = np.stack([np.resize(data_order(cfg.seed, n, 0), warmup + n_samples)
+                       for cfg in configs])
+    engine.train(xs, ys, orders, 0, warmup)
     start = time.perf_counter()
-    for i in range(n_samples):
-        step(warmup + i)
-    if engine.device.type == "cuda":
-        torch.cuda.synchronize()
-    return n_samples / (time.perf_counter() - start), report
+    engine.train(xs, ys, orders, warmup, warmup + n_samples)
+    return len(configs) * n_samples / (time.perf_counter() - start)
 
 
-def run(n_samples: int = 1500, warmup: int = 200, configs: int = 15, device: str = "cpu",
-        profile: bool = False) -> dict:
-    """Measure and return the throughputs (samples per second)."""
-    from . import data as fdata
-    from . import devicemodel, io, training
-    from .engine import TrainConfig
-    from .physics import DEFAULT_PULSE_WIDTH_S
+def run(rounds: int = 3, n_samples: int = 1500, warmup: int = 200, configs: int = 15,
+        processes: int | None = None, algorithms=("sgd", "mixed_precision")):
+    """Measure the rates; returns (per-round table, summary table) as pandas DataFrames."""
+    import pandas as pd
+    from dataclasses import replace
 
-    measurements = io.load_embedded()
-    model = devicemodel.build_device_model(measurements.pulses, DEFAULT_PULSE_WIDTH_S,
-                                           source=measurements.label)
-    mnist = fdata.load_embedded()
-    make = lambda seed: TrainConfig(model=model, lr=training.DEFAULT_LR, epochs=1,  # noqa: E731
-                                    seed=seed)
-    aihwkit = _aihwkit_rate(make(0), mnist, n_samples, warmup)
-    single, _ = _fetrain_rate([make(0)], mnist, n_samples, warmup, device)
-    batched, report = _fetrain_rate([make(s) for s in range(configs)], mnist,
-                                    max(n_samples // 3, 100), max(warmup // 3, 20), device, profile)
-    return {"threads": torch.get_num_threads(), "device": device,
-            "aihwkit_samples_per_s": aihwkit,
-            "fetrain_samples_per_s": single,
-            "fetrain_batched_steps_per_s": batched,
-            "configs": configs,
-            "fetrain_batched_config_samples_per_s": batched * configs,
-            "ratio_single": single / aihwkit,
-            "ratio_aggregate": batched * configs / aihwkit,
-            "profile": report}
+    from .engine import default_workers
+
+    cores = default_workers() if processes is None else processes
+    rows = []
+    for r in range(rounds):
+        for algorithm in algorithms:
+            cfg, data = _setup(algorithm)
+            aihw_one = _aihwkit_rate(cfg, data, n_samples, warmup)
+            ours_one = _fetrain_rate([cfg], data, n_samples, warmup, workers=1)
+            aihw_all = _aihwkit_aggregate(algorithm, cores, n_samples, warmup)
+            ours_all = _fetrain_rate([replace(cfg, seed=s) for s in range(configs)], data,
+                                     max(n_samples // 3, 100), max(warmup // 3, 20),
+                                     workers=cores)
+            rows.append({"round": r + 1, "algorithm": algorithm,
+                         "aihwkit_per_config": aihw_one, "fetrain_per_config": ours_one,
+                         "ratio_per_config": ours_one / aihw_one,
+                         f"aihwkit_aggregate_{cores}_processes": aihw_all,
+                         f"fetrain_aggregate_{configs}_configs": ours_all,
+                         "ratio_aggregate": ours_all / aihw_all})
+    table = pd.DataFrame(rows)
+    value_cols = [c for c in table.columns if c not in ("round", "algorithm")]
+    summary = []
+    for algorithm, g in table.groupby("algorithm", sort=False):
+        for col in value_cols:
+            v = g[col].to_numpy()
+            summary.append({"algorithm": algorithm, "quantity": col, "median": float(np.median(v)),
+                            "min": float(v.min()), "max": float(v.max()), "rounds": len(v)})
+    return table, pd.DataFrame(summary)
 
 
 def main(argv=None) -> None:
+    from pathlib import Path
+
     parser = argparse.ArgumentParser(prog="python -m fetrain.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--samples", type=int, default=1500, help="timed samples (default 1500)")
     parser.add_argument("--warmup", type=int, default=200, help="untimed warm-up samples")
-    parser.add_argument("--configs", type=int, default=15, help="configurations side by side")
-    parser.add_argument("--device", default="cpu", help="torch device for fetrain (cpu, cuda)")
-    parser.add_argument("--profile", action="store_true", help="print where fetrain's time goes")
+    parser.add_argument("--configs", type=int, default=15,
+                        help="fetrain configurations side by side for the aggregate (default 15)")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="AIHWKit processes for the aggregate (default: the cores)")
+    parser.add_argument("--csv", default="results/bench.csv",
+                        help="where to write the summary table (default results/bench.csv)")
     args = parser.parse_args(argv)
-    r = run(args.samples, args.warmup, args.configs, args.device, args.profile)
-    print(f"torch threads: {r['threads']}; fetrain device: {r['device']}")
-    print(f"AIHWKit 1.1.0, one configuration:        {r['aihwkit_samples_per_s']:8.0f} samples/s "
-          "(15 configurations one after another: the same aggregate)")
-    print(f"fetrain, one configuration:              {r['fetrain_samples_per_s']:8.0f} samples/s "
-          f"({r['ratio_single']:.2f}× AIHWKit)")
-    print(f"fetrain, {r['configs']} configurations side by side: "
-          f"{r['fetrain_batched_config_samples_per_s']:8.0f} configuration-samples/s "
-          f"({r['ratio_aggregate']:.2f}× AIHWKit's aggregate)")
-    if r["profile"]:
-        print(r["profile"])
+    for name in ("rounds", "samples", "configs"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be ≥ 1; got {getattr(args, name)}")
+    table, summary = run(args.rounds, args.samples, args.warmup, args.configs, args.processes)
+    out = Path(args.csv)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    summary.to_csv(out, index=False, float_format="%.4g")
+    table.to_csv(out.with_name(out.stem + "_rounds.csv"), index=False, float_format="%.4g")
+    with_units = summary.assign(median=summary["median"].map("{:,.2f}".format),
+                                min=summary["min"].map("{:,.2f}".format),
+                                max=summary["max"].map("{:,.2f}".format))
+    print("Rates in (configuration-)samples per second; ratios fetrain / AIHWKit within a round.")
+    print(with_units.to_string(index=False))
+    print(f"wrote {out} and {out.with_name(out.stem + '_rounds.csv')}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 
+from .algorithms import MixedPrecision, PulseTrains
 from .devicemodel import W_MAX, W_MIN, DeviceModel
 
 
@@ -114,6 +115,26 @@ def rpu_config(model: DeviceModel, noise: bool = True, perfect_io: bool = True):
     return config
 
 
+def _pulse_trains_config(config):
+    rpu = rpu_config(config.model, noise=config.cycle_noise, perfect_io=True)
+    rpu.update.desired_bl = config.algorithm.desired_bl
+    return rpu, rpu.device
+
+
+def _mixed_precision_config(config):
+    rule = config.algorithm
+    if rule.max_pulses is not None:
+        raise ValueError("the AIHWKit bridge fires uncapped transfers (max_pulses must be None)")
+    rpu = mixed_precision_config(config.model, noise=config.cycle_noise, threshold=rule.threshold,
+                                 transfer_every=rule.transfer_every,
+                                 max_transfer_pulses=saturating_transfer(config.model))
+    return rpu, rpu.device.device
+
+
+#: AIHWKit's counterpart of each training rule of :mod:`fetrain.algorithms`
+_RULE_CONFIGS = {PulseTrains: _pulse_trains_config, MixedPrecision: _mixed_precision_config}
+
+
 def analog_network(config, sizes=None, output_bound: float = 0.0):
     """The 784-256-128-10 sigmoid network in AIHWKit, initialised exactly like fetrain's engine.
 
@@ -137,16 +158,12 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
         raise ValueError("the AIHWKit bridge needs an analog configuration (config.model is None)")
     if config.drift_per_epoch:
         raise ValueError("the AIHWKit bridge has no drifting devices (drift_per_epoch must be 0)")
-    if config.algorithm == "mixed_precision":
-        if config.mp_max_pulses is not None:
-            raise ValueError("the AIHWKit bridge fires uncapped transfers (mp_max_pulses must be None)")
-        rpu = mixed_precision_config(model, noise=config.cycle_noise, threshold=config.mp_threshold,
-                                     transfer_every=config.mp_transfer_every,
-                                     max_transfer_pulses=saturating_transfer(model))
-        device = rpu.device.device
-    else:
-        rpu = rpu_config(model, noise=config.cycle_noise, perfect_io=True)
-        device = rpu.device
+    builder = _RULE_CONFIGS.get(type(config.algorithm))
+    if builder is None:
+        raise ValueError(f"the AIHWKit bridge has no counterpart of the rule "
+                         f"{type(config.algorithm).__name__}; it knows "
+                         f"{', '.join(r.__name__ for r in _RULE_CONFIGS)}")
+    rpu, device = builder(config)
     if not config.device_variation:
         for name in ("dw_min_dtod", "up_down_dtod", "w_min_dtod", "w_max_dtod"):
             setattr(device, name, 0.0)
@@ -167,8 +184,6 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
         # unshifted bounds ±1. Rescale the relative spreads so that both draw the same absolute one.
         device.w_max_dtod *= abs(W_MAX / device.w_max)
         device.w_min_dtod *= abs(W_MIN / device.w_min)
-    if config.algorithm == "sgd":
-        rpu.update.desired_bl = config.pulses.desired_bl
     rpu.forward.out_bound = float(output_bound)
     layers = []
     for li, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):

@@ -76,7 +76,7 @@ def random_pulse_walk(model, n_pulses: int, starts=(-0.9, 0.0, 0.9), seed: int =
 
 
 def validation_pilot(model, data, lrs=(0.05, 0.1, 0.2, 0.4), epochs: int = 15, seeds=(0, 1, 2),
-                     references=("naive", "symmetry_point"), device: str = "cpu",
+                     references=("naive", "symmetry_point"),
                      progress: bool = False) -> pd.DataFrame:
     """The validation pilot that fixes the learning rate, the epochs and the target accuracy.
 
@@ -98,7 +98,7 @@ def validation_pilot(model, data, lrs=(0.05, 0.1, 0.2, 0.4), epochs: int = 15, s
                 configs.append(TrainConfig(model=model, lr=lr, epochs=epochs, seed=seed,
                                            reference=ref, evaluations_per_epoch=1))
                 keys.append(("analog", ref, lr, seed))
-    results = train(configs, data, device=device, progress=progress)
+    results = train(configs, data, progress=progress)
     rows = []
     for (kind, ref, lr, seed), res in zip(keys, results):
         for _, h in res.history.iterrows():
@@ -137,7 +137,7 @@ def _aihwkit_runs(configs, data, workers: int):
 
 
 def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
-                reference: str = "naive", evaluations_per_epoch: int = 1, device: str = "cpu",
+                reference: str = "naive", evaluations_per_epoch: int = 1,
                 progress: bool = False, workers: int = 1, alpha: float = CROSS_CHECK_ALPHA,
                 aihwkit_changes: dict | None = None, fetrain_runs=None,
                 **config) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -148,19 +148,19 @@ def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
     ``device_variation``). ``aihwkit_changes``: TrainConfig fields changed on AIHWKit's side only
     — a negative control, to see that the check detects a mismatch (e.g. ``{"lr": lr / 2}``).
     ``fetrain_runs``: fetrain's results of these very configurations, one per seed (e.g. from
-    :func:`fetrain.training.train_parallel`, kept for two checks), to pair with new AIHWKit runs
+    :func:`fetrain.training.train`, kept for two checks), to pair with new AIHWKit runs
     without training fetrain's again; each is checked to be of the same configuration.
 
     Returns (curves, summary): ``curves`` has one row per (engine, seed, evaluation) with the test
     accuracy; ``summary`` is :func:`agreement` of the curves at level ``alpha``.
 
-    ``workers``: both engines' runs side by side in this many processes (``spawn``; in a script,
-    call from under ``if __name__ == "__main__":``; fetrain's through
-    :func:`fetrain.training.train_parallel`). AIHWKit draws its own noise seeds (they differ from
+    ``workers``: AIHWKit's runs side by side in this many processes (``spawn``; in a script,
+    call from under ``if __name__ == "__main__":``); fetrain's engine spreads its runs over the
+    cores by itself. AIHWKit draws its own noise seeds (they differ from
     process to process), so its runs are not reproducible by seed, in one process or several.
     """
     from .engine import TrainConfig
-    from .training import train, train_parallel
+    from .training import train
 
     configs = [TrainConfig(model=model, lr=lr, epochs=epochs, seed=s, reference=reference,
                            evaluations_per_epoch=evaluations_per_epoch, **config) for s in seeds]
@@ -168,10 +168,8 @@ def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
         if [r.config.describe() for r in fetrain_runs] != [c.describe() for c in configs]:
             raise ValueError("fetrain_runs: not the results of this cross-check's configurations")
         ours = list(fetrain_runs)
-    elif progress:
-        ours = train(configs, data, device=device, progress=True)
     else:
-        ours = train_parallel(configs, data, workers=workers, device=device)
+        ours = train(configs, data, progress=progress)
     theirs = _aihwkit_runs([replace(c, **(aihwkit_changes or {})) for c in configs], data, workers)
     rows = []
     for cfg, res, other in zip(configs, ours, theirs):

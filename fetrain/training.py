@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 
+from .algorithms import COUNTER_COLUMNS
+from .crossbar import SUM_COLUMNS
 from .data import MNIST
-from .energy import digital_energy, ledger_energy
-from .engine import Engine, TrainConfig, data_order
+from .energy import ledger_energy
+from .engine import Engine, TrainConfig, data_order, default_workers  # noqa: F401
 
 #: Chosen once, on the validation split, by the pilot (``fetrain/data/pilot``) with the rule
 #: :func:`choose_from_pilot` — before any sweep, and never moved afterwards (Chapter 3).
@@ -66,20 +67,20 @@ class RunResult:
 
 def _snapshot(engine: Engine, c: int, epoch: float, samples: int, val: float, test: float) -> dict:
     cfg = engine.configs[c]
+    snap = engine.snapshot(c)
     row = {"epoch": epoch, "samples": samples, "val_accuracy": val, "test_accuracy": test}
-    total = {"n_up": 0.0, "n_down": 0.0, "w_up": 0.0, "w_down": 0.0, "dw_up": 0.0, "dw_down": 0.0}
-    for li, layer in enumerate(engine.layers):
-        t = layer.ledger.totals(c)
+    total = {name: 0.0 for name in SUM_COLUMNS}
+    for li in range(len(engine.sizes) - 1):
+        t = snap[f"L{li + 1}"]
         row[f"pulses_up_L{li + 1}"] = t["n_up"]
         row[f"pulses_down_L{li + 1}"] = t["n_down"]
         for key in total:
             total[key] += t[key]
     row["pulses"] = total["n_up"] + total["n_down"]
-    row["chi_updates"] = float(engine.chi_updates[c])
-    row["chi_scans"] = float(engine.chi_scans[c])
-    row["chi_rewrites"] = float(engine.chi_rewrites[c])
-    # mixed precision's digital work at the default per-operation energies (Horowitz 2014, 45 nm)
-    row["energy_digital_J"] = digital_energy(row["chi_updates"], row["chi_scans"], row["chi_rewrites"])
+    # every rule's counters are columns of every history (0 where a rule does not count them)
+    for name in COUNTER_COLUMNS:
+        row[name] = float(snap["counters"].get(name, 0))
+    row["energy_digital_J"] = cfg.algorithm.digital_energy_J(snap["counters"])
     if cfg.analog:
         e = ledger_energy(cfg.model, **total)
         row["energy_study_J"] = e["study"]
@@ -89,29 +90,40 @@ def _snapshot(engine: Engine, c: int, epoch: float, samples: int, val: float, te
     return row
 
 
-def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
-          progress: bool = False, checkpoint_dir: str | Path | None = None) -> list[RunResult]:
+def train(configs: list[TrainConfig], data: MNIST, progress: bool = False,
+          checkpoint_dir: str | Path | None = None, workers: int | None = None) -> list[RunResult]:
     """Train configurations side by side on ``data``; every configuration the same number of epochs.
 
-    Each configuration sees its own data order (seeded by its seed). Evaluations on the validation
-    and test splits happen ``evaluations_per_epoch`` times per epoch (the first configuration's
-    value is used for all) and once before training.
+    Each configuration sees its own data order (seeded by its seed) and trains in its own compiled
+    loop; the configurations are spread over ``workers`` threads (default
+    :func:`fetrain.engine.default_workers`: the cores), and each result is the same whichever
+    configurations train beside it and however many threads there are. Evaluations on the
+    validation and test splits happen ``evaluations_per_epoch`` times per epoch and once before
+    training; configurations trained together must share that rate.
 
-    With ``checkpoint_dir``, the whole state (device states, biases, ledger, generators, history)
-    is written there as plain files after every epoch (``state.safetensors``, ``history.json``),
-    and a run that finds a checkpoint of the same configurations resumes after its last epoch: an
-    interruption loses at most the epoch in progress, and the result is the same as uninterrupted.
+    With ``checkpoint_dir``, the whole state (device states, biases, ledger, rule state,
+    generators, history) is written there as plain files after every epoch
+    (``state.safetensors``, ``history.json``), and a run that finds a checkpoint of the same
+    configurations resumes after its last epoch: an interruption loses at most the epoch in
+    progress, and the result is the same as uninterrupted.
     """
+    if not configs:
+        raise ValueError("configs must hold at least one TrainConfig")
     epochs = {cfg.epochs for cfg in configs}
     if len(epochs) != 1:
         raise ValueError(f"configurations trained together need the same epochs; got {sorted(epochs)}")
+    rates = {cfg.evaluations_per_epoch for cfg in configs}
+    if len(rates) != 1:
+        raise ValueError("configurations trained together need the same evaluations_per_epoch; "
+                         f"got {sorted(rates)}")
     n_epochs = epochs.pop()
-    evals = configs[0].evaluations_per_epoch
-    engine = Engine(configs, device=device)
-    xs, ys = data.train.x.to(engine.device), data.train.y.to(engine.device)
+    evals = rates.pop()
     n = len(data.train)
-    engine.samples_per_epoch = n
-    marks = {int(round(n * (k + 1) / evals)) for k in range(evals)}
+    engine = Engine(configs, samples_per_epoch=n, workers=workers)
+    xs, ys = data.train.x.numpy(), data.train.y.numpy()
+    val_x, val_y = data.validation.x.numpy(), data.validation.y.numpy()
+    test_x, test_y = data.test.x.numpy(), data.test.y.numpy()
+    marks = sorted({int(round(n * (k + 1) / evals)) for k in range(evals)})
     rows: list[list[dict]] = [[] for _ in configs]
     # what a checkpoint must match to be resumed (the number of epochs may grow: a run can be
     # extended from its checkpoint)
@@ -119,10 +131,11 @@ def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
                                         for cfg in configs], "data": data.label}, sort_keys=True)
 
     def record(epoch: float) -> None:
-        val = engine.evaluate(data.validation.x, data.validation.y).tolist()
-        test = engine.evaluate(data.test.x, data.test.y).tolist()
+        val = engine.evaluate(val_x, val_y)
+        test = engine.evaluate(test_x, test_y)
         for c in range(len(configs)):
-            rows[c].append(_snapshot(engine, c, epoch, engine.samples_seen, val[c], test[c]))
+            rows[c].append(_snapshot(engine, c, epoch, engine.samples_seen, float(val[c]),
+                                     float(test[c])))
 
     start = time.perf_counter()
     first_epoch = 0
@@ -138,18 +151,18 @@ def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
         from tqdm.auto import tqdm
         bar = tqdm(total=n_epochs * n, initial=first_epoch * n, unit="sample",
                    desc=f"{len(configs)} configuration(s)")
+    chunk = 500                                   # samples per compiled call (progress bar)
     for epoch in range(first_epoch, n_epochs):
-        orders = torch.as_tensor(np.stack([data_order(cfg.seed, n, epoch) for cfg in configs]),
-                                 device=engine.device)
-        for s in range(n):
-            idx = orders[:, s]
-            engine.train_step(xs[idx], ys[idx])
-            if (s + 1) in marks:
-                record(epoch + (s + 1) / n)
-            if bar is not None and (s + 1) % 250 == 0:
-                bar.update(250)
-        if bar is not None:
-            bar.update(n % 250)
+        orders = np.stack([data_order(cfg.seed, n, epoch) for cfg in configs])
+        done = 0
+        for mark in marks:
+            while done < mark:
+                stop = min(mark, done + chunk) if bar is not None else mark
+                engine.train(xs, ys, orders, done, stop)
+                if bar is not None:
+                    bar.update(stop - done)
+                done = stop
+            record(epoch + mark / n)
         if checkpoint_dir is not None:
             _save_checkpoint(Path(checkpoint_dir), signature, engine, epoch + 1, rows)
     if bar is not None:
@@ -157,29 +170,24 @@ def train(configs: list[TrainConfig], data: MNIST, device: str = "cpu",
     seconds = time.perf_counter() - start
     results = []
     for c, cfg in enumerate(configs):
-        results.append(RunResult(
-            config=cfg, data_set=data.label, history=pd.DataFrame(rows[c]),
-            weights=[layer.w[c].cpu().numpy() for layer in engine.layers],
-            references=[layer.ref[c].cpu().numpy() for layer in engine.layers],
-            pulse_counts=[(layer.ledger.up[c].cpu().numpy(), layer.ledger.down[c].cpu().numpy())
-                          for layer in engine.layers],
-            symmetry_points=[layer.device_symmetry_points(c).cpu().numpy() if cfg.analog
-                             else np.full(layer.shape, np.nan) for layer in engine.layers],
-            seconds=seconds))
+        arrays = engine.device_arrays(c)
+        results.append(RunResult(config=cfg, data_set=data.label, history=pd.DataFrame(rows[c]),
+                                 seconds=seconds, **arrays))
     return results
 
 
 def _save_checkpoint(folder: Path, signature: str, engine: Engine, epochs_done: int,
                      rows: list[list[dict]]) -> None:
     """Write the state atomically: a crash while writing leaves the previous checkpoint intact."""
-    from safetensors.torch import save_file
+    from safetensors.numpy import save_file
 
     folder.mkdir(parents=True, exist_ok=True)
     tmp_state = folder / "state.safetensors.tmp"
     tmp_meta = folder / "history.json.tmp"
-    save_file(engine.state_tensors(), str(tmp_state))
+    arrays, meta = engine.state_arrays()
+    save_file(arrays, str(tmp_state))
     tmp_meta.write_text(json.dumps({"signature": signature, "epochs_done": epochs_done,
-                                    "history": rows}) + "\n", encoding="utf-8")
+                                    "engine": meta, "history": rows}) + "\n", encoding="utf-8")
     tmp_state.replace(folder / "state.safetensors")
     tmp_meta.replace(folder / "history.json")
 
@@ -187,7 +195,7 @@ def _save_checkpoint(folder: Path, signature: str, engine: Engine, epochs_done: 
 def _load_checkpoint(folder: Path, signature: str, engine: Engine):
     """(epochs done, history rows) after restoring the engine, or None if there is no matching
     checkpoint. A checkpoint of other configurations is an error, not silently overwritten."""
-    from safetensors.torch import load_file
+    from safetensors.numpy import load_file
 
     meta_path, state_path = folder / "history.json", folder / "state.safetensors"
     if not (meta_path.exists() and state_path.exists()):
@@ -196,7 +204,7 @@ def _load_checkpoint(folder: Path, signature: str, engine: Engine):
     if meta["signature"] != signature:
         raise ValueError(f"{folder}: the checkpoint belongs to other configurations or data; "
                          "use another checkpoint_dir or delete it")
-    engine.load_state_tensors(load_file(str(state_path)))
+    engine.load_state_arrays(load_file(str(state_path)), meta["engine"])
     return int(meta["epochs_done"]), meta["history"]
 
 
@@ -254,70 +262,6 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def default_workers() -> int:
-    """Processes :func:`train_parallel` uses by default: ``$FETRAIN_WORKERS``, or the CPU cores
-    this process may run on."""
-    import os
-
-    env = os.environ.get("FETRAIN_WORKERS")
-    if env is not None:
-        if not env.strip().isdigit() or int(env) < 1:
-            raise ValueError(f"FETRAIN_WORKERS must be an integer ≥ 1; got {env!r}")
-        return int(env)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-#: below this many analog configuration-samples a batch trains in this process: starting a
-#: worker process (importing torch) costs a few seconds
-PARALLEL_MIN_WORK = 50_000
-
-
-def _train_worker(args):
-    """Train one group of configurations in a worker process, on one thread."""
-    configs, data = args
-    torch.set_num_threads(1)
-    return train(configs, data)
-
-
-def train_parallel(configs: list[TrainConfig], data: MNIST, workers: int | None = None,
-                   device: str = "cpu") -> list[RunResult]:
-    """Like :func:`train`, with the configurations split over ``workers`` processes of one thread
-    each (default :func:`default_workers`; ``spawn``, so in a script call it from under
-    ``if __name__ == "__main__":``).
-
-    Every configuration draws from its own generators, so its result is the same whichever
-    configurations train beside it, in this process or another (tested). Small batches (under
-    ``PARALLEL_MIN_WORK`` analog configuration-samples), batches whose configurations evaluate
-    at different rates, and GPU runs train in this process. Measured on two cores: 3 + 3
-    configurations on 1,750 samples train in 19.5 s per worker against 28.6 s in one process with
-    two threads (25 s with the workers' start-up); Chapter 4's book build went from 585 s to 499 s."""
-    from concurrent.futures import ProcessPoolExecutor
-    from dataclasses import replace
-    from multiprocessing import get_context
-
-    workers = default_workers() if workers is None else workers
-    if not (isinstance(workers, int) and workers >= 1):
-        raise ValueError(f"workers must be an integer ≥ 1; got {workers!r}")
-    analog = [k for k, cfg in enumerate(configs) if cfg.analog]
-    work = sum(configs[k].epochs for k in analog) * len(data.train)
-    if (workers == 1 or len(analog) < 2 or work < PARALLEL_MIN_WORK or str(device) != "cpu"
-            or len({cfg.evaluations_per_epoch for cfg in configs}) > 1):
-        return train(configs, data, device=device)
-    # analog configurations in near-equal contiguous groups, sorted by algorithm so that mixed
-    # precision trains beside mixed precision where it can (every configuration of an engine
-    # pays for its χ update); floating-point ones cost little and join the last, smallest group
-    ranked = sorted(analog, key=lambda k: configs[k].algorithm)
-    groups = [[int(k) for k in g] for g in np.array_split(ranked, min(workers, len(analog)))]
-    groups[-1] += [k for k in range(len(configs)) if not configs[k].analog]
-    with ProcessPoolExecutor(max_workers=len(groups), mp_context=get_context("spawn")) as pool:
-        parts = list(pool.map(_train_worker, [([configs[k] for k in g], data) for g in groups]))
-    results: list[RunResult | None] = [None] * len(configs)
-    for group, part in zip(groups, parts):
-        for k, result in zip(group, part):
-            results[k] = replace(result, config=configs[k])      # the caller's own objects
-    return results
-
-
 def default_cache_dir() -> Path:
     """Where :func:`train_cached` keeps runs: ``$FETRAIN_CACHE`` or ``~/.cache/fetrain``."""
     import os
@@ -326,12 +270,12 @@ def default_cache_dir() -> Path:
 
 
 def train_cached(configs: list[TrainConfig], data: MNIST, cache_dir: str | Path | None = None,
-                 device: str = "cpu", progress: bool = False) -> list[RunResult]:
+                 progress: bool = False) -> list[RunResult]:
     """Like :func:`train`, but each configuration's result is kept as plain files, keyed by the
     configuration, the data set and the fetrain code fingerprint; configurations found there are
     read back instead of trained again (so chapters can share runs). A change to fetrain's code
     or data changes the key: nothing is served from other code. What is missing is trained with
-    :func:`train_parallel` (with :func:`train` and its progress bar when ``progress``)."""
+    :func:`train`, grouped by epochs and evaluation rate."""
     import hashlib
 
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -348,11 +292,10 @@ def train_cached(configs: list[TrainConfig], data: MNIST, cache_dir: str | Path 
         results.append(load_result(f, cfg) if (f / "arrays.safetensors").exists() else None)
     missing = [k for k, r in enumerate(results) if r is None]
     if missing:
-        for epochs in sorted({configs[k].epochs for k in missing}):
-            group = [k for k in missing if configs[k].epochs == epochs]
-            trained = (train([configs[k] for k in group], data, device=device, progress=True)
-                       if progress else train_parallel([configs[k] for k in group], data,
-                                                       device=device))
+        for key in sorted({(configs[k].epochs, configs[k].evaluations_per_epoch) for k in missing}):
+            group = [k for k in missing
+                     if (configs[k].epochs, configs[k].evaluations_per_epoch) == key]
+            trained = train([configs[k] for k in group], data, progress=progress)
             for k, result in zip(group, trained):
                 save_result(result, folder(configs[k]))
                 results[k] = result

@@ -16,6 +16,7 @@ import pytest
 from chapters import chapter_sources
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", chapter_sources(), ids=lambda p: p.stem)
 def test_chapter_runs_under_nbval(source, tmp_path):
     notebook = tmp_path / f"{source.stem}.ipynb"

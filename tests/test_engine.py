@@ -4,8 +4,8 @@ independence of batched configurations, bad parameters, plain-data results."""
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
+from fetrain import algorithms
 from fetrain import data as fdata
 from fetrain import devicemodel, energy, engine, io, training
 
@@ -28,18 +28,18 @@ def test_ledger_by_hand(model):
     cfg = quiet(model, lr=3 * model.dw_min)
     eng = engine.Engine([cfg], sizes=(3, 2))
     layer = eng.layers[0]
-    w0 = layer.w[0].clone()
-    x = torch.tensor([[1.0, 0.0, 1.0]])
-    d = torch.tensor([[-1.0, 1.0]])
+    w0 = np.array(layer.w[0])
+    x = np.array([[1.0, 0.0, 1.0]])
+    d = np.array([[-1.0, 1.0]])
     eng.pulse_update(0, x, d)
-    up = layer.ledger.up[0].numpy()
-    down = layer.ledger.down[0].numpy()
+    up = layer.ledger.up[0]
+    down = layer.ledger.down[0]
     np.testing.assert_array_equal(up, [[3, 0, 3], [0, 0, 0]])
     np.testing.assert_array_equal(down, [[0, 0, 0], [3, 0, 3]])
     totals = layer.ledger.totals(0)
     assert (totals["n_up"], totals["n_down"]) == (6.0, 6.0)
     # weights and ledger sums against the device model applying the same pulses by hand
-    expected_w = w0.numpy().copy()
+    expected_w = w0.copy()
     sum_w_up = sum_w_down = moved_up = moved_down = 0.0
     for (i, j), sign in (((0, 0), 1), ((0, 2), 1), ((1, 0), -1), ((1, 2), -1)):
         traj = model.apply_pulses(np.float32(w0[i, j]), [sign] * 3)
@@ -50,7 +50,7 @@ def test_ledger_by_hand(model):
         else:
             sum_w_down += traj[:-1].astype(float).sum()
             moved_down += np.abs(np.diff(traj.astype(float))).sum()
-    np.testing.assert_allclose(layer.w[0].numpy(), expected_w, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(layer.w[0], expected_w, rtol=0, atol=1e-6)
     assert totals["w_up"] == pytest.approx(sum_w_up, abs=1e-5)
     assert totals["w_down"] == pytest.approx(sum_w_down, abs=1e-5)
     assert totals["dw_up"] == pytest.approx(moved_up, abs=1e-5)
@@ -70,8 +70,8 @@ def test_ledger_by_hand(model):
 def test_pulses_that_meet_a_bound_still_count(model):
     cfg = quiet(model, lr=3 * model.dw_min)
     eng = engine.Engine([cfg], sizes=(1, 1))
-    eng.layers[0].w.fill_(1.0)                      # at the upper bound
-    eng.pulse_update(0, torch.tensor([[1.0]]), torch.tensor([[-1.0]]))   # 3 up pulses
+    eng.layers[0].w[0] = 1.0                        # at the upper bound
+    eng.pulse_update(0, [[1.0]], [[-1.0]])          # 3 up pulses
     assert int(eng.layers[0].ledger.up[0, 0, 0]) == 3
     assert float(eng.layers[0].w[0, 0, 0]) == 1.0
     assert eng.layers[0].ledger.totals(0)["dw_up"] == 0.0
@@ -82,16 +82,16 @@ def test_mean_pulse_count_matches_aihwkit_expectation(model):
     lr = 0.1
     cfg = quiet(model, lr=lr)
     eng = engine.Engine([cfg], sizes=(5, 4))
-    x = torch.tensor([[1.0, 0.6, 0.3, 0.1, 0.0]])
-    d = torch.tensor([[0.8, -0.4, 0.2, -0.05]])
+    x = np.array([[1.0, 0.6, 0.3, 0.1, 0.0]])
+    d = np.array([[0.8, -0.4, 0.2, -0.05]])
     k = lr * 1.0 * 0.8 / model.dw_min
     assert k < 31
     reps = 4000
     for _ in range(reps):
         eng.pulse_update(0, x, d)
     led = eng.layers[0].ledger
-    counts = (led.up[0] + led.down[0]).numpy() / reps
-    expected = lr * np.outer(d[0].abs().numpy(), x[0].numpy()) / model.dw_min
+    counts = (led.up[0] + led.down[0]) / reps
+    expected = lr * np.outer(np.abs(d[0]), x[0]) / model.dw_min
     # binomial standard error of a mean count over `reps` samples (BL = ceil(k) slots)
     bl = np.ceil(k)
     p = np.clip(expected / bl, 0, 1)
@@ -107,15 +107,15 @@ def test_clipped_regime_matches_aihwkit(model):
     lr = 1.0
     cfg = quiet(model, lr=lr)
     eng = engine.Engine([cfg], sizes=(2, 2))
-    x = torch.tensor([[1.0, 0.5]])
-    d = torch.tensor([[1.0, 0.1]])
+    x = np.array([[1.0, 0.5]])
+    d = np.array([[1.0, 0.1]])
     k = lr / model.dw_min
     assert k > 31
     reps = 2000
     for _ in range(reps):
         eng.pulse_update(0, x, d)
     led = eng.layers[0].ledger
-    counts = (led.up[0] + led.down[0]).numpy() / reps
+    counts = (led.up[0] + led.down[0]) / reps
     pd = np.minimum(1.0, (k / 31) * np.array([1.0, 0.1]))
     px = np.minimum(1.0, np.array([1.0, 0.5]))
     expected = 31 * np.outer(pd, px)
@@ -183,12 +183,11 @@ def test_configuration_alone_and_in_a_batch_are_identical(model):
 def test_float_baseline_takes_exact_sgd_steps():
     cfg = engine.TrainConfig(model=None, lr=0.5, epochs=1, seed=0)
     eng = engine.Engine([cfg], sizes=(3, 2))
-    w0 = eng.layers[0].w[0].clone()
-    x = torch.tensor([[1.0, 0.5, 0.0]])
-    d = torch.tensor([[0.2, -0.4]])
+    w0 = np.array(eng.layers[0].w[0])
+    x = np.array([[1.0, 0.5, 0.0]])
+    d = np.array([[0.2, -0.4]])
     eng.pulse_update(0, x, d)
-    np.testing.assert_allclose(eng.layers[0].w[0].numpy(),
-                               (w0 - 0.5 * torch.outer(d[0], x[0])).numpy(), atol=1e-7)
+    np.testing.assert_allclose(eng.layers[0].w[0], w0 - 0.5 * np.outer(d[0], x[0]), atol=1e-7)
     assert int(eng.layers[0].ledger.up.sum() + eng.layers[0].ledger.down.sum()) == 0
 
 
@@ -265,7 +264,7 @@ def test_mixed_precision_ledger_by_hand(model):
     chi = np.zeros(2, dtype=np.float32)
     ups = np.zeros(2, dtype=int)
     for sample in range(7):
-        eng.pulse_update(0, torch.tensor(x[None, :]), torch.tensor([[d]]))
+        eng.pulse_update(0, x[None, :], [[d]])
         eng.samples_seen += 1
         chi += d * x
         if sample > 0:
@@ -273,19 +272,21 @@ def test_mixed_precision_ledger_by_hand(model):
             chi -= n * eps
             ups += np.abs(n).astype(int) * (n < 0)
     led = eng.layers[0].ledger
-    np.testing.assert_array_equal(led.up[0, 0].numpy(), ups)
+    np.testing.assert_array_equal(led.up[0, 0], ups)
     assert int(led.down.sum()) == 0
-    np.testing.assert_allclose(eng.layers[0].chi[0, 0].numpy(), chi, atol=1e-7)
-    assert eng.chi_updates[0] == 7 * 2 and eng.chi_scans[0] == 6 * 2
+    np.testing.assert_allclose(eng.layers[0].chi[0, 0], chi, atol=1e-7)
+    counters = eng.snapshot(0)["counters"]
+    assert counters["chi_updates"] == 7 * 2 and counters["chi_scans"] == 6 * 2
 
 
 def test_mixed_precision_cap(model):
-    cfg = engine.TrainConfig(model=model, lr=1.0, epochs=1, algorithm="mixed_precision",
-                             mp_max_pulses=3, cycle_noise=False, device_variation=False)
+    cfg = engine.TrainConfig(model=model, lr=1.0, epochs=1,
+                             algorithm=algorithms.MixedPrecision(max_pulses=3), cycle_noise=False,
+                             device_variation=False)
     eng = engine.Engine([cfg], sizes=(1, 1))
-    d = torch.tensor([[-10.0 * model.dw_min]])
+    d = [[-10.0 * model.dw_min]]
     for _ in range(2):
-        eng.pulse_update(0, torch.ones(1, 1), d)
+        eng.pulse_update(0, [[1.0]], d)
         eng.samples_seen += 1
     # χ = −20ε at the first transfer: 3 pulses fired (the cap), χ keeps −17ε
     assert int(eng.layers[0].ledger.up[0, 0, 0]) == 3
@@ -299,29 +300,30 @@ def test_references(model):
     shared = engine.Engine([engine.TrainConfig(reference="global_symmetry_point", **base)], sizes=sizes)
     offset = engine.Engine([engine.TrainConfig(reference="global_symmetry_point",
                                                reference_offset=-0.2, **base)], sizes=sizes)
-    ref_dev = per_device.layers[0].ref[0].numpy()
+    ref_dev = per_device.layers[0].ref[0]
     assert ref_dev.std() > 0.01                       # devices vary: their symmetry points differ
-    np.testing.assert_allclose(shared.layers[0].ref[0].numpy(), model.symmetry_point, atol=1e-6)
-    np.testing.assert_allclose(offset.layers[0].ref[0].numpy(), model.symmetry_point - 0.2, atol=1e-6)
+    np.testing.assert_allclose(shared.layers[0].ref[0], model.symmetry_point, atol=1e-6)
+    np.testing.assert_allclose(offset.layers[0].ref[0], model.symmetry_point - 0.2, atol=1e-6)
     # initial weights are drawn around the reference: the effective weights are the same
-    np.testing.assert_allclose(per_device.layers[0].effective()[0].numpy(),
-                               shared.layers[0].effective()[0].numpy(), atol=1e-6)
+    np.testing.assert_allclose(per_device.layers[0].effective()[0],
+                               shared.layers[0].effective()[0], atol=1e-6)
     # each device's reference is where its own up and down steps balance
     layer = per_device.layers[0]
-    idx = torch.arange(2000)
-    up = layer.step(idx, layer.ref[0].reshape(-1), torch.zeros(2000, dtype=torch.long))
-    down = layer.step(idx, layer.ref[0].reshape(-1), torch.ones(2000, dtype=torch.long))
-    np.testing.assert_allclose(up.numpy(), down.numpy(), rtol=1e-4)
+    lo, hi = np.asarray(layer.lo[0]), np.asarray(layer.hi[0])
+    table = lambda v: np.interp((ref_dev - lo) / (hi - lo) * (devicemodel.N_NODES - 1),  # noqa: E731
+                                np.arange(devicemodel.N_NODES), v)
+    up = np.asarray(layer.scale_up[0]) * table(model.piecewise_up)
+    down = np.asarray(layer.scale_down[0]) * table(model.piecewise_down)
+    np.testing.assert_allclose(up, down, rtol=1e-4)
 
 
 def test_drift_translates_the_step_table(model):
     cfg = engine.TrainConfig(model=model, lr=3 * model.dw_min, epochs=1, drift_per_epoch=0.3,
                              cycle_noise=False, device_variation=False)
-    eng = engine.Engine([cfg], sizes=(1, 1))
-    eng.samples_per_epoch = 100
+    eng = engine.Engine([cfg], sizes=(1, 1), samples_per_epoch=100)
     eng.samples_seen = 50                            # half an epoch: the table moved by +0.15
-    eng.layers[0].w.fill_(0.2)
-    eng.pulse_update(0, torch.ones(1, 1), torch.tensor([[-1.0]]))     # 3 up pulses
+    eng.layers[0].w[0] = 0.2
+    eng.pulse_update(0, [[1.0]], [[-1.0]])           # 3 up pulses
     expected = 0.2
     for _ in range(3):
         expected += float(model.step_up_at(np.float32(expected - 0.15)))
@@ -382,21 +384,63 @@ def test_history_carries_the_digital_energy(model):
         energy.digital_energy(mp["chi_updates"], mp["chi_scans"], mp["chi_rewrites"]))
 
 
-def test_parallel_training_gives_the_same_results(model, monkeypatch):
+def test_threads_give_the_same_results(model, monkeypatch):
+    """Configurations spread over two threads train exactly as on one."""
     data = small_data(40)
     cfgs = [engine.TrainConfig(model=model, lr=0.1, epochs=1, seed=s, evaluations_per_epoch=1, **kw)
             for s, kw in ((41, {}), (42, {"algorithm": "mixed_precision"}),
                           (43, {"reference": "symmetry_point"}))]
     cfgs.append(engine.TrainConfig(model=None, lr=0.1, epochs=1, seed=44, evaluations_per_epoch=1))
-    monkeypatch.setattr(training, "PARALLEL_MIN_WORK", 0)
-    together = training.train(cfgs, data)
-    apart = training.train_parallel(cfgs, data, workers=2)
-    for a, b, cfg in zip(together, apart, cfgs):
+    one = training.train(cfgs, data, workers=1)
+    two = training.train(cfgs, data, workers=2)
+    for a, b, cfg in zip(one, two, cfgs):
         assert b.config is cfg
         assert a.history.equals(b.history)
         assert_same_devices(a, b)
     with pytest.raises(ValueError, match="workers"):
-        training.train_parallel(cfgs, data, workers=0)
+        training.train(cfgs, data, workers=0)
+    with pytest.raises(ValueError, match="evaluations_per_epoch"):
+        training.train([cfgs[0], engine.TrainConfig(model=model, lr=0.1, epochs=1)], data)
     monkeypatch.setenv("FETRAIN_WORKERS", "two")
     with pytest.raises(ValueError, match="FETRAIN_WORKERS"):
-        training.default_workers()
+        engine.default_workers()
+
+
+def test_tests_train_in_their_own_run_cache(run_cache):
+    """The session's run cache is a fresh folder, not the user's: the tests train for real."""
+    from pathlib import Path
+
+    assert training.default_cache_dir().parent == Path(run_cache)
+    assert Path.home() not in Path(run_cache).parents
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(algorithm="tiki_taka"), "algorithm must be one of"),
+    (dict(algorithm=algorithms.PulseTrains(desired_bl=31), drift_per_epoch=0.1), "samples_per_epoch"),
+])
+def test_engine_refuses_what_it_cannot_run(model, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        engine.Engine([engine.TrainConfig(model=model, lr=0.1, epochs=1, **kwargs)])
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: algorithms.PulseTrains(desired_bl=0), "desired_bl"),
+    (lambda: algorithms.MixedPrecision(threshold=0.0), "threshold"),
+    (lambda: algorithms.MixedPrecision(transfer_every=0), "transfer_every"),
+    (lambda: algorithms.MixedPrecision(max_pulses=0), "max_pulses"),
+])
+def test_rule_parameters_are_checked(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_rules_are_registered_units(model):
+    """Each rule is one registered unit: a name gives its defaults, its parameters describe it, and
+    every rule's counters are columns of every history."""
+    for name, rule in algorithms.RULES.items():
+        cfg = engine.TrainConfig(model=model, lr=0.1, epochs=1, algorithm=name)
+        assert isinstance(cfg.algorithm, rule) and cfg.describe()["algorithm"] == name
+    mp = engine.TrainConfig(model=model, lr=0.1, epochs=1,
+                            algorithm=algorithms.MixedPrecision(threshold=2.0))
+    assert mp.describe()["mp_threshold"] == 2.0
+    assert set(algorithms.COUNTER_COLUMNS) == {"chi_updates", "chi_scans", "chi_rewrites"}

@@ -1,0 +1,310 @@
+"""Training rules: how a layer's gradient becomes programming pulses.
+
+This module's room: each rule is one unit — a frozen dataclass with its parameters, the size of
+its state, the names of its counters — and one compiled update kernel; :data:`RULES` registers
+them by name and :func:`update_layer` is the one place where compiled code chooses a rule's
+kernel. Adding a rule (for example Tiki-Taka) means one new class, one kernel and one branch
+here; the engine, training loop, energy and bridge ask the rule object, not its name.
+
+Rules of this module:
+
+* :class:`PulseTrains` (``"sgd"``) — AIHWKit 1.1.0's analog SGD with stochastic pulse trains
+  (``PulseType.StochasticCompressed`` with update management and update bit-length management),
+  per sample and layer, with x the layer's input and d the gradient of the loss with respect to
+  its output:
+
+  - g = dw_min; x_m = max(max|x|, g²), d_m = max(max|d|, g²); k = lr·x_m·d_m/g;
+  - BL = min(ceil(k), desired_bl); if k > desired_bl the d scale is reduced to d_m·desired_bl/k;
+  - A = sqrt(lr/(g·BL))·sqrt(x_m/d_m'), B = sqrt(lr/(g·BL))·sqrt(d_m'/x_m);
+  - BL independent Bernoulli slots with probabilities min(1, B|x_j|) and min(1, A|d_i|); each
+    slot where both fire is one pulse on device (i, j), up if x_j·d_i < 0 (the SGD direction);
+  - so device (i, j) receives Binomial(BL, p_j·q_i) pulses, lr·|x_j|·|d_i|/g on average when BL
+    does not clip.
+
+* :class:`MixedPrecision` (``"mixed_precision"``) — AIHWKit's ``MixedPrecisionCompound``
+  (Nandakumar et al. 2020): a digital χ accumulates lr·d⊗x every sample; on a transfer sample
+  (every ``transfer_every`` samples, the first at the second sample as in AIHWKit) each device
+  with |χ| ≥ ε = threshold·dw_min receives n = trunc(χ/ε) pulses (at most ``max_pulses`` if set),
+  down for positive χ, and χ loses what was fired. Its counters are the digital work: χ elements
+  updated (``chi_updates``), scanned at transfers (``chi_scans``) and rewritten after a transfer
+  (``chi_rewrites``).
+
+The floating-point baseline (no device model) takes the exact step w ← w − lr·d⊗x
+(:func:`exact_update`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from .crossbar import fire
+
+#: ids of the compiled kernels (the order of the branches in :func:`update_layer`)
+PULSE_TRAINS_ID, MIXED_PRECISION_ID = 0, 1
+
+
+@dataclass(frozen=True)
+class PulseTrains:
+    """Analog SGD with stochastic pulse trains (AIHWKit's default pulsed update).
+
+    Attributes
+    ----------
+    desired_bl : the longest bit stream, slots per sample (AIHWKit's ``desired_bl``, 31): at
+        most this many pulses reach one device per sample.
+    """
+
+    desired_bl: int = 31
+
+    name = "sgd"
+    rule_id = PULSE_TRAINS_ID
+    counters: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.desired_bl, int) and not isinstance(self.desired_bl, bool)
+                and self.desired_bl >= 1):
+            raise ValueError(f"desired_bl must be an integer ≥ 1; got {self.desired_bl!r}")
+        if self.desired_bl > 62:
+            raise ValueError(f"desired_bl must be ≤ 62 (bit streams are held in one 64-bit "
+                             f"word); got {self.desired_bl!r}")
+
+    def describe(self) -> dict:
+        """Plain-data parameters (for results files and run-cache keys)."""
+        return {"algorithm": self.name, "desired_bl": self.desired_bl}
+
+    def params(self) -> np.ndarray:
+        """The parameters the compiled kernel reads."""
+        return np.array([self.desired_bl], dtype=np.float64)
+
+    def state_size(self, n_devices: int) -> int:
+        """float32 values of state this rule keeps for ``n_devices`` devices."""
+        return 0
+
+    def digital_energy_J(self, counters: dict) -> float:
+        """Energy of the rule's digital work, J, from its counters (none for pulse trains)."""
+        return 0.0
+
+
+@dataclass(frozen=True)
+class MixedPrecision:
+    """Mixed-precision SGD: digital accumulation in χ, pulses when |χ| reaches ε.
+
+    Attributes
+    ----------
+    threshold : ε in units of the device's dw_min (> 0).
+    transfer_every : transfer every this many samples (≥ 1).
+    max_pulses : cap on the pulses one transfer fires on one device (None: no cap); χ is
+        reduced only by what was fired.
+    """
+
+    threshold: float = 1.0
+    transfer_every: int = 1
+    max_pulses: int | None = None
+
+    name = "mixed_precision"
+    rule_id = MIXED_PRECISION_ID
+    counters: tuple[str, ...] = ("chi_updates", "chi_scans", "chi_rewrites")
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.threshold, (int, float)) and math.isfinite(self.threshold)
+                and self.threshold > 0):
+            raise ValueError(f"threshold must be a finite number > 0 (units of dw_min); got "
+                             f"{self.threshold!r}")
+        if not (isinstance(self.transfer_every, int) and self.transfer_every >= 1):
+            raise ValueError(f"transfer_every must be an integer ≥ 1; got {self.transfer_every!r}")
+        if self.max_pulses is not None and not (isinstance(self.max_pulses, int)
+                                                and self.max_pulses >= 1):
+            raise ValueError(f"max_pulses must be None or an integer ≥ 1; got {self.max_pulses!r}")
+
+    def describe(self) -> dict:
+        return {"algorithm": self.name, "mp_threshold": self.threshold,
+                "mp_transfer_every": self.transfer_every, "mp_max_pulses": self.max_pulses}
+
+    def params(self) -> np.ndarray:
+        cap = math.inf if self.max_pulses is None else float(self.max_pulses)
+        return np.array([self.threshold, self.transfer_every, cap], dtype=np.float64)
+
+    def state_size(self, n_devices: int) -> int:
+        return n_devices                    # χ, one float32 per device
+
+    def digital_energy_J(self, counters: dict, costs=None) -> float:
+        """Energy of the χ updates, scans and rewrites, J, at the per-operation costs of
+        :class:`fetrain.energy.DigitalCosts` (its defaults unless ``costs`` is given)."""
+        from .energy import digital_energy
+
+        args = (counters.get("chi_updates", 0), counters.get("chi_scans", 0),
+                counters.get("chi_rewrites", 0))
+        return digital_energy(*args) if costs is None else digital_energy(*args, costs)
+
+
+#: every rule, by name
+RULES: dict[str, type] = {rule.name: rule for rule in (PulseTrains, MixedPrecision)}
+#: every rule's counters (columns of every training history)
+COUNTER_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(n for r in RULES.values() for n in r.counters))
+
+
+def rule(value) -> PulseTrains | MixedPrecision:
+    """A rule object from a rule object or a registered name (its default parameters)."""
+    if isinstance(value, tuple(RULES.values())):
+        return value
+    if isinstance(value, str) and value in RULES:
+        return RULES[value]()
+    raise ValueError(f"algorithm must be one of {tuple(RULES)} or a rule object "
+                     f"({', '.join(r.__name__ for r in RULES.values())}); got {value!r}")
+
+
+# ---- compiled kernels -----------------------------------------------------------------------
+# Common arguments: x (n_in,) and d (n_out,) float32; off, n_in, n_out: the layer's place in the
+# flat device arrays; layer: its row in ``sums``; lr, dw_min, noise_std, shift: float32; the
+# crossbar arrays of :mod:`fetrain.crossbar`; params: the rule's :meth:`params`; state: the rule's
+# state (float32, one per device of every layer); counters: int64, the rule's counters.
+
+
+@njit(cache=True, nogil=True)
+def _pulse_trains(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, w, weff, ref, par,
+                  counts, tables, sums, params, rng_bits, rng_noise, scratch_i, scratch_m):
+    g = dw_min
+    reg = g * g
+    xm = reg
+    for j in range(n_in):
+        if abs(x[j]) > xm:
+            xm = abs(x[j])
+    dm = reg
+    for i in range(n_out):
+        if abs(d[i]) > dm:
+            dm = abs(d[i])
+    bl_max = np.float32(params[0])
+    k = lr * xm * dm / g
+    bl_f = np.float32(math.ceil(k))
+    if bl_f > bl_max:
+        bl_f = bl_max
+    bl = int(bl_f)
+    if bl < 1:
+        return
+    dm_eff = dm * bl_max / k if k > bl_max else dm
+    base = np.float32(math.sqrt(lr / (g * bl_f)))
+    bx = base * np.float32(math.sqrt(dm_eff / xm))
+    ad = base * np.float32(math.sqrt(xm / dm_eff))
+    full = (np.int64(1) << bl) - 1
+    # bit streams of the inputs (columns) and errors (rows) that fire at least once
+    n_cols = 0
+    for j in range(n_in):
+        if x[j] != 0:
+            p = bx * abs(x[j])
+            mask = np.int64(0)
+            if p >= np.float32(1.0):
+                mask = full
+            else:
+                for t in range(bl):
+                    if rng_bits.random() < p:
+                        mask |= np.int64(1) << t
+            if mask:
+                scratch_i[n_cols] = j
+                scratch_m[n_cols] = mask
+                n_cols += 1
+    if n_cols == 0:
+        return
+    n_rows = 0
+    rows0 = n_cols
+    for i in range(n_out):
+        if d[i] != 0:
+            p = ad * abs(d[i])
+            mask = np.int64(0)
+            if p >= np.float32(1.0):
+                mask = full
+            else:
+                for t in range(bl):
+                    if rng_bits.random() < p:
+                        mask |= np.int64(1) << t
+            if mask:
+                scratch_i[rows0 + n_rows] = i
+                scratch_m[rows0 + n_rows] = mask
+                n_rows += 1
+    # every coincidence of a column's and a row's bits is one pulse on their device
+    for a in range(n_cols):
+        j = scratch_i[a]
+        mj = scratch_m[a]
+        positive_x = x[j] > 0
+        base_k = off + j * n_out
+        for b in range(n_rows):
+            both = mj & scratch_m[rows0 + b]
+            if both:
+                n = 0
+                while both:                      # popcount
+                    both &= both - 1
+                    n += 1
+                i = scratch_i[rows0 + b]
+                up = positive_x != (d[i] > 0)    # x·d < 0: the SGD direction is up
+                fire(base_k + i, up, n, w, weff, ref, par, counts, tables, sums, layer,
+                     noise_std, rng_noise, shift)
+
+
+@njit(cache=True, nogil=True)
+def _mixed_precision(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, w, weff, ref,
+                     par, counts, tables, sums, params, state, counters, samples_seen, rng_noise):
+    size = n_in * n_out
+    every = int(params[1])
+    due = samples_seen > 0 and samples_seen % every == 0
+    counters[0] += size
+    eps = np.float32(params[0]) * dw_min
+    cap = params[2]
+    if due:
+        counters[1] += size
+    # a prefilter below ε (by a margin far above float32 rounding) skips the division where
+    # trunc(χ/ε) is surely 0
+    near = eps * np.float32(0.999)
+    for j in range(n_in):
+        xj = x[j]
+        if xj == 0 and not due:
+            continue
+        base_k = off + j * n_out
+        chi = state[base_k:base_k + n_out]
+        if xj != 0:
+            for i in range(n_out):
+                chi[i] += (lr * d[i]) * xj
+        if due:
+            for i in range(n_out):
+                if abs(chi[i]) < near:
+                    continue
+                n = np.trunc(chi[i] / eps)
+                if n != 0:
+                    if n > cap:
+                        n = np.float32(cap)
+                    elif n < -cap:
+                        n = np.float32(-cap)
+                    chi[i] -= n * eps
+                    counters[2] += 1
+                    # Δw = −χ: a positive χ is written by down pulses, a negative one by up pulses
+                    fire(base_k + i, n < 0, int(abs(n)), w, weff, ref, par, counts, tables, sums,
+                         layer, noise_std, rng_noise, shift)
+
+
+@njit(cache=True, nogil=True)
+def exact_update(x, d, off, n_in, n_out, lr, w, weff):
+    """The floating-point baseline: w ← w − lr·d⊗x, exactly (float32)."""
+    for j in range(n_in):
+        xj = x[j]
+        if xj == 0:
+            continue
+        wr = w[off + j * n_out:off + (j + 1) * n_out]
+        er = weff[off + j * n_out:off + (j + 1) * n_out]
+        for i in range(n_out):
+            wr[i] -= (lr * d[i]) * xj
+            er[i] = wr[i]
+
+
+@njit(cache=True, nogil=True)
+def update_layer(rule_id, x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, w, weff,
+                 ref, par, counts, tables, sums, params, state, counters, samples_seen, rng_bits,
+                 rng_noise, scratch_i, scratch_m):
+    """Update one layer by −lr·d⊗x with the rule ``rule_id`` (the rules' one dispatch)."""
+    if rule_id == PULSE_TRAINS_ID:
+        _pulse_trains(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, w, weff, ref,
+                      par, counts, tables, sums, params, rng_bits, rng_noise, scratch_i, scratch_m)
+    elif rule_id == MIXED_PRECISION_ID:
+        _mixed_precision(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, w, weff,
+                         ref, par, counts, tables, sums, params, state, counters, samples_seen,
+                         rng_noise)

@@ -1,0 +1,111 @@
+"""Compiled primitives of the crossbar: one programming pulse on one device, with its ledger entry.
+
+This module's room: the device physics that every training rule shares, as small numba functions
+that the rules (:mod:`fetrain.algorithms`) and the engine (:mod:`fetrain.engine`) call inside
+their compiled loops. It holds no state; every array belongs to the caller.
+
+A configuration's crossbar is a set of flat per-device arrays (all layers one after the other;
+within a layer, device (i, j) — output i, input j — sits at ``offset + j·n_out + i``):
+
+* ``w`` — device states on the weight scale, float32;
+* ``weff`` — the weights the network uses, ``w − ref`` (kept up to date by every pulse), float32;
+* ``ref`` — the references, float32;
+* ``par`` — per device (lower bound, upper bound, up scale, down scale), float32, (n, 4);
+* ``counts`` — per device (up, down) pulses fired, int64, (n, 2);
+* ``tables`` — the device model's step table, (2, N_NODES) float32: row 0 up, row 1 down, on
+  nodes equally spaced over each device's own bounds (AIHWKit's ``PiecewiseStepDevice``);
+* ``sums`` — per layer (n_up, n_down, Σ state before each up pulse, the same for down,
+  Σ|Δw| up, Σ|Δw| down), float64, (n_layers, 6): what :func:`fetrain.energy.ledger_energy`
+  needs to price every pulse at the state it met.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+#: columns of a layer's ledger sums
+SUM_COLUMNS: tuple[str, ...] = ("n_up", "n_down", "w_up", "w_down", "dw_up", "dw_down")
+
+
+@njit(cache=True, nogil=True, inline="always")
+def step_size(w, lo, hi, scale, tables, row):
+    """Mean step magnitude (w units) of a device at state ``w`` (float32): the table row
+    interpolated on the device's own bounds [lo, hi] in AIHWKit 1.1.0's float32 arithmetic,
+    times the device's scale."""
+    n_sec = tables.shape[1] - 1
+    ws = (w - lo) / (hi - lo) * np.float32(n_sec)
+    if ws < np.float32(0.0):
+        ws = np.float32(0.0)
+    node = int(np.floor(ws))
+    if node > n_sec - 1:
+        node = n_sec - 1
+    t = ws - np.float32(node)
+    if t > np.float32(1.0):
+        t = np.float32(1.0)
+    return scale * ((np.float32(1.0) - t) * tables[row, node] + t * tables[row, node + 1])
+
+
+@njit(cache=True, nogil=True)
+def fire(k, up, n, w, weff, ref, par, counts, tables, sums, layer, noise_std, rng_noise, shift):
+    """Fire ``n`` pulses, one after the other, on device ``k`` (up if ``up``, else down).
+
+    Each pulse moves the device by its state-dependent step (looked up at ``w − shift``: a
+    drifting table), times (1 + noise_std·ξ) with ξ standard normal from ``rng_noise`` when
+    ``noise_std`` > 0, then clips to the device's bounds. A pulse that meets a bound still counts.
+    The device's counts and the layer's sums are updated.
+    """
+    lo = par[k, 0]
+    hi = par[k, 1]
+    row = 0 if up else 1
+    scale = par[k, 2] if up else -par[k, 3]
+    wk = w[k]
+    moved = 0.0
+    before = 0.0
+    for _ in range(n):
+        step = step_size(wk - shift, lo, hi, scale, tables, row)
+        if noise_std > np.float32(0.0):
+            step = step * (np.float32(1.0) + noise_std * np.float32(rng_noise.standard_normal()))
+        new = wk + step
+        if new < lo:
+            new = lo
+        if new > hi:
+            new = hi
+        before += np.float64(wk)
+        moved += np.float64(abs(new - wk))
+        wk = new
+    w[k] = wk
+    weff[k] = wk - ref[k]
+    if up:
+        counts[k, 0] += n
+        sums[layer, 0] += n
+        sums[layer, 2] += before
+        sums[layer, 4] += moved
+    else:
+        counts[k, 1] += n
+        sums[layer, 1] += n
+        sums[layer, 3] += before
+        sums[layer, 5] += moved
+
+
+@njit(cache=True, nogil=True)
+def symmetry_points(par, tables, iterations):
+    """Each device's symmetry point (where its up and down steps are equal), by bisection on
+    [lo, hi]; float32, one per row of ``par``."""
+    n = par.shape[0]
+    out = np.empty(n, dtype=np.float32)
+    for k in range(n):
+        lo = par[k, 0]
+        hi = par[k, 1]
+        a = lo
+        b = hi
+        for _ in range(iterations):
+            mid = np.float32(0.5) * (a + b)
+            diff = (step_size(mid, lo, hi, par[k, 2], tables, 0)
+                    - step_size(mid, lo, hi, par[k, 3], tables, 1))
+            if diff > 0:
+                a = mid
+            else:
+                b = mid
+        out[k] = np.float32(0.5) * (a + b)
+    return out

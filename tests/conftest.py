@@ -1,0 +1,30 @@
+"""Test-session set-up: the tests train for real, in a run cache of their own.
+
+``FETRAIN_CACHE`` points at a fresh temporary folder for the whole session (the chapters run under
+nbval inherit it), so that a second test run trains again instead of reading the runs of an earlier
+one from the user's cache. Tests marked ``slow`` (a statistical check against AIHWKit, a chapter)
+run by default, as CI runs them; ``-m "not slow"`` skips them while developing.
+"""
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+_CACHE = tempfile.mkdtemp(prefix="fetrain-test-cache-")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: trains for tens of seconds or more (CI runs it)")
+    os.environ["FETRAIN_CACHE"] = _CACHE
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_CACHE, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def run_cache() -> str:
+    """The session's run cache folder."""
+    return os.environ["FETRAIN_CACHE"]
