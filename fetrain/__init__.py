@@ -11,7 +11,9 @@ The package behind the executable book. Modules follow the book's flow:
 * :mod:`fetrain.devicemodel` — from LTP/LTD curves to the device model (step table, symmetry point).
 * :mod:`fetrain.bridge` — the same device and runs in AIHWKit 1.1.0.
 * :mod:`fetrain.data` — MNIST: the embedded 5,000-digit subset or the full set.
-* :mod:`fetrain.engine` — the pulsed-crossbar training engine and its exact pulse ledger.
+* :mod:`fetrain.crossbar` — compiled device primitives: one pulse on one device, with its ledger entry.
+* :mod:`fetrain.algorithms` — the training rules (stochastic pulse trains, mixed precision), one unit each.
+* :mod:`fetrain.engine` — the compiled pulsed-crossbar training engine and its exact pulse ledger.
 * :mod:`fetrain.training` — training runs, their history, results files, the chosen hyper-parameters.
 * :mod:`fetrain.experiments` — repeatable experiments (pilot, cross-checks, coverage).
 * :mod:`fetrain.bench` — throughput of fetrain's engine against AIHWKit.

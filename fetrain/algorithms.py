@@ -164,6 +164,30 @@ def rule(value) -> PulseTrains | MixedPrecision:
 
 
 @njit(cache=True, nogil=True)
+def _bit_streams(v, scale, bl, rng, index, masks, start):
+    """Draw ``bl`` Bernoulli slots with probability min(1, scale·|v_k|) for every non-zero v_k;
+    write the index and the bit mask (bit t: slot t fired) of each v_k that fires at least once
+    from position ``start`` on; return how many."""
+    full = (np.int64(1) << bl) - 1
+    n = 0
+    for k in range(v.shape[0]):
+        if v[k] != 0:
+            p = scale * abs(v[k])
+            mask = np.int64(0)
+            if p >= np.float32(1.0):
+                mask = full
+            else:
+                for t in range(bl):
+                    if rng.random() < p:
+                        mask |= np.int64(1) << t
+            if mask:
+                index[start + n] = k
+                masks[start + n] = mask
+                n += 1
+    return n
+
+
+@njit(cache=True, nogil=True)
 def _pulse_trains(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, w, weff, ref, par,
                   counts, tables, sums, params, rng_bits, rng_noise, scratch_i, scratch_m):
     g = dw_min
@@ -188,41 +212,12 @@ def _pulse_trains(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, w
     base = np.float32(math.sqrt(lr / (g * bl_f)))
     bx = base * np.float32(math.sqrt(dm_eff / xm))
     ad = base * np.float32(math.sqrt(xm / dm_eff))
-    full = (np.int64(1) << bl) - 1
     # bit streams of the inputs (columns) and errors (rows) that fire at least once
-    n_cols = 0
-    for j in range(n_in):
-        if x[j] != 0:
-            p = bx * abs(x[j])
-            mask = np.int64(0)
-            if p >= np.float32(1.0):
-                mask = full
-            else:
-                for t in range(bl):
-                    if rng_bits.random() < p:
-                        mask |= np.int64(1) << t
-            if mask:
-                scratch_i[n_cols] = j
-                scratch_m[n_cols] = mask
-                n_cols += 1
+    n_cols = _bit_streams(x, bx, bl, rng_bits, scratch_i, scratch_m, 0)
     if n_cols == 0:
         return
-    n_rows = 0
     rows0 = n_cols
-    for i in range(n_out):
-        if d[i] != 0:
-            p = ad * abs(d[i])
-            mask = np.int64(0)
-            if p >= np.float32(1.0):
-                mask = full
-            else:
-                for t in range(bl):
-                    if rng_bits.random() < p:
-                        mask |= np.int64(1) << t
-            if mask:
-                scratch_i[rows0 + n_rows] = i
-                scratch_m[rows0 + n_rows] = mask
-                n_rows += 1
+    n_rows = _bit_streams(d, ad, bl, rng_bits, scratch_i, scratch_m, rows0)
     # every coincidence of a column's and a row's bits is one pulse on their device
     for a in range(n_cols):
         j = scratch_i[a]

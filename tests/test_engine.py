@@ -444,3 +444,32 @@ def test_rules_are_registered_units(model):
                             algorithm=algorithms.MixedPrecision(threshold=2.0))
     assert mp.describe()["mp_threshold"] == 2.0
     assert set(algorithms.COUNTER_COLUMNS) == {"chi_updates", "chi_scans", "chi_rewrites"}
+
+
+def test_random_streams_are_part_of_every_key(model):
+    """A change to how numbers are drawn changes every run-cache key and checkpoint signature."""
+    cfg = engine.TrainConfig(model=model, lr=0.1, epochs=1)
+    assert cfg.describe()["random_streams"] == engine.RANDOM_STREAMS
+
+
+def test_same_numbers_in_another_process(model):
+    """A configuration trained in a fresh process gives exactly the numbers it gives here."""
+    import json
+    import subprocess
+    import sys
+
+    data = small_data(30)
+    cfg = engine.TrainConfig(model=model, lr=0.1, epochs=1, seed=51, evaluations_per_epoch=1)
+    here = training.train([cfg], data, workers=1)[0]
+    script = (
+        "import json; from fetrain import data as fdata, devicemodel, engine, io, training\n"
+        "m = devicemodel.build_device_model(io.load_embedded().pulses, 20e-9, source='embedded')\n"
+        "full = fdata.load_embedded(); cut = lambda s: fdata.Split(s.x[:30], s.y[:30])\n"
+        "d = fdata.MNIST('embedded', cut(full.train), cut(full.validation), cut(full.test))\n"
+        "r = training.train([engine.TrainConfig(model=m, lr=0.1, epochs=1, seed=51, "
+        "evaluations_per_epoch=1)], d)[0]\n"
+        "print(json.dumps({'w': r.weights[2].ravel().tolist(), 'pulses': float(r.final['pulses'])}))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    there = json.loads(out.stdout.strip().splitlines()[-1])
+    np.testing.assert_array_equal(np.float32(there["w"]), here.weights[2].ravel())
+    assert there["pulses"] == here.final["pulses"]
