@@ -361,7 +361,7 @@ def _pilot_main(argv=None) -> None:
     from .physics import DEFAULT_PULSE_WIDTH_S
 
     parser = argparse.ArgumentParser(prog="python -m fetrain.experiments pilot",
-                                     description="Run the validation pilot (about 10 minutes).")
+                                     description="Run the validation pilot (about 3 minutes on two cores).")
     parser.add_argument("out", help="output folder (validation_pilot.csv and .json)")
     parser.add_argument("--epochs", type=int, default=15)
     args = parser.parse_args(argv)
