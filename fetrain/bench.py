@@ -12,7 +12,7 @@ Four rates per algorithm and round, measured one after the other and interleaved
 rounds (warm-ups excluded):
 
 * **per configuration** — fetrain with one configuration on one thread; AIHWKit with one network
-  in this process;
+  in a fresh process, with torch's default threads;
 * **aggregate** — fetrain with ``--configs`` configurations side by side on all its threads;
   AIHWKit with one process per core (it gains nothing from a second thread), all timed at once
   after a common start, their rates added.
@@ -98,22 +98,24 @@ def _aihwkit_rate(cfg, data, n_samples: int, warmup: int, barrier=None) -> float
     return n_samples / (time.perf_counter() - start)
 
 
-def _aihwkit_process(algorithm, seed, n_samples, warmup, barrier, queue) -> None:
+def _aihwkit_process(algorithm, seed, n_samples, warmup, barrier, queue, one_thread) -> None:
     import torch
 
-    torch.set_num_threads(1)
+    if one_thread:
+        torch.set_num_threads(1)
     cfg, data = _setup(algorithm, seed)
     queue.put(_aihwkit_rate(cfg, data, n_samples, warmup, barrier))
 
 
 def _aihwkit_aggregate(algorithm: str, processes: int, n_samples: int, warmup: int) -> float:
-    """Samples per second of ``processes`` AIHWKit processes timed together."""
+    """Samples per second of ``processes`` fresh AIHWKit processes timed together (one thread
+    each when there are several; torch's default threads when there is one)."""
     from multiprocessing import get_context
 
     ctx = get_context("spawn")
     barrier, queue = ctx.Barrier(processes), ctx.Queue()
     procs = [ctx.Process(target=_aihwkit_process,
-                         args=(algorithm, seed, n_samples, warmup, barrier, queue))
+                         args=(algorithm, seed, n_samples, warmup, barrier, queue, processes > 1))
              for seed in range(processes)]
     for p in procs:
         p.start()
@@ -151,7 +153,7 @@ def run(rounds: int = 3, n_samples: int = 1500, warmup: int = 200, configs: int 
     for r in range(rounds):
         for algorithm in algorithms:
             cfg, data = _setup(algorithm)
-            aihw_one = _aihwkit_rate(cfg, data, n_samples, warmup)
+            aihw_one = _aihwkit_aggregate(algorithm, 1, n_samples, warmup)
             ours_one = _fetrain_rate([cfg], data, n_samples, warmup, workers=1)
             aihw_all = _aihwkit_aggregate(algorithm, cores, n_samples, warmup)
             ours_all = _fetrain_rate([replace(cfg, seed=s) for s in range(configs)], data,

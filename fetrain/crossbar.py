@@ -11,7 +11,7 @@ within a layer, device (i, j) — output i, input j — sits at ``offset + j·n_
 * ``weff`` — the weights the network uses, ``w − ref`` (kept up to date by every pulse), float32;
 * ``ref`` — the references, float32;
 * ``par`` — per device (lower bound, upper bound, up scale, down scale), float32, (n, 4);
-* ``counts`` — per device (up, down) pulses fired, int64, (n, 2);
+* ``counts`` — per device (up, down) pulses fired, int32, (n, 2);
 * ``tables`` — the device model's step table, (2, N_NODES) float32: row 0 up, row 1 down, on
   nodes equally spaced over each device's own bounds (AIHWKit's ``PiecewiseStepDevice``);
 * ``sums`` — per layer (n_up, n_down, Σ state before each up pulse, the same for down,

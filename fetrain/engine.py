@@ -367,7 +367,7 @@ def _build_crossbar(cfg: TrainConfig, sizes: tuple[int, ...], offs: np.ndarray) 
                        else 0.0)
     return _Crossbar(
         config=cfg, w=w, weff=(w - ref).astype(np.float32), ref=ref, par=par,
-        counts=np.zeros((n_dev, 2), dtype=np.int64), tables=tables,
+        counts=np.zeros((n_dev, 2), dtype=np.int32), tables=tables,
         sums=np.zeros((n_layers, len(SUM_COLUMNS)), dtype=np.float64), bias=bias,
         state=np.zeros(max(rule.state_size(n_dev), 1), dtype=np.float32),
         counters=np.zeros(max(len(rule.counters), 1), dtype=np.int64), params=rule.params(),
@@ -382,7 +382,7 @@ def _build_crossbar(cfg: TrainConfig, sizes: tuple[int, ...], offs: np.ndarray) 
 class Ledger:
     """The pulse ledger of one layer for C configurations (views into the engine's arrays).
 
-    ``up``/``down``: pulses per device, (C, out, in), int64. :meth:`totals` gives, per
+    ``up``/``down``: pulses per device, (C, out, in), int32. :meth:`totals` gives, per
     configuration, ``n_up``/``n_down`` (pulses), ``w_up``/``w_down`` (sum of the states before
     each pulse), ``dw_up``/``dw_down`` (sum of |Δw| actually moved).
     """
@@ -515,7 +515,7 @@ class Engine:
         for bar in self._bars:
             bar.scratch = {"acts": np.zeros(sum(self.sizes), dtype=np.float32),
                            "deltas": np.zeros(sum(self.sizes[1:]), dtype=np.float32),
-                           "scratch_i": np.zeros(2 * width, dtype=np.int64),
+                           "scratch_i": np.zeros(width, dtype=np.int64),
                            "scratch_m": np.zeros(width, dtype=np.int64)}
         self.samples_seen = 0
         self.layers = [Layer(self, li) for li in range(len(self.sizes) - 1)]

@@ -46,7 +46,7 @@ class RunResult:
         (``energy_digital_J``, J; 0 for plain SGD).
     weights : the final device states w per layer (numpy, out × in).
     references : the reference states per layer.
-    pulse_counts : per layer, (up, down) pulses per device (numpy int64, out × in).
+    pulse_counts : per layer, (up, down) pulses per device (numpy int32, out × in).
     symmetry_points : per layer, each device's symmetry point (NaN for the float baseline).
     seconds : wall time of the run (shared when configurations train side by side).
     """
