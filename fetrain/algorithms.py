@@ -158,9 +158,10 @@ def rule(value) -> PulseTrains | MixedPrecision:
 
 # ---- compiled kernels -----------------------------------------------------------------------
 # Common arguments: x (n_in,) and d (n_out,) float32; off, n_in, n_out: the layer's place in the
-# flat device arrays; layer: its row in ``sums``; lr, dw_min, noise_std, shift: float32; the
-# crossbar arrays of :mod:`fetrain.crossbar`; params: the rule's :meth:`params`; state: the rule's
-# state (float32, one per device of every layer); counters: int64, the rule's counters.
+# flat device arrays; layer: its row in ``sums``; lr, dw_min, noise_std, shift: float32; dev,
+# weff, counts, tables, sums: the crossbar arrays of :mod:`fetrain.crossbar`; params: the rule's
+# :meth:`params`; state: the rule's state (float32, one per device of every layer); counters:
+# int64, the rule's counters.
 
 
 @njit(cache=True, nogil=True)
@@ -188,7 +189,7 @@ def _bit_streams(v, scale, bl, rng, index, masks, start):
 
 
 @njit(cache=True, nogil=True)
-def _pulse_trains(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, w, weff, ref, par,
+def _pulse_trains(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, dev, weff,
                   counts, tables, sums, params, rng_bits, rng_noise, scratch_i, scratch_m):
     g = dw_min
     reg = g * g
@@ -233,13 +234,13 @@ def _pulse_trains(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, w
                     n += 1
                 i = scratch_i[rows0 + b]
                 up = positive_x != (d[i] > 0)    # x·d < 0: the SGD direction is up
-                fire(base_k + i, up, n, w, weff, ref, par, counts, tables, sums, layer,
+                fire(base_k + i, up, n, dev, weff, counts, tables, sums, layer,
                      noise_std, rng_noise, shift)
 
 
 @njit(cache=True, nogil=True)
-def _mixed_precision(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, w, weff, ref,
-                     par, counts, tables, sums, params, state, counters, samples_seen, rng_noise):
+def _mixed_precision(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, dev, weff,
+                     counts, tables, sums, params, state, counters, samples_seen, rng_noise):
     size = n_in * n_out
     every = int(params[1])
     due = samples_seen > 0 and samples_seen % every == 0
@@ -273,33 +274,31 @@ def _mixed_precision(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift
                     chi[i] -= n * eps
                     counters[2] += 1
                     # Δw = −χ: a positive χ is written by down pulses, a negative one by up pulses
-                    fire(base_k + i, n < 0, int(abs(n)), w, weff, ref, par, counts, tables, sums,
+                    fire(base_k + i, n < 0, int(abs(n)), dev, weff, counts, tables, sums,
                          layer, noise_std, rng_noise, shift)
 
 
 @njit(cache=True, nogil=True)
-def exact_update(x, d, off, n_in, n_out, lr, w, weff):
-    """The floating-point baseline: w ← w − lr·d⊗x, exactly (float32)."""
+def exact_update(x, d, off, n_in, n_out, lr, weff):
+    """The floating-point baseline: w ← w − lr·d⊗x, exactly (float32), on the network's weights
+    (the engine copies them into the device records after each stretch of samples)."""
     for j in range(n_in):
         xj = x[j]
         if xj == 0:
             continue
-        wr = w[off + j * n_out:off + (j + 1) * n_out]
         er = weff[off + j * n_out:off + (j + 1) * n_out]
         for i in range(n_out):
-            wr[i] -= (lr * d[i]) * xj
-            er[i] = wr[i]
+            er[i] -= (lr * d[i]) * xj
 
 
 @njit(cache=True, nogil=True)
-def update_layer(rule_id, x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, w, weff,
-                 ref, par, counts, tables, sums, params, state, counters, samples_seen, rng_bits,
+def update_layer(rule_id, x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, dev, weff,
+                 counts, tables, sums, params, state, counters, samples_seen, rng_bits,
                  rng_noise, scratch_i, scratch_m):
     """Update one layer by −lr·d⊗x with the rule ``rule_id`` (the rules' one dispatch)."""
     if rule_id == PULSE_TRAINS_ID:
-        _pulse_trains(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, w, weff, ref,
-                      par, counts, tables, sums, params, rng_bits, rng_noise, scratch_i, scratch_m)
+        _pulse_trains(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, dev, weff,
+                      counts, tables, sums, params, rng_bits, rng_noise, scratch_i, scratch_m)
     elif rule_id == MIXED_PRECISION_ID:
-        _mixed_precision(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, w, weff,
-                         ref, par, counts, tables, sums, params, state, counters, samples_seen,
-                         rng_noise)
+        _mixed_precision(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, dev, weff,
+                         counts, tables, sums, params, state, counters, samples_seen, rng_noise)

@@ -7,10 +7,9 @@ their compiled loops. It holds no state; every array belongs to the caller.
 A configuration's crossbar is a set of flat per-device arrays (all layers one after the other;
 within a layer, device (i, j) — output i, input j — sits at ``offset + j·n_out + i``):
 
-* ``w`` — device states on the weight scale, float32;
+* ``dev`` — per device, float32, (n, 6): its state on the weight scale w, its reference, its lower
+  and upper bound, its up and down scale — side by side, so that a pulse reads one record;
 * ``weff`` — the weights the network uses, ``w − ref`` (kept up to date by every pulse), float32;
-* ``ref`` — the references, float32;
-* ``par`` — per device (lower bound, upper bound, up scale, down scale), float32, (n, 4);
 * ``counts`` — per device (up, down) pulses fired, int32, (n, 2);
 * ``tables`` — the device model's step table, (2, N_NODES) float32: row 0 up, row 1 down, on
   nodes equally spaced over each device's own bounds (AIHWKit's ``PiecewiseStepDevice``);
@@ -24,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+#: columns of a device's record in ``dev``
+DEV_COLUMNS: tuple[str, ...] = ("w", "ref", "lo", "hi", "scale_up", "scale_down")
 #: columns of a layer's ledger sums
 SUM_COLUMNS: tuple[str, ...] = ("n_up", "n_down", "w_up", "w_down", "dw_up", "dw_down")
 
@@ -47,7 +48,7 @@ def step_size(w, lo, hi, scale, tables, row):
 
 
 @njit(cache=True, nogil=True)
-def fire(k, up, n, w, weff, ref, par, counts, tables, sums, layer, noise_std, rng_noise, shift):
+def fire(k, up, n, dev, weff, counts, tables, sums, layer, noise_std, rng_noise, shift):
     """Fire ``n`` pulses, one after the other, on device ``k`` (up if ``up``, else down).
 
     Each pulse moves the device by its state-dependent step (looked up at ``w − shift``: a
@@ -55,11 +56,11 @@ def fire(k, up, n, w, weff, ref, par, counts, tables, sums, layer, noise_std, rn
     ``noise_std`` > 0, then clips to the device's bounds. A pulse that meets a bound still counts.
     The device's counts and the layer's sums are updated.
     """
-    lo = par[k, 0]
-    hi = par[k, 1]
+    lo = dev[k, 2]
+    hi = dev[k, 3]
     row = 0 if up else 1
-    scale = par[k, 2] if up else -par[k, 3]
-    wk = w[k]
+    scale = dev[k, 4] if up else -dev[k, 5]
+    wk = dev[k, 0]
     moved = 0.0
     before = 0.0
     for _ in range(n):
@@ -74,8 +75,8 @@ def fire(k, up, n, w, weff, ref, par, counts, tables, sums, layer, noise_std, rn
         before += np.float64(wk)
         moved += np.float64(abs(new - wk))
         wk = new
-    w[k] = wk
-    weff[k] = wk - ref[k]
+    dev[k, 0] = wk
+    weff[k] = wk - dev[k, 1]
     if up:
         counts[k, 0] += n
         sums[layer, 0] += n
@@ -89,20 +90,20 @@ def fire(k, up, n, w, weff, ref, par, counts, tables, sums, layer, noise_std, rn
 
 
 @njit(cache=True, nogil=True)
-def symmetry_points(par, tables, iterations):
+def symmetry_points(dev, tables, iterations):
     """Each device's symmetry point (where its up and down steps are equal), by bisection on
-    [lo, hi]; float32, one per row of ``par``."""
-    n = par.shape[0]
+    [lo, hi]; float32, one per row of ``dev``."""
+    n = dev.shape[0]
     out = np.empty(n, dtype=np.float32)
     for k in range(n):
-        lo = par[k, 0]
-        hi = par[k, 1]
+        lo = dev[k, 2]
+        hi = dev[k, 3]
         a = lo
         b = hi
         for _ in range(iterations):
             mid = np.float32(0.5) * (a + b)
-            diff = (step_size(mid, lo, hi, par[k, 2], tables, 0)
-                    - step_size(mid, lo, hi, par[k, 3], tables, 1))
+            diff = (step_size(mid, lo, hi, dev[k, 4], tables, 0)
+                    - step_size(mid, lo, hi, dev[k, 5], tables, 1))
             if diff > 0:
                 a = mid
             else:

@@ -189,7 +189,7 @@ def _dot(a, b, n):
 
 @njit(cache=True, nogil=True)
 def _train_samples(xs, ys, order, start, stop, samples_seen, samples_per_epoch, drift, sizes,
-                   offs, aoffs, analog, rule_id, lr, dw_min, noise_std, w, weff, ref, par, counts,
+                   offs, aoffs, analog, rule_id, lr, dw_min, noise_std, dev, weff, counts,
                    tables, sums, bias, params, state, counters, rng_bits, rng_noise, acts, deltas,
                    scratch_i, scratch_m):
     """Train one configuration on samples ``order[start:stop]`` of (xs, ys), in place.
@@ -267,25 +267,25 @@ def _train_samples(xs, ys, order, start, stop, samples_seen, samples_per_epoch, 
                 b[i] -= lr * d[i]
             if analog:
                 algorithms.update_layer(rule_id, x, d, offs[li], n_in, n_out, li, lr, dw_min,
-                                        noise_std, shift, w, weff, ref, par, counts, tables, sums,
+                                        noise_std, shift, dev, weff, counts, tables, sums,
                                         params, state, counters, samples_seen, rng_bits,
                                         rng_noise, scratch_i, scratch_m)
             else:
-                algorithms.exact_update(x, d, offs[li], n_in, n_out, lr, w, weff)
+                algorithms.exact_update(x, d, offs[li], n_in, n_out, lr, weff)
         samples_seen += 1
     return samples_seen
 
 
 @njit(cache=True, nogil=True)
 def _update_one_layer(x, d, li, off, n_in, n_out, samples_seen, shift, analog, rule_id, lr,
-                      dw_min, noise_std, w, weff, ref, par, counts, tables, sums, params, state,
+                      dw_min, noise_std, dev, weff, counts, tables, sums, params, state,
                       counters, rng_bits, rng_noise, scratch_i, scratch_m):
     if analog:
         algorithms.update_layer(rule_id, x, d, off, n_in, n_out, li, lr, dw_min, noise_std, shift,
-                                w, weff, ref, par, counts, tables, sums, params, state, counters,
+                                dev, weff, counts, tables, sums, params, state, counters,
                                 samples_seen, rng_bits, rng_noise, scratch_i, scratch_m)
     else:
-        algorithms.exact_update(x, d, off, n_in, n_out, lr, w, weff)
+        algorithms.exact_update(x, d, off, n_in, n_out, lr, weff)
 
 
 # ---- one configuration's crossbar -------------------------------------------------------------
@@ -297,10 +297,8 @@ class _Crossbar:
     biases, the rule's state and counters, generators."""
 
     config: TrainConfig
-    w: np.ndarray
+    dev: np.ndarray
     weff: np.ndarray
-    ref: np.ndarray
-    par: np.ndarray
     counts: np.ndarray
     tables: np.ndarray
     sums: np.ndarray
@@ -353,7 +351,9 @@ def _build_crossbar(cfg: TrainConfig, sizes: tuple[int, ...], offs: np.ndarray) 
                               np.abs((gain - r) * np.float32(m.dw_min))], -1).astype(np.float32)
             par[sl] = layer.transpose(1, 0, 2).reshape(-1, 4)
         if cfg.reference == "symmetry_point":
-            ref[:] = symmetry_points(par, tables, 60)
+            records = np.zeros((n_dev, 6), dtype=np.float32)
+            records[:, 2:] = par
+            ref[:] = symmetry_points(records, tables, 60)
         elif cfg.reference == "global_symmetry_point":
             ref[:] = np.float32(m.symmetry_point)
         ref += np.float32(cfg.reference_offset)
@@ -366,8 +366,8 @@ def _build_crossbar(cfg: TrainConfig, sizes: tuple[int, ...], offs: np.ndarray) 
     noise = np.float32(m.noise.dw_min_std if (m is not None and cfg.cycle_noise and m.noise)
                        else 0.0)
     return _Crossbar(
-        config=cfg, w=w, weff=(w - ref).astype(np.float32), ref=ref, par=par,
-        counts=np.zeros((n_dev, 2), dtype=np.int32), tables=tables,
+        config=cfg, dev=np.ascontiguousarray(np.column_stack([w, ref, par]), dtype=np.float32),
+        weff=(w - ref).astype(np.float32), counts=np.zeros((n_dev, 2), dtype=np.int32), tables=tables,
         sums=np.zeros((n_layers, len(SUM_COLUMNS)), dtype=np.float64), bias=bias,
         state=np.zeros(max(rule.state_size(n_dev), 1), dtype=np.float32),
         counters=np.zeros(max(len(rule.counters), 1), dtype=np.int64), params=rule.params(),
@@ -413,10 +413,9 @@ class Layer:
                     for x in engine._bars]
             return _StackedView([a.reshape(n_in, n_out).T for a in arrs])
 
-        self.w = view("w")
-        self.ref = view("ref")
-        self.lo, self.hi = view("par", 0), view("par", 1)
-        self.scale_up, self.scale_down = view("par", 2), view("par", 3)
+        self.w, self.ref = view("dev", 0), view("dev", 1)
+        self.lo, self.hi = view("dev", 2), view("dev", 3)
+        self.scale_up, self.scale_down = view("dev", 4), view("dev", 5)
         self.chi = (_StackedView([x.state[lo_:hi_].reshape(n_in, n_out).T for x in engine._bars])
                     if all(x.state.size == int(engine._offs[-1]) for x in engine._bars) else None)
         self.bias = _StackedView([x.bias[b0:b0 + n_out] for x in engine._bars])
@@ -435,7 +434,7 @@ class Layer:
             return np.full(self.shape, np.nan)
         lo_, hi_ = int(self._engine._offs[self.index]), int(self._engine._offs[self.index + 1])
         n_out, n_in = self.shape
-        return symmetry_points(bar.par[lo_:hi_], bar.tables, 60).reshape(n_in, n_out).T
+        return symmetry_points(bar.dev[lo_:hi_], bar.tables, 60).reshape(n_in, n_out).T
 
 
 class _StackedView:
@@ -533,11 +532,18 @@ class Engine:
         """Recompute the network's weights w − ref from the states and references, which a
         caller may have written through the ``layers`` views."""
         for bar in self._bars:
-            np.subtract(bar.w, bar.ref, out=bar.weff)
+            np.subtract(bar.dev[:, 0], bar.dev[:, 1], out=bar.weff)
+
+    def _settle(self) -> None:
+        """After a stretch of samples: the floating-point baselines, whose exact steps change
+        their weights directly, copy them into their device records."""
+        for bar in self._bars:
+            if not bar.config.analog:
+                bar.dev[:, 0] = bar.weff
 
     def _args(self, bar: _Crossbar):
         return (bar.config.analog, bar.config.algorithm.rule_id, bar.lr, bar.dw_min,
-                bar.noise_std, bar.w, bar.weff, bar.ref, bar.par, bar.counts, bar.tables,
+                bar.noise_std, bar.dev, bar.weff, bar.counts, bar.tables,
                 bar.sums, bar.bias, bar.params, bar.state, bar.counters, bar.rng_bits,
                 bar.rng_noise)
 
@@ -558,12 +564,12 @@ class Engine:
 
         def run(c: int) -> int:
             bar = self._bars[c]
-            (analog, rule_id, lr, dw_min, noise_std, w, weff, ref, par, counts, tables, sums,
+            (analog, rule_id, lr, dw_min, noise_std, dev, weff, counts, tables, sums,
              bias, params, state, counters, rng_bits, rng_noise) = self._args(bar)
             return _train_samples(xs, ys, orders[c], start, stop, self.samples_seen, spe,
                                   float(bar.config.drift_per_epoch), self._sizes, self._offs,
-                                  self._aoffs, analog, rule_id, lr, dw_min, noise_std, w, weff,
-                                  ref, par, counts, tables, sums, bias, params, state, counters,
+                                  self._aoffs, analog, rule_id, lr, dw_min, noise_std, dev, weff,
+                                  counts, tables, sums, bias, params, state, counters,
                                   rng_bits, rng_noise, bar.scratch["acts"], bar.scratch["deltas"],
                                   bar.scratch["scratch_i"], bar.scratch["scratch_m"])
 
@@ -571,6 +577,7 @@ class Engine:
         cost = [(not b.config.analog, -b.state.size) for b in self._bars]
         ranked = sorted(range(len(self._bars)), key=lambda c: cost[c])
         seen = self._map(run, ranked)
+        self._settle()
         self.samples_seen = int(seen[0])
 
     def train_step(self, x: np.ndarray, y: np.ndarray) -> None:
@@ -595,13 +602,14 @@ class Engine:
             if bar.config.drift_per_epoch:
                 shift = np.float32(bar.config.drift_per_epoch
                                    * (self.samples_seen / self.samples_per_epoch))
-            (analog, rule_id, lr, dw_min, noise_std, w, weff, ref, par, counts, tables, sums,
+            (analog, rule_id, lr, dw_min, noise_std, dev, weff, counts, tables, sums,
              bias, params, state, counters, rng_bits, rng_noise) = self._args(bar)
             _update_one_layer(x[c], d[c], layer_index, self._offs[layer_index], n_in, n_out,
                               self.samples_seen, shift, analog, rule_id, lr, dw_min, noise_std,
-                              w, weff, ref, par, counts, tables, sums, params, state, counters,
+                              dev, weff, counts, tables, sums, params, state, counters,
                               rng_bits, rng_noise, bar.scratch["scratch_i"],
                               bar.scratch["scratch_m"])
+        self._settle()
 
     def activations(self, c: int, x: np.ndarray) -> list[np.ndarray]:
         """Activations of configuration c for images x (N, n_in): [x, h1, …, logits], float32."""
@@ -666,7 +674,7 @@ class Engine:
         generators' states and sample counter (plain JSON data)."""
         arrays = {}
         for c, bar in enumerate(self._bars):
-            for name in ("w", "weff", "counts", "sums", "bias", "state", "counters"):
+            for name in ("dev", "weff", "counts", "sums", "bias", "state", "counters"):
                 arrays[f"{name}_{c}"] = np.ascontiguousarray(getattr(bar, name))
         meta = {"samples_seen": self.samples_seen,
                 "rng": [[bar.rng_bits.bit_generator.state, bar.rng_noise.bit_generator.state]
@@ -676,7 +684,7 @@ class Engine:
     def load_state_arrays(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
         """Restore :meth:`state_arrays` into an engine built from the same configurations."""
         for c, bar in enumerate(self._bars):
-            for name in ("w", "weff", "counts", "sums", "bias", "state", "counters"):
+            for name in ("dev", "weff", "counts", "sums", "bias", "state", "counters"):
                 getattr(bar, name)[...] = arrays[f"{name}_{c}"]
             bar.rng_bits.bit_generator.state = meta["rng"][c][0]
             bar.rng_noise.bit_generator.state = meta["rng"][c][1]
