@@ -394,7 +394,7 @@ def _robustness_main(argv=None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m fetrain.experiments robustness",
                                      description="Full-resolution robustness sweep of symmetry "
-                                                 "point shifting (54 runs; about 15 minutes on two "
+                                                 "point shifting (54 runs; about 3 minutes on two "
                                                  "cores with the default three seeds).")
     parser.add_argument("out", nargs="?", default=None,
                         help="output folder (default: results/robustness in the repository)")
