@@ -135,9 +135,8 @@ class MixedPrecision:
         :class:`fetrain.energy.DigitalCosts` (its defaults unless ``costs`` is given)."""
         from .energy import digital_energy
 
-        args = (counters.get("chi_updates", 0), counters.get("chi_scans", 0),
-                counters.get("chi_rewrites", 0))
-        return digital_energy(*args) if costs is None else digital_energy(*args, costs)
+        return digital_energy(counters.get("chi_updates", 0), counters.get("chi_scans", 0),
+                              counters.get("chi_rewrites", 0), costs=costs)
 
 
 #: every rule, by name

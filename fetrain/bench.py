@@ -50,27 +50,8 @@ def _aihwkit_network(cfg):
 
     if cfg.algorithm.name != "mixed_precision":
         return bridge.analog_network(cfg)
-    import torch
-    from aihwkit.nn import AnalogLinear, AnalogSequential
-    from aihwkit.simulator.configs import DigitalRankUpdateRPUConfig
-    from aihwkit.simulator.configs.compounds import MixedPrecisionCompound
-
-    from .engine import LAYER_SIZES, initial_weights
-
-    rpu = DigitalRankUpdateRPUConfig(device=MixedPrecisionCompound(
-        device=bridge.piecewise_step_device(cfg.model), granularity=cfg.model.dw_min,
-        n_x_bins=0, n_d_bins=0))
-    bridge._single_tile_no_remap(rpu, True)
-    layers = []
-    for li, (fan_in, fan_out) in enumerate(zip(LAYER_SIZES[:-1], LAYER_SIZES[1:])):
-        layers.append(AnalogLinear(fan_in, fan_out, bias=True, rpu_config=rpu))
-        if li < len(LAYER_SIZES) - 2:
-            layers.append(torch.nn.Sigmoid())
-    net = AnalogSequential(*layers)
-    for layer, (w, b) in zip([m for m in net.children() if isinstance(m, AnalogLinear)],
-                             initial_weights(cfg.seed)):
-        layer.set_weights(w, b)
-    return net
+    rpu = bridge.mixed_precision_config(cfg.model, deterministic_transfer=False)
+    return bridge.sigmoid_network(rpu, cfg.seed)
 
 
 def _aihwkit_rate(cfg, data, n_samples: int, warmup: int, barrier=None) -> float:

@@ -60,7 +60,7 @@ def saturating_transfer(model: DeviceModel) -> int:
 
 def mixed_precision_config(model: DeviceModel, noise: bool = True, threshold: float = 1.0,
                            transfer_every: int = 1, perfect_io: bool = True,
-                           max_transfer_pulses: int = 31):
+                           max_transfer_pulses: int = 31, deterministic_transfer: bool = True):
     """A ``DigitalRankUpdateRPUConfig`` with AIHWKit's ``MixedPrecisionCompound`` on the model's
     device: χ accumulates digitally; ε = threshold·dw_min; transfers use the deterministic pulse
     type, so that exactly n = trunc(χ/ε) pulses are written, as fetrain's engine does (AIHWKit's
@@ -70,7 +70,11 @@ def mixed_precision_config(model: DeviceModel, noise: bool = True, threshold: fl
     ``max_transfer_pulses``: even its deterministic transfer fires at most ``desired_bl`` pulses
     per device and transfer (while χ still loses n·ε); :func:`analog_network` sets it to
     :func:`saturating_transfer`, beyond which capping changes no weight. (Its run time does not depend on
-    it: ~18 ms per update of a 256×784 tile on one core, against ~1.6 ms for the stochastic type.)"""
+    it: ~18 ms per update of a 256×784 tile on one core, against ~1.6 ms for the stochastic type.)
+
+    ``deterministic_transfer=False`` keeps AIHWKit's own default transfer (stochastic pulse
+    trains, at most 31 pulses; ``max_transfer_pulses`` is then ignored): its fast path, which the
+    benchmark measures."""
     from aihwkit.simulator.configs import DigitalRankUpdateRPUConfig
     from aihwkit.simulator.configs.compounds import MixedPrecisionCompound
     from aihwkit.simulator.parameters.enums import PulseType
@@ -78,8 +82,9 @@ def mixed_precision_config(model: DeviceModel, noise: bool = True, threshold: fl
     config = DigitalRankUpdateRPUConfig(device=MixedPrecisionCompound(
         device=piecewise_step_device(model, noise=noise), transfer_every=transfer_every,
         granularity=threshold * model.dw_min, n_x_bins=0, n_d_bins=0))
-    config.update.pulse_type = PulseType.DETERMINISTIC_IMPLICIT
-    config.update.desired_bl = int(max_transfer_pulses)
+    if deterministic_transfer:
+        config.update.pulse_type = PulseType.DETERMINISTIC_IMPLICIT
+        config.update.desired_bl = int(max_transfer_pulses)
     _single_tile_no_remap(config, perfect_io)
     return config
 
@@ -147,12 +152,6 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
     output stays unclipped under perfect I/O, but AIHWKit zeroes the gradient of every output
     beyond it.
     """
-    import torch
-    from aihwkit.nn import AnalogLinear, AnalogSequential
-
-    from .engine import LAYER_SIZES, initial_weights
-
-    sizes = tuple(sizes or LAYER_SIZES)
     model = config.model
     if model is None:
         raise ValueError("the AIHWKit bridge needs an analog configuration (config.model is None)")
@@ -185,6 +184,19 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
         device.w_max_dtod *= abs(W_MAX / device.w_max)
         device.w_min_dtod *= abs(W_MIN / device.w_min)
     rpu.forward.out_bound = float(output_bound)
+    return sigmoid_network(rpu, config.seed, sizes)
+
+
+def sigmoid_network(rpu, seed: int, sizes=None):
+    """The sigmoid MLP (784-256-128-10 unless ``sizes`` says otherwise) with every layer an
+    ``AnalogLinear`` on ``rpu``, initialised with :func:`fetrain.engine.initial_weights` of
+    ``seed``."""
+    import torch
+    from aihwkit.nn import AnalogLinear, AnalogSequential
+
+    from .engine import LAYER_SIZES, initial_weights
+
+    sizes = tuple(sizes or LAYER_SIZES)
     layers = []
     for li, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(AnalogLinear(fan_in, fan_out, bias=True, rpu_config=rpu))
@@ -192,7 +204,7 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
             layers.append(torch.nn.Sigmoid())
     net = AnalogSequential(*layers)
     analog = [m for m in net.children() if isinstance(m, AnalogLinear)]
-    for layer, (w, b) in zip(analog, initial_weights(config.seed, sizes)):
+    for layer, (w, b) in zip(analog, initial_weights(seed, sizes)):
         layer.set_weights(w, b)
     return net
 

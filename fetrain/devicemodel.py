@@ -7,7 +7,7 @@ take. It fits, derives and summarises; it does not train and does not read files
 
 The recipe (Chapter 2 of the book explains each step):
 
-1. **Weight scale** (SPEC.md, Conventions). Each read gives G = I/V_read. For every cycle, its
+1. **Weight scale** (the book's convention, Chapter 2). Each read gives G = I/V_read. For every cycle, its
    highest conductance is the end of its potentiation phase and its lowest the end of its
    depression phase, each averaged over the last ``end_reads`` reads (the extreme of noisy reads
    would be biased outwards by a few read-noise σ). G_max and G_min are their means over cycles and
@@ -244,7 +244,7 @@ def _digest_into(digest, value) -> None:
 class DeviceModel:
     """The device model of one pulse width: the single object training, bridge and ledger use.
 
-    The weight w lives on [−1, 1] (SPEC.md's scale). One up (potentiation) pulse at w adds
+    The weight w lives on [−1, 1] (the book's weight scale, Chapter 2). One up (potentiation) pulse at w adds
     ``step_up_at(w)``; one down pulse subtracts ``step_down_at(w)``; both are linear
     interpolations of the step table on ``w_nodes``, and the result is clipped to [−1, 1].
 

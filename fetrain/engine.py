@@ -188,9 +188,22 @@ def _dot(a, b, n):
 
 
 @njit(cache=True, nogil=True)
+def _update_one_layer(x, d, li, off, n_in, n_out, samples_seen, shift, analog, rule_id, lr,
+                      dw_min, noise_std, dev, weff, counts, tables, sums, params, state,
+                      counters, rng_bits, rng_noise, scratch_i, scratch_m):
+    """Update one layer by −lr·d⊗x: with the configuration's rule, or exactly (no device)."""
+    if analog:
+        algorithms.update_layer(rule_id, x, d, off, n_in, n_out, li, lr, dw_min, noise_std, shift,
+                                dev, weff, counts, tables, sums, params, state, counters,
+                                samples_seen, rng_bits, rng_noise, scratch_i, scratch_m)
+    else:
+        algorithms.exact_update(x, d, off, n_in, n_out, lr, weff)
+
+
+@njit(cache=True, nogil=True)
 def _train_samples(xs, ys, order, start, stop, samples_seen, samples_per_epoch, drift, sizes,
-                   offs, aoffs, analog, rule_id, lr, dw_min, noise_std, dev, weff, counts,
-                   tables, sums, bias, params, state, counters, rng_bits, rng_noise, acts, deltas,
+                   offs, aoffs, bias, analog, rule_id, lr, dw_min, noise_std, dev, weff, counts,
+                   tables, sums, params, state, counters, rng_bits, rng_noise, acts, deltas,
                    scratch_i, scratch_m):
     """Train one configuration on samples ``order[start:stop]`` of (xs, ys), in place.
 
@@ -265,27 +278,11 @@ def _train_samples(xs, ys, order, start, stop, samples_seen, samples_per_epoch, 
             b = bias[d0:d0 + n_out]
             for i in range(n_out):
                 b[i] -= lr * d[i]
-            if analog:
-                algorithms.update_layer(rule_id, x, d, offs[li], n_in, n_out, li, lr, dw_min,
-                                        noise_std, shift, dev, weff, counts, tables, sums,
-                                        params, state, counters, samples_seen, rng_bits,
-                                        rng_noise, scratch_i, scratch_m)
-            else:
-                algorithms.exact_update(x, d, offs[li], n_in, n_out, lr, weff)
+            _update_one_layer(x, d, li, offs[li], n_in, n_out, samples_seen, shift, analog, rule_id,
+                              lr, dw_min, noise_std, dev, weff, counts, tables, sums, params,
+                              state, counters, rng_bits, rng_noise, scratch_i, scratch_m)
         samples_seen += 1
     return samples_seen
-
-
-@njit(cache=True, nogil=True)
-def _update_one_layer(x, d, li, off, n_in, n_out, samples_seen, shift, analog, rule_id, lr,
-                      dw_min, noise_std, dev, weff, counts, tables, sums, params, state,
-                      counters, rng_bits, rng_noise, scratch_i, scratch_m):
-    if analog:
-        algorithms.update_layer(rule_id, x, d, off, n_in, n_out, li, lr, dw_min, noise_std, shift,
-                                dev, weff, counts, tables, sums, params, state, counters,
-                                samples_seen, rng_bits, rng_noise, scratch_i, scratch_m)
-    else:
-        algorithms.exact_update(x, d, off, n_in, n_out, lr, weff)
 
 
 # ---- one configuration's crossbar -------------------------------------------------------------
@@ -541,11 +538,12 @@ class Engine:
             if not bar.config.analog:
                 bar.dev[:, 0] = bar.weff
 
-    def _args(self, bar: _Crossbar):
+    @staticmethod
+    def _args(bar: _Crossbar) -> tuple:
+        """A configuration's arguments to the compiled updates, in their order."""
         return (bar.config.analog, bar.config.algorithm.rule_id, bar.lr, bar.dw_min,
-                bar.noise_std, bar.dev, bar.weff, bar.counts, bar.tables,
-                bar.sums, bar.bias, bar.params, bar.state, bar.counters, bar.rng_bits,
-                bar.rng_noise)
+                bar.noise_std, bar.dev, bar.weff, bar.counts, bar.tables, bar.sums, bar.params,
+                bar.state, bar.counters, bar.rng_bits, bar.rng_noise)
 
     def train(self, xs: np.ndarray, ys: np.ndarray, orders: np.ndarray, start: int,
               stop: int) -> None:
@@ -564,14 +562,11 @@ class Engine:
 
         def run(c: int) -> int:
             bar = self._bars[c]
-            (analog, rule_id, lr, dw_min, noise_std, dev, weff, counts, tables, sums,
-             bias, params, state, counters, rng_bits, rng_noise) = self._args(bar)
             return _train_samples(xs, ys, orders[c], start, stop, self.samples_seen, spe,
                                   float(bar.config.drift_per_epoch), self._sizes, self._offs,
-                                  self._aoffs, analog, rule_id, lr, dw_min, noise_std, dev, weff,
-                                  counts, tables, sums, bias, params, state, counters,
-                                  rng_bits, rng_noise, bar.scratch["acts"], bar.scratch["deltas"],
-                                  bar.scratch["scratch_i"], bar.scratch["scratch_m"])
+                                  self._aoffs, bar.bias, *self._args(bar), bar.scratch["acts"],
+                                  bar.scratch["deltas"], bar.scratch["scratch_i"],
+                                  bar.scratch["scratch_m"])
 
         # the configurations that cost most first, so that the threads finish together
         cost = [(not b.config.analog, -b.state.size) for b in self._bars]
@@ -602,13 +597,9 @@ class Engine:
             if bar.config.drift_per_epoch:
                 shift = np.float32(bar.config.drift_per_epoch
                                    * (self.samples_seen / self.samples_per_epoch))
-            (analog, rule_id, lr, dw_min, noise_std, dev, weff, counts, tables, sums,
-             bias, params, state, counters, rng_bits, rng_noise) = self._args(bar)
             _update_one_layer(x[c], d[c], layer_index, self._offs[layer_index], n_in, n_out,
-                              self.samples_seen, shift, analog, rule_id, lr, dw_min, noise_std,
-                              dev, weff, counts, tables, sums, params, state, counters,
-                              rng_bits, rng_noise, bar.scratch["scratch_i"],
-                              bar.scratch["scratch_m"])
+                              self.samples_seen, shift, *self._args(bar),
+                              bar.scratch["scratch_i"], bar.scratch["scratch_m"])
         self._settle()
 
     def activations(self, c: int, x: np.ndarray) -> list[np.ndarray]:

@@ -2,8 +2,8 @@
 
 This module's room: producing the embedded data set from the physics of :mod:`fetrain.physics`,
 and exposing the ground truth behind it (true step functions and true symmetry points on the
-weight scale of SPEC.md), so that fitting can be checked against it. It writes the data files; it
-does not read them (that is :mod:`fetrain.io`).
+book's weight scale, Chapter 2), so that fitting can be checked against it. It writes the data
+files; it does not read them (that is :mod:`fetrain.io`).
 
 The paper's raw measurements are not public. The data set this module writes has the shape of a
 real campaign:
@@ -21,7 +21,7 @@ real campaign:
   sweep: a simplification of the synthetic data (a real sweep to write voltages would partly switch
   an intermediate state; real campaigns measure the write current from the pulse transient).
 
-The weight scale (SPEC.md, Conventions): for each width, G_min and G_max are the mean lowest and
+The weight scale (the book's convention, Chapter 2): for each width, G_min and G_max are the mean lowest and
 highest read conductance its cycles reach; w = 2(G − G_min)/(G_max − G_min) − 1.
 """
 
@@ -186,7 +186,7 @@ def _orbit(s_set: float, s_reset: float, n: int) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class WidthTruth:
-    """The true device at one pulse width, on the weight scale w (SPEC.md, Conventions).
+    """The true device at one pulse width, on the book's weight scale w (Chapter 2).
 
     Devices are indexed 0 … n−1 as in the data set (``D1`` is 0). ``device=None`` means the
     campaign's population: the mean over its devices of the step at each w — what a fit of
@@ -222,7 +222,7 @@ class WidthTruth:
         return d.conduction.read_conductance(state, d.stack)
 
     def w_from_conductance(self, conductance_S):
-        """Weight w of a read conductance (the scale of SPEC.md)."""
+        """Weight w of a read conductance (the book's weight scale)."""
         g = np.asarray(conductance_S, dtype=float)
         return 2.0 * (g - self.g_min_S) / (self.g_max_S - self.g_min_S) - 1.0
 

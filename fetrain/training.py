@@ -19,7 +19,7 @@ from .algorithms import COUNTER_COLUMNS
 from .crossbar import SUM_COLUMNS
 from .data import MNIST
 from .energy import ledger_energy
-from .engine import Engine, TrainConfig, data_order, default_workers  # noqa: F401
+from .engine import Engine, TrainConfig, data_order
 
 #: Chosen once, on the validation split, by the pilot (``fetrain/data/pilot``) with the rule
 #: :func:`choose_from_pilot` — before any sweep, and never moved afterwards (Chapter 3).
