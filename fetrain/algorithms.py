@@ -61,7 +61,10 @@ class PulseTrains:
 
     name = "sgd"
     rule_id = PULSE_TRAINS_ID
-    counters: tuple[str, ...] = ()
+    #: line_pulses: pulses the drivers put on the lines (one per fired slot of a row's or a
+    #: column's bit stream); line_cell_charges: Σ over those pulses of the devices on the line
+    #: (what the driver charges, and the half-selected devices)
+    counters: tuple[str, ...] = ("line_pulses", "line_cell_charges")
 
     def __post_init__(self) -> None:
         if not (isinstance(self.desired_bl, int) and not isinstance(self.desired_bl, bool)
@@ -83,7 +86,7 @@ class PulseTrains:
         """float32 values of state this rule keeps for ``n_devices`` devices."""
         return 0
 
-    def digital_energy_J(self, counters: dict) -> float:
+    def digital_energy_J(self, counters: dict, costs=None) -> float:
         """Energy of the rule's digital work, J, from its counters (none for pulse trains)."""
         return 0.0
 
@@ -106,7 +109,13 @@ class MixedPrecision:
 
     name = "mixed_precision"
     rule_id = MIXED_PRECISION_ID
-    counters: tuple[str, ...] = ("chi_updates", "chi_scans", "chi_rewrites")
+    #: chi_updates: χ elements updated (every element, every sample); chi_scans: elements checked
+    #: at transfers; chi_rewrites: elements rewritten after a transfer; chi_updates_nonzero_x:
+    #: the updates whose input x_j is non-zero (what hardware that skips zero inputs does);
+    #: line_pulses and line_cell_charges as for :class:`PulseTrains`, with each transfer pulse
+    #: addressing its device alone (one row and one column pulse)
+    counters: tuple[str, ...] = ("chi_updates", "chi_scans", "chi_rewrites",
+                                 "chi_updates_nonzero_x", "line_pulses", "line_cell_charges")
 
     def __post_init__(self) -> None:
         if not (isinstance(self.threshold, (int, float)) and math.isfinite(self.threshold)
@@ -132,11 +141,13 @@ class MixedPrecision:
 
     def digital_energy_J(self, counters: dict, costs=None) -> float:
         """Energy of the χ updates, scans and rewrites, J, at the per-operation costs of
-        :class:`fetrain.energy.DigitalCosts` (its defaults unless ``costs`` is given)."""
+        :class:`fetrain.energy.DigitalCosts` (its defaults unless ``costs`` is given; with
+        ``costs.skip_zero_inputs`` only the updates of non-zero inputs are charged)."""
         from .energy import digital_energy
 
         return digital_energy(counters.get("chi_updates", 0), counters.get("chi_scans", 0),
-                              counters.get("chi_rewrites", 0), costs=costs)
+                              counters.get("chi_rewrites", 0), costs=costs,
+                              nonzero_updates=counters.get("chi_updates_nonzero_x", 0))
 
 
 #: every rule, by name
@@ -164,12 +175,14 @@ def rule(value) -> PulseTrains | MixedPrecision:
 
 
 @njit(cache=True, nogil=True)
-def _bit_streams(v, scale, bl, rng, index, masks, start):
+def _bit_streams(v, scale, bl, rng, index, masks, start, cells, counters):
     """Draw ``bl`` Bernoulli slots with probability min(1, scale·|v_k|) for every non-zero v_k;
     write the index and the bit mask (bit t: slot t fired) of each v_k that fires at least once
-    from position ``start`` on; return how many."""
+    from position ``start`` on; return how many. Every fired slot is one pulse on the line of
+    v_k, which holds ``cells`` devices: counted in ``counters`` (line pulses, cell charges)."""
     full = (np.int64(1) << bl) - 1
     n = 0
+    fired = 0
     for k in range(v.shape[0]):
         if v[k] != 0:
             p = scale * abs(v[k])
@@ -184,12 +197,19 @@ def _bit_streams(v, scale, bl, rng, index, masks, start):
                 index[start + n] = k
                 masks[start + n] = mask
                 n += 1
+                m = mask
+                while m:                             # popcount
+                    m &= m - 1
+                    fired += 1
+    counters[0] += fired
+    counters[1] += fired * cells
     return n
 
 
 @njit(cache=True, nogil=True)
 def _pulse_trains(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, dev, weff,
-                  counts, tables, sums, params, rng_bits, rng_noise, scratch_i, scratch_m):
+                  counts, tables, sums, params, counters, rng_bits, rng_noise, scratch_i,
+                  scratch_m):
     g = dw_min
     reg = g * g
     xm = reg
@@ -213,11 +233,13 @@ def _pulse_trains(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, d
     bx = base * np.float32(math.sqrt(dm_eff / xm))
     ad = base * np.float32(math.sqrt(xm / dm_eff))
     # bit streams of the inputs (columns) and errors (rows) that fire at least once
-    n_cols = _bit_streams(x, bx, bl, rng_bits, scratch_i, scratch_m, 0)
+    # (an input line x_j holds the n_out devices of its column, an error line d_i the n_in of
+    # its row; the errors' streams are not drawn when no input fires)
+    n_cols = _bit_streams(x, bx, bl, rng_bits, scratch_i, scratch_m, 0, n_out, counters)
     if n_cols == 0:
         return
     rows0 = n_cols
-    n_rows = _bit_streams(d, ad, bl, rng_bits, scratch_i, scratch_m, rows0)
+    n_rows = _bit_streams(d, ad, bl, rng_bits, scratch_i, scratch_m, rows0, n_in, counters)
     # every coincidence of a column's and a row's bits is one pulse on their device
     for a in range(n_cols):
         j = scratch_i[a]
@@ -258,6 +280,7 @@ def _mixed_precision(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift
         base_k = off + j * n_out
         chi = state[base_k:base_k + n_out]
         if xj != 0:
+            counters[3] += n_out
             for i in range(n_out):
                 chi[i] += (lr * d[i]) * xj
         if due:
@@ -272,6 +295,9 @@ def _mixed_precision(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift
                         n = np.float32(-cap)
                     chi[i] -= n * eps
                     counters[2] += 1
+                    pulses = int(abs(n))
+                    counters[4] += 2 * pulses
+                    counters[5] += pulses * (n_in + n_out)
                     # Δw = −χ: a positive χ is written by down pulses, a negative one by up pulses
                     fire(base_k + i, n < 0, int(abs(n)), dev, weff, counts, tables, sums,
                          layer, noise_std, rng_noise, shift)
@@ -297,7 +323,8 @@ def update_layer(rule_id, x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, 
     """Update one layer by −lr·d⊗x with the rule ``rule_id`` (the rules' one dispatch)."""
     if rule_id == PULSE_TRAINS_ID:
         _pulse_trains(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, dev, weff,
-                      counts, tables, sums, params, rng_bits, rng_noise, scratch_i, scratch_m)
+                      counts, tables, sums, params, counters, rng_bits, rng_noise, scratch_i,
+                      scratch_m)
     elif rule_id == MIXED_PRECISION_ID:
         _mixed_precision(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, dev, weff,
                          counts, tables, sums, params, state, counters, samples_seen, rng_noise)

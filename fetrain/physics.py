@@ -22,7 +22,7 @@ constants are published anchors and which are our assumptions is recorded in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 from scipy import constants as _c
@@ -301,34 +301,153 @@ class SwitchingKinetics:
         return stack.field(voltage_V) + sign * self.imprint_field_V_m
 
 
+#: The iso-fraction rule's default target: 3% of the unswitched polarisation per pulse.
+TARGET_FRACTION: float = 0.03
+
+
+def _grid_up(v: float, step: float) -> float:
+    """``v`` rounded up to the pulse generator's grid of ``step`` volts."""
+    return float(np.ceil(round(v / step, 9)) * step)
+
+
+@dataclass(frozen=True)
+class IsoFraction:
+    """Programming scheme: at every width, the amplitude that switches a fixed fraction per pulse.
+
+    Each width and polarity gets the amplitude at which one pulse switches ``target_fraction`` of
+    the unswitched polarisation (imprint included, so set and reset differ), rounded up to the
+    generator's ``step_V`` grid and capped at ``cap_V`` (``None``: the stack's ``max_voltage_V``).
+    Where the cap binds the pulse switches less than the target: short pulses need the highest
+    fields, so the cap makes them small and asymmetric — the physics, not a chosen number.
+
+    Attributes
+    ----------
+    target_fraction : fraction of the unswitched polarisation one pulse should switch (0 … 0.5).
+    cap_V : highest amplitude, V (None: the stack's ``max_voltage_V``).
+    step_V : the amplitude grid of the pulse generator, V.
+    """
+
+    target_fraction: float = TARGET_FRACTION
+    cap_V: float | None = None
+    step_V: float = 0.05
+
+    name: ClassVar[str] = "iso-fraction"
+
+    def __post_init__(self) -> None:
+        _require("target_fraction", self.target_fraction, low=0, high=0.5)
+        if self.cap_V is not None:
+            _require("cap_V", self.cap_V, low=0, unit="V")
+        _require("step_V", self.step_V, low=0, unit="V")
+
+    def cap(self, device: "HZODevice") -> float:
+        """The cap in force for ``device``, V."""
+        return device.stack.max_voltage_V if self.cap_V is None else float(self.cap_V)
+
+    def amplitude_V(self, device: "HZODevice", width_s: float, polarity: str) -> float:
+        """Amplitude |V| of this scheme at one width and polarity, V."""
+        v = _grid_up(device.required_amplitude_V(width_s, polarity, self.target_fraction),
+                     self.step_V)
+        return float(min(v, self.cap(device)))
+
+    def describe(self) -> dict:
+        """Plain-data parameters (results files, cache keys)."""
+        return {"scheme": self.name, "target_fraction": self.target_fraction,
+                "cap_V": self.cap_V, "step_V": self.step_V}
+
+    def label(self, device: "HZODevice | None" = None) -> str:
+        """A short label, e.g. ``iso-fraction 3%, cap 3.8 V``."""
+        cap = self.cap(device or DEFAULT_DEVICE)
+        return f"iso-fraction {self.target_fraction * 100:g}%, cap {cap:g} V"
+
+
+@dataclass(frozen=True)
+class AmplitudeLadder:
+    """Programming scheme: a fixed amplitude ladder, the same |V| for set and reset.
+
+    The kind of table a measurement campaign fixes before it measures: ``volts_at_reference`` at
+    ``reference_width_s``, and ``volts_per_decade`` less for every decade of pulse width (longer
+    pulses switch more at the same field, so campaigns lower the amplitude), capped at ``cap_V``
+    (None: the stack's ``max_voltage_V``). No imprint compensation: set and reset share the
+    amplitude, so the imprint makes every width asymmetric.
+
+    Attributes
+    ----------
+    volts_at_reference : amplitude at the reference width, V.
+    volts_per_decade : amplitude lowered per decade of width, V (≥ 0; 0 gives one amplitude for all).
+    reference_width_s : the width of ``volts_at_reference``, s.
+    cap_V : highest amplitude, V (None: the stack's ``max_voltage_V``).
+    """
+
+    volts_at_reference: float = 3.8
+    volts_per_decade: float = 0.2
+    reference_width_s: float = 20e-9
+    cap_V: float | None = None
+
+    name: ClassVar[str] = "ladder"
+
+    def __post_init__(self) -> None:
+        _require("volts_at_reference", self.volts_at_reference, low=0, unit="V")
+        _require("volts_per_decade", self.volts_per_decade, low=0, strict_low=False, unit="V")
+        _require("reference_width_s", self.reference_width_s, low=0, unit="s")
+        if self.cap_V is not None:
+            _require("cap_V", self.cap_V, low=0, unit="V")
+
+    def cap(self, device: "HZODevice") -> float:
+        return device.stack.max_voltage_V if self.cap_V is None else float(self.cap_V)
+
+    def amplitude_V(self, device: "HZODevice", width_s: float, polarity: str) -> float:
+        _require("width_s", width_s, low=0, unit="s")
+        _check_polarity(polarity)
+        v = self.volts_at_reference - self.volts_per_decade * np.log10(width_s / self.reference_width_s)
+        v = round(float(v), 9)
+        if v <= 0:
+            raise ValueError(f"the amplitude ladder gives {v:g} V at {width_s:g} s; lower "
+                             f"volts_per_decade or raise volts_at_reference")
+        return float(min(v, self.cap(device)))
+
+    def describe(self) -> dict:
+        return {"scheme": self.name, "volts_at_reference": self.volts_at_reference,
+                "volts_per_decade": self.volts_per_decade,
+                "reference_width_s": self.reference_width_s, "cap_V": self.cap_V}
+
+    def label(self, device: "HZODevice | None" = None) -> str:
+        return (f"ladder {self.volts_at_reference:g} V at {self.reference_width_s * 1e9:g} ns, "
+                f"−{self.volts_per_decade:g} V/decade")
+
+
+#: The programming schemes, by name.
+SCHEMES: dict[str, type] = {IsoFraction.name: IsoFraction, AmplitudeLadder.name: AmplitudeLadder}
+
+
 @dataclass(frozen=True)
 class HZODevice:
-    """One HZO synapse: its stack, its conduction law and its switching kinetics.
-
-    ``pulse_target_fraction`` is the campaign rule for write amplitudes (see
-    :meth:`write_amplitude`): the fraction of the unswitched polarisation a pulse should switch;
-    ``amplitude_step_V`` is the pulse generator's amplitude grid.
-    """
+    """One HZO synapse: its stack, its conduction law, its switching kinetics, and the campaign's
+    programming scheme (how each width's write amplitude is chosen: :class:`IsoFraction`, the
+    default, or :class:`AmplitudeLadder`)."""
 
     stack: HZOStack = field(default_factory=HZOStack)
     conduction: Conduction = field(default_factory=Conduction)
     kinetics: SwitchingKinetics = field(default_factory=SwitchingKinetics)
-    pulse_target_fraction: float = 0.03
-    amplitude_step_V: float = 0.05
+    scheme: IsoFraction | AmplitudeLadder = field(default_factory=IsoFraction)
 
     def __post_init__(self) -> None:
-        _require("pulse_target_fraction", self.pulse_target_fraction, low=0, high=0.5)
-        _require("amplitude_step_V", self.amplitude_step_V, low=0, unit="V")
+        if not isinstance(self.scheme, tuple(SCHEMES.values())):
+            raise ValueError(f"scheme must be one of {tuple(c.__name__ for c in SCHEMES.values())}; "
+                             f"got {self.scheme!r}")
 
-    def required_amplitude_V(self, width_s: float, polarity: str = "set") -> float:
-        """Amplitude |V| at which one pulse switches ``pulse_target_fraction``, V (not capped).
+    def required_amplitude_V(self, width_s: float, polarity: str = "set",
+                             fraction: float | None = None) -> float:
+        """Amplitude |V| at which one pulse switches ``fraction`` of the unswitched polarisation,
+        V (not capped; ``fraction`` None: the scheme's target, or 3% for a ladder).
 
         Uses the device's kinetics including its imprint: an experimenter reads the imprint off the
         shift of the polarisation loop and compensates it, so set and reset amplitudes differ.
         """
         _require("width_s", width_s, low=0, unit="s")
         _check_polarity(polarity)
-        target = self.pulse_target_fraction
+        target = (getattr(self.scheme, "target_fraction", TARGET_FRACTION) if fraction is None
+                  else fraction)
+        _require("fraction", target, low=0, high=0.5)
 
         def gap(v):
             e = self.kinetics.effective_field(v, polarity, self.stack)
@@ -337,16 +456,11 @@ class HZODevice:
         return float(brentq(gap, 1e-3, 100.0, xtol=1e-7))
 
     def write_amplitude(self, width_s: float, polarity: str = "set") -> float:
-        """Pulse amplitude |V| the measurement campaign uses at this width and polarity, V.
-
-        The campaign rule: the amplitude that switches ``pulse_target_fraction`` per pulse,
-        rounded up to the pulse generator's grid, capped at the stack's ``max_voltage_V``. Where the
-        cap binds, the pulse switches less than the target — the physics, not a chosen number.
-        """
-        v = self.required_amplitude_V(width_s, polarity)
-        step = self.amplitude_step_V
-        v = np.ceil(round(v / step, 9)) * step
-        return float(min(v, self.stack.max_voltage_V))
+        """Pulse amplitude |V| the measurement campaign uses at this width and polarity, V: the
+        programming scheme's (:attr:`scheme`)."""
+        _require("width_s", width_s, low=0, unit="s")
+        _check_polarity(polarity)
+        return self.scheme.amplitude_V(self, width_s, polarity)
 
     def fraction_per_pulse(self, width_s, polarity: str, amplitude_V=None):
         """Fraction of the unswitched polarisation one pulse switches (the device's own physics)."""
@@ -444,6 +558,8 @@ def describe_constants(device: HZODevice = DEFAULT_DEVICE) -> list[dict]:
         for name in names:
             unit, factor = _UNITS[name]
             kind, source = CONSTANT_SOURCES[name]
-            rows.append({"group": group, "name": name, "value": getattr(obj, name) * factor,
+            value = (getattr(device.scheme, "target_fraction", float("nan")) if group == "campaign"
+                     else getattr(obj, name))
+            rows.append({"group": group, "name": name, "value": value * factor,
                          "unit": unit, "kind": kind, "source": source})
     return rows

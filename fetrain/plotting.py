@@ -150,10 +150,13 @@ def plot_switching(device: HZODevice, widths_s, ax=None, polarity: str = "set",
         ax.semilogy(v, s, color=colour, label=format_width(t))
         va = device.write_amplitude(t, polarity)
         ax.semilogy([va], [device.fraction_per_pulse(t, polarity)], "o", color=colour)
-    ax.axvline(stack.max_voltage_V, color="0.5", lw=1)
-    ax.text(stack.max_voltage_V, 0.6, " cap", color="0.4", va="center", fontsize=8,
+    cap = device.scheme.cap(device)
+    ax.axvline(cap, color="0.5", lw=1)
+    ax.text(cap, 0.6, " cap", color="0.4", va="center", fontsize=8,
             transform=ax.get_xaxis_transform())
-    ax.axhline(device.pulse_target_fraction, color="0.3", ls=":", lw=1)
+    target = getattr(device.scheme, "target_fraction", None)
+    if target is not None:
+        ax.axhline(target, color="0.3", ls=":", lw=1)
     ax.set_ylim(1e-4, 1)
     ax.set_xlabel(f"{polarity} pulse amplitude |V| (V)")
     ax.set_ylabel("fraction switched per pulse")
@@ -373,4 +376,168 @@ def plot_balance(model, layers: pd.DataFrame, ax=None):
     ax.set_ylabel("device state w")
     ax.set_ylim(-1, 1)
     ax.legend()
+    return ax
+
+
+# ---- Chapter 6: the sweep across pulse widths -------------------------------------------------
+
+#: Marker per training strategy of the sweep.
+STRATEGY_MARKERS = {"sgd": "o", "sps": "s", "mp": "^"}
+
+
+def _width_colour(width_s: float, widths) -> str:
+    order = sorted(float(w) for w in widths)
+    return WIDTH_COLOURS[order.index(float(width_s)) % len(WIDTH_COLOURS)]
+
+
+def plot_sweep_accuracy(histories: pd.DataFrame, strategy: str, target: float, ax=None,
+                        title: str | None = None):
+    """Test accuracy against epoch for every width of one strategy (mean over seeds, band from
+    the lowest to the highest seed), with the target as a dotted line."""
+    ax = _axes(ax)
+    h = histories[histories["strategy"] == strategy]
+    widths = sorted(histories["width_s"].unique())
+    for t, g in h.groupby("width_s"):
+        per = g.pivot_table(index="epoch", columns="seed", values="test_accuracy") * 100
+        colour = _width_colour(t, widths)
+        ax.plot(per.index, per.mean(axis=1), color=colour, label=format_width(t))
+        if per.shape[1] > 1:
+            ax.fill_between(per.index, per.min(axis=1), per.max(axis=1), color=colour, alpha=0.2,
+                            lw=0)
+    ax.axhline(target * 100, color="0.3", ls=":", lw=1)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylim(0, 100)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_against_width(agg: pd.DataFrame, column: str, ylabel: str, labels: dict, ax=None,
+                       scale: float = 1.0):
+    """``column`` of the aggregated sweep (mean with min–max over seeds) against pulse width on
+    log axes, one line per strategy; a configuration that did not reach the target is drawn as an
+    open marker on the top edge, labelled "not reached"."""
+    ax = _axes(ax)
+    ax.set_xlabel("pulse width (ns)")
+    ax.set_ylabel(ylabel)
+    values = agg[column + "_max"].to_numpy(dtype=float) * scale
+    if not np.any(np.isfinite(values) & (values > 0)):
+        ax.text(0.5, 0.5, "no configuration reached the target", ha="center", va="center",
+                transform=ax.transAxes, fontsize=8, color="0.3")
+        return ax
+    top = np.nanmax(values)
+    missed_any = False
+    for strategy, g in agg.groupby("strategy", sort=False):
+        g = g.sort_values("width_s")
+        x = g["width_s"].to_numpy(dtype=float) * 1e9
+        y = g[column].to_numpy(dtype=float) * scale
+        lo = y - g[column + "_min"].to_numpy(dtype=float) * scale
+        hi = g[column + "_max"].to_numpy(dtype=float) * scale - y
+        marker = STRATEGY_MARKERS.get(strategy, "o")
+        line = ax.errorbar(x, y, yerr=[lo, hi], marker=marker, ms=5, capsize=3,
+                           label=labels.get(strategy, strategy))
+        missed = ~np.isfinite(y)
+        if missed.any() and np.isfinite(top):
+            missed_any = True
+            ax.plot(x[missed], np.full(missed.sum(), top * 2.0), marker, mfc="none",
+                    color=line[0].get_color(), ms=7)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    if missed_any:
+        ax.text(0.01, 0.99, "open markers at the top: target not reached", transform=ax.transAxes,
+                va="top", fontsize=7, color="0.3")
+    return ax
+
+
+def plot_energy_breakdown(agg: pd.DataFrame, labels: dict, part_labels: dict, ax=None):
+    """Energy to target per width and strategy as stacked bars of its parts (mean over seeds),
+    µJ on a linear axis per panel; configurations that did not reach the target get no bar and
+    a "not reached" note."""
+    ax = _axes(ax)
+    parts = list(part_labels)
+    rows = agg.sort_values(["width_s", "strategy"]).reset_index(drop=True)
+    x = np.arange(len(rows))
+    bottom = np.zeros(len(rows))
+    colours = plt.get_cmap("tab10").colors
+    for k, part in enumerate(parts):
+        v = rows[part.replace("_J", "_to_target_J")].to_numpy(dtype=float) * 1e6
+        v = np.where(np.isfinite(v), v, 0.0)
+        if np.any(v > 0):
+            ax.bar(x, v, bottom=bottom, color=colours[k % 10], label=part_labels[part], width=0.75)
+        bottom += v
+    for i, r in rows.iterrows():
+        if not r["reached"]:
+            ax.text(x[i], 0, "not\nreached", ha="center", va="bottom", fontsize=6, color="0.3",
+                    rotation=90)
+    ax.set_xticks(x, [f"{format_width(r.width_s)}\n{labels.get(r.strategy, r.strategy)}"
+                      for r in rows.itertuples()], fontsize=7, rotation=90)
+    ax.set_ylabel("energy to target (µJ)")
+    ax.grid(axis="x", visible=False)
+    return ax
+
+
+def plot_pareto(points: pd.DataFrame, front: pd.DataFrame, labels: dict, ax=None):
+    """Test accuracy against cumulative total energy at every evaluation of every run (colour:
+    width; marker: strategy), with the accuracy–energy Pareto front as a black step line."""
+    ax = _axes(ax)
+    widths = sorted(points["width_s"].unique())
+    for (t, strategy), g in points.groupby(["width_s", "strategy"]):
+        g = g[g["total_J"] > 0]
+        ax.scatter(g["total_J"] * 1e6, g["test_accuracy"] * 100, s=8, alpha=0.5,
+                   color=_width_colour(t, widths), marker=STRATEGY_MARKERS.get(strategy, "o"),
+                   lw=0)
+    f = front[front["total_J"] > 0]
+    ax.step(f["total_J"] * 1e6, f["test_accuracy"] * 100, where="post", color="k", lw=1.2,
+            label="Pareto front")
+    handles = [plt.Line2D([], [], color=_width_colour(t, widths), marker="o", ls="",
+                          label=format_width(t)) for t in widths]
+    handles += [plt.Line2D([], [], color="0.4", marker=STRATEGY_MARKERS.get(s, "o"), ls="",
+                           label=labels.get(s, s)) for s in points["strategy"].unique()]
+    handles.append(plt.Line2D([], [], color="k", label="Pareto front"))
+    ax.legend(handles=handles, fontsize=7, loc="lower right")
+    ax.set_xscale("log")
+    ax.set_xlabel("total energy so far (µJ, complete form, all parts)")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylim(0, 100)
+    return ax
+
+
+def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels: dict,
+                 widths, ax=None, title: str | None = None):
+    """The map of where short pulses win, for one strategy: rows are programming schemes,
+    columns the width-independent cost per pulse; each cell is coloured by the width with the
+    least total energy to target and reads E(shortest width)/E(winner) ("—": no width reached
+    the target)."""
+    from matplotlib.colors import to_rgb
+
+    ax = _axes(ax)
+    g = win[win["strategy"] == strategy]
+    costs = sorted(g["fixed_per_pulse_J"].unique())
+    grid = np.ones((len(schemes), len(costs), 3))
+    for i, scheme in enumerate(schemes):
+        for j, c in enumerate(costs):
+            cell = g[(g["scheme"] == scheme) & (g["fixed_per_pulse_J"] == c)]
+            if cell.empty:
+                continue
+            cell = cell.iloc[0]
+            w = cell["winner_width_s"]
+            if np.isfinite(w):
+                grid[i, j] = to_rgb(_width_colour(w, widths))
+                ratio = cell["shortest_over_winner"]
+                text = (f"{format_width(w)}" if not np.isfinite(ratio) or ratio <= 1.0
+                        else f"{format_width(w)}\n×{ratio:.2g}")
+                if not np.isfinite(ratio):
+                    text += "\n(shortest: not\nreached)"
+            else:
+                grid[i, j] = (0.92, 0.92, 0.92)
+                text = "—"
+            ax.text(j, i, text, ha="center", va="center", fontsize=7, color="k")
+    ax.imshow(grid, aspect="auto")
+    ax.set_xticks(range(len(costs)), [f"{c * 1e12:g}" for c in costs])
+    ax.set_yticks(range(len(schemes)), [scheme_labels.get(s, s) for s in schemes], fontsize=7)
+    ax.set_xlabel("width-independent cost per pulse (pJ)")
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
     return ax

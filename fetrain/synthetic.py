@@ -348,13 +348,19 @@ class SyntheticCampaign:
                           pulses_per_phase=n, g_min_S=float(np.mean(lows)),
                           g_max_S=float(np.mean(highs)), devices=self.devices)
 
-    def generate_pulses(self) -> pd.DataFrame:
-        """Simulate the pulse-response measurements: one row per read after a pulse."""
+    def generate_pulses(self, widths_s=None) -> pd.DataFrame:
+        """Simulate the pulse-response measurements: one row per read after a pulse.
+
+        ``widths_s``: only these of the plan's widths (default: all); each width draws from its
+        own stream, so a width's rows are the same whichever others are generated."""
         plan, var = self.plan, self.variability
         stack = self.nominal.stack
         names = np.array(self.device_names())
         frames = []
+        wanted = None if widths_s is None else [self.truth(t).width_s for t in widths_s]
         for wi, t in enumerate(plan.widths_s):
+            if wanted is not None and t not in wanted:
+                continue
             truth = self.truth(t)
             rng = np.random.default_rng([plan.seed, 1, wi])
             n = truth.pulses_per_phase

@@ -93,13 +93,30 @@ def test_campaign_amplitudes():
         amps = [dev.write_amplitude(t, pol) for t in PULSE_WIDTHS_S]
         assert max(amps) <= dev.stack.max_voltage_V
         assert all(np.diff(amps) <= 0)                    # longer pulses, lower amplitude
-        on_grid = np.array(amps) / dev.amplitude_step_V
+        on_grid = np.array(amps) / dev.scheme.step_V
         assert np.allclose(on_grid, np.round(on_grid))
     # the imprint favours set: the uncapped reset amplitude is higher
     assert dev.required_amplitude_V(2e-6, "reset") > dev.required_amplitude_V(2e-6, "set")
     # uncapped widths reach at least the target fraction; the capped 20 ns width does not
-    assert dev.fraction_per_pulse(2e-6, "set") >= dev.pulse_target_fraction
-    assert dev.fraction_per_pulse(20e-9, "reset") < dev.pulse_target_fraction
+    assert dev.fraction_per_pulse(2e-6, "set") >= dev.scheme.target_fraction
+    assert dev.fraction_per_pulse(20e-9, "reset") < dev.scheme.target_fraction
+
+
+def test_programming_schemes():
+    """The cap of the iso-fraction rule binds only where the required amplitude exceeds it; the
+    ladder gives the same |V| for set and reset, lowered per decade of width."""
+    from dataclasses import replace
+    high = replace(DEFAULT_DEVICE, scheme=physics.IsoFraction(cap_V=4.2))
+    low = replace(DEFAULT_DEVICE, scheme=physics.IsoFraction(cap_V=3.5))
+    for t in PULSE_WIDTHS_S:
+        for pol in ("set", "reset"):
+            need = DEFAULT_DEVICE.required_amplitude_V(t, pol)
+            assert low.write_amplitude(t, pol) <= 3.5
+            assert high.write_amplitude(t, pol) == pytest.approx(np.ceil(round(need / 0.05, 9)) * 0.05)
+    ladder = replace(DEFAULT_DEVICE, scheme=physics.AmplitudeLadder(3.8, 0.2))
+    amps = [ladder.write_amplitude(t, "set") for t in PULSE_WIDTHS_S]
+    assert amps == pytest.approx([3.8, 3.6, 3.4, 3.2, 3.0])
+    assert [ladder.write_amplitude(t, "reset") for t in PULSE_WIDTHS_S] == pytest.approx(amps)
 
 
 def test_symmetry_state_balances_steps():
@@ -121,7 +138,10 @@ def test_symmetry_state_balances_steps():
     (lambda: DEFAULT_DEVICE.write_amplitude(0.0), "width_s"),
     (lambda: DEFAULT_DEVICE.write_amplitude(20e-9, "up"), "polarity"),
     (lambda: Conduction().read_conductance(1.5, STACK), "state"),
-    (lambda: HZODevice(pulse_target_fraction=0.0), "pulse_target_fraction"),
+    (lambda: physics.IsoFraction(target_fraction=0.0), "target_fraction"),
+    (lambda: physics.IsoFraction(cap_V=-1.0), "cap_V"),
+    (lambda: physics.AmplitudeLadder(volts_per_decade=-0.1), "volts_per_decade"),
+    (lambda: HZODevice(scheme="ladder"), "scheme"),
     (lambda: Conduction(barrier_on_eV=0.7, barrier_off_eV=0.6), "barrier_on_eV"),
 ])
 def test_invalid_inputs_name_the_parameter(make, name):

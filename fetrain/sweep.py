@@ -1,0 +1,582 @@
+"""The book's main experiment as one resumable command: training runs across pulse widths,
+algorithms, programming schemes and seeds, executed here or on a Dask cluster, written as plain
+files.
+
+This module's room: *which* runs (:class:`SweepPlan`), the device model of every width under a
+programming scheme (:func:`device_models`), *running* them (:func:`run_sweep`: in this process
+on the local cores, or through any ``concurrent.futures`` executor such as a Dask cluster's) and
+*writing* what each run produced — its history with every energy part — so that an interrupted
+sweep resumes where it stopped. What the histories mean (energy to target, the map of where
+short pulses win) is :mod:`fetrain.tradeoff`; ``python -m fetrain reproduce`` is the command.
+
+Runs are independent and each draws only from its own seeded generators: a run's numbers are the
+same whether it trains here beside others, alone, or on a cluster worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from concurrent.futures import Executor, as_completed
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import algorithms, energy, physics
+from .scale import Scale, current
+
+#: Results files of a sweep folder.
+PLAN_FILE = "plan.json"
+RUNS_DIR = "runs"
+HISTORIES_FILE = "histories.csv"
+SUMMARY_FILE = "summary.csv"
+ENERGY_CURVES_FILE = "energy_curves.csv"
+MAP_FILE = "map.csv"
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A training strategy of the sweep: a rule and where each pair's reference sits."""
+
+    name: str
+    label: str
+    rule: algorithms.PulseTrains | algorithms.MixedPrecision
+    reference: str
+
+
+#: The three strategies the study compares, by name.
+STRATEGIES: dict[str, Strategy] = {s.name: s for s in (
+    Strategy("sgd", "plain SGD", algorithms.PulseTrains(), "naive"),
+    Strategy("sps", "symmetry point shifting", algorithms.PulseTrains(), "symmetry_point"),
+    Strategy("mp", "mixed precision", algorithms.MixedPrecision(), "naive"),
+)}
+
+#: Programming schemes of the synthetic campaign, by name (see :mod:`fetrain.physics`):
+#: the iso-fraction rule of the embedded data set (3% per pulse, capped at 3.8 V), the same rule
+#: with the cap moved, and a fixed ladder (3.8 V at 20 ns, 0.2 V less per decade, set = reset).
+SCHEMES: dict[str, physics.IsoFraction | physics.AmplitudeLadder] = {
+    "iso-3.8": physics.IsoFraction(),
+    "iso-3.5": physics.IsoFraction(cap_V=3.5),
+    "iso-4.2": physics.IsoFraction(cap_V=4.2),
+    "ladder": physics.AmplitudeLadder(volts_at_reference=3.8, volts_per_decade=0.2),
+}
+DEFAULT_SCHEME = "iso-3.8"
+
+#: Weight matrices of the book's 784-256-128-10 network: the synapses whose references symmetry
+#: point shifting programs once.
+N_SYNAPSES = 784 * 256 + 256 * 128 + 128 * 10
+
+#: Tolerance of reference programming: pulse alternately until a pair moves w by less than this
+#: fraction of dw_min (:func:`fetrain.experiments.reference_programming`).
+REFERENCE_TOLERANCE = 0.01
+
+
+def _choice(name: str, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {tuple(allowed)}; got {value!r}")
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """What the sweep trains: every (scheme, width, strategy, seed) to an epoch limit.
+
+    The main scheme (the first of ``schemes``) runs with ``seeds``; the other schemes (for the
+    map of where short pulses win) with ``map_seeds``. The learning rate and pulse settings are
+    the same for every width and scheme (Chapter 3's, chosen on the validation split); every run
+    trains to ``epochs`` — past the target, so that energy can be read at every target — and is
+    evaluated ``evaluations_per_epoch`` times per epoch on the test split.
+
+    Attributes
+    ----------
+    scale : the scale it was made for (``quick``, ``book``, ``paper``).
+    widths_s : pulse widths, s.
+    strategies : names from :data:`STRATEGIES`.
+    schemes : names from :data:`SCHEMES`, the main one first.
+    seeds, map_seeds : seeds of the main scheme's runs, and of the other schemes'.
+    epochs : the epoch limit.
+    evaluations_per_epoch : evaluations per epoch (energy to target is read at the first one
+        that reaches the target).
+    lr : learning rate.
+    n_train : training digits (None: the whole embedded training split).
+    target : target test accuracy (fraction).
+    """
+
+    scale: str = "book"
+    widths_s: tuple[float, ...] = physics.PULSE_WIDTHS_S
+    strategies: tuple[str, ...] = tuple(STRATEGIES)
+    schemes: tuple[str, ...] = tuple(SCHEMES)
+    seeds: tuple[int, ...] = (0, 1)
+    map_seeds: tuple[int, ...] = (0,)
+    epochs: int = 10
+    evaluations_per_epoch: int = 2
+    lr: float = 0.1
+    n_train: int | None = None
+    target: float = 0.70
+
+    def __post_init__(self) -> None:
+        Scale(self.scale)
+        if not self.widths_s:
+            raise ValueError("widths_s must name at least one pulse width")
+        for t in self.widths_s:
+            if not any(np.isclose(t, physics.PULSE_WIDTHS_S, rtol=1e-9)):
+                raise ValueError(f"widths_s: each width must be one of the campaign's "
+                                 f"{physics.PULSE_WIDTHS_S} s; got {t!r}")
+        for name, values, allowed in (("strategies", self.strategies, STRATEGIES),
+                                      ("schemes", self.schemes, SCHEMES)):
+            if not values:
+                raise ValueError(f"{name} must hold at least one of {tuple(allowed)}")
+            for v in values:
+                _choice(name, v, allowed)
+        for name in ("seeds", "map_seeds"):
+            values = getattr(self, name)
+            if not values or not all(isinstance(s, (int, np.integer)) and s >= 0 for s in values):
+                raise ValueError(f"{name} must be one or more integers ≥ 0; got {values!r}")
+        for name in ("epochs", "evaluations_per_epoch"):
+            v = getattr(self, name)
+            if not (isinstance(v, int) and v >= 1):
+                raise ValueError(f"{name} must be an integer ≥ 1; got {v!r}")
+        if not (isinstance(self.lr, (int, float)) and self.lr > 0):
+            raise ValueError(f"lr must be a number > 0; got {self.lr!r}")
+        if self.n_train is not None and not (isinstance(self.n_train, int) and self.n_train >= 10):
+            raise ValueError(f"n_train must be None or an integer ≥ 10; got {self.n_train!r}")
+        if not 0 < self.target < 1:
+            raise ValueError(f"target must lie in (0, 1) (a fraction of the test digits); "
+                             f"got {self.target!r}")
+
+    @classmethod
+    def for_scale(cls, scale: str | Scale | None = None, **changes) -> "SweepPlan":
+        """The plan of a scale (``None``: :func:`fetrain.scale.current`), with ``changes``.
+
+        * quick — two widths, one seed, 1 epoch on 300 digits (tests);
+        * book — five widths, two seeds, 10 epochs (the book's epochs); one seed for the map;
+        * paper — five widths, three seeds, 30 epochs; two seeds for the map.
+        """
+        from .training import DEFAULT_EPOCHS, DEFAULT_LR, TARGET_ACCURACY
+
+        s = current(scale) if not isinstance(scale, Scale) else scale
+        base = dict(scale=s.name, lr=DEFAULT_LR, target=TARGET_ACCURACY["embedded"],
+                    widths_s=s.pick(quick=(20e-9, 200e-9), book=physics.PULSE_WIDTHS_S,
+                                    paper=physics.PULSE_WIDTHS_S),
+                    schemes=s.pick(quick=("iso-3.8", "iso-4.2"), book=tuple(SCHEMES),
+                                   paper=tuple(SCHEMES)),
+                    seeds=s.pick(quick=(0,), book=(0, 1), paper=(0, 1, 2)),
+                    map_seeds=s.pick(quick=(0,), book=(0,), paper=(0, 1)),
+                    epochs=s.pick(quick=1, book=DEFAULT_EPOCHS, paper=3 * DEFAULT_EPOCHS),
+                    evaluations_per_epoch=s.pick(quick=2, book=2, paper=4),
+                    n_train=s.pick(quick=300, book=None, paper=None))
+        base.update(changes)
+        return cls(**base)
+
+    def describe(self) -> dict:
+        """Plain data (``plan.json``)."""
+        d = asdict(self)
+        d["widths_s"] = [float(t) for t in self.widths_s]
+        d["schemes"] = {name: SCHEMES[name].describe() for name in self.schemes}
+        d["strategies"] = {name: {"label": STRATEGIES[name].label, "reference":
+                                  STRATEGIES[name].reference, **STRATEGIES[name].rule.describe()}
+                           for name in self.strategies}
+        return d
+
+    def runs(self) -> list["RunSpec"]:
+        """Every run of the plan, main scheme first, in a fixed order."""
+        out = []
+        for k, scheme in enumerate(self.schemes):
+            for seed in (self.seeds if k == 0 else self.map_seeds):
+                for t in self.widths_s:
+                    for strategy in self.strategies:
+                        out.append(RunSpec(scheme, float(t), strategy, int(seed)))
+        return out
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a sweep."""
+
+    scheme: str
+    width_s: float
+    strategy: str
+    seed: int
+
+    @property
+    def key(self) -> str:
+        """A file name for the run, e.g. ``iso-3.8_20ns_sps_s0``."""
+        ns = self.width_s * 1e9
+        return f"{self.scheme}_{ns:g}ns_{self.strategy}_s{self.seed}"
+
+
+# ---- device models per programming scheme ---------------------------------------------------
+
+def _rounded_like_file(frame: pd.DataFrame) -> pd.DataFrame:
+    """Round the numeric columns as the data files store them (6 significant digits), so that a
+    generated campaign and the embedded file give the same model for the same pulses."""
+    from .synthetic import _FLOAT_FORMAT
+
+    out = frame.copy()
+    for col in ("pulse_width_s", "amplitude_V", "read_voltage_V", "read_current_A"):
+        out[col] = np.array([float(_FLOAT_FORMAT % v) for v in out[col].to_numpy()])
+    return out
+
+
+@lru_cache(maxsize=None)
+def device_models(scheme: str, widths_s: tuple[float, ...] = physics.PULSE_WIDTHS_S) -> dict:
+    """The device model of every width under a programming scheme (a name of :data:`SCHEMES`).
+
+    The synthetic campaign of the embedded data set, measured with the scheme's amplitudes: a
+    width whose amplitudes the scheme leaves unchanged *is* the embedded data set's width (same
+    devices, seed and pulses), so its model is built from the embedded file; the others are
+    generated by :class:`fetrain.synthetic.SyntheticCampaign` with the scheme and fitted the
+    same way (Chapter 2). Returns {width (s): DeviceModel}.
+    """
+    from . import devicemodel, io
+    from .synthetic import SyntheticCampaign, default_campaign
+
+    _choice("scheme", scheme, SCHEMES)
+    base = default_campaign()
+    campaign = replace(base, nominal=replace(base.nominal, scheme=SCHEMES[scheme]))
+    measured = io.load_embedded()
+    models = {}
+    for t in widths_s:
+        a, b = base.truth(t), campaign.truth(t)
+        same = (np.isclose(a.amplitude_set_V, b.amplitude_set_V)
+                and np.isclose(a.amplitude_reset_V, b.amplitude_reset_V))
+        if same:
+            models[float(t)] = devicemodel.build_device_model(measured.pulses, t,
+                                                              source=measured.label)
+        else:
+            pulses = _rounded_like_file(campaign.generate_pulses(widths_s=(t,)))
+            models[float(t)] = devicemodel.build_device_model(
+                pulses, t, source=f"synthetic campaign, {SCHEMES[scheme].label()}")
+    return models
+
+
+def train_config(plan: SweepPlan, spec: RunSpec):
+    """The :class:`fetrain.engine.TrainConfig` of one run."""
+    from .engine import TrainConfig
+
+    strategy = STRATEGIES[spec.strategy]
+    model = device_models(spec.scheme, tuple(plan.widths_s))[spec.width_s]
+    return TrainConfig(model=model, lr=plan.lr, epochs=plan.epochs, seed=spec.seed,
+                       reference=strategy.reference, algorithm=strategy.rule,
+                       evaluations_per_epoch=plan.evaluations_per_epoch)
+
+
+# ---- energy parts of a history ----------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _reference_programming_J(model) -> float:
+    from .experiments import reference_programming
+
+    return N_SYNAPSES * reference_programming(model, REFERENCE_TOLERANCE)["complete_J"]
+
+
+def energy_parts(history: pd.DataFrame, config) -> pd.DataFrame:
+    """Every energy part of a run at each evaluation, J (cumulative), as new columns.
+
+    * ``analog_study_J`` — the study's V·I·t of the programming pulses (the ledger);
+    * ``analog_complete_J`` — plus C·V² and the switching charge of the programmed devices;
+    * ``line_charging_J``, ``half_select_J`` — the lines and the half-selected devices
+      (:func:`fetrain.energy.line_energy`, the stated circuit model :class:`fetrain.energy.CircuitCosts`);
+    * ``digital_<model>_J`` — mixed precision's digital work under each hardware model of
+      :data:`fetrain.energy.DIGITAL_MODELS` (0 for pulse trains);
+    * ``references_J`` — symmetry point shifting's one-off programming of every reference
+      (pulsing to the symmetry point within 1% of dw_min and copying it, complete form), counted
+      from the start; 0 for the other strategies.
+    """
+    model = config.model
+    out = history.copy()
+    out["analog_study_J"] = history["energy_study_J"]
+    out["analog_complete_J"] = history["energy_complete_J"]
+    lines = [energy.line_energy(model, r.line_pulses, r.line_cell_charges, r.pulses)
+             for r in history.itertuples()]
+    out["line_charging_J"] = [x["line_charging"] for x in lines]
+    out["half_select_J"] = [x["half_select_conduction"] for x in lines]
+    for name, costs in energy.DIGITAL_MODELS.items():
+        out[f"digital_{name}_J"] = [
+            config.algorithm.digital_energy_J(dict(r._asdict()), costs) for r in history.itertuples()]
+    refs = _reference_programming_J(model) if config.reference == "symmetry_point" else 0.0
+    out["references_J"] = refs
+    return out
+
+
+# ---- running ----------------------------------------------------------------------------------
+
+@lru_cache(maxsize=2)
+def _data(n_train: int | None):
+    from . import data as fdata
+
+    return fdata.load_embedded().subset(n_train)
+
+
+def _train_one(plan: SweepPlan, spec: RunSpec):
+    """One run, in whatever process executes it (a cluster worker included): its history."""
+    from .training import train
+
+    config = train_config(plan, spec)
+    start = time.perf_counter()
+    result = train([config], _data(plan.n_train), workers=1)[0]
+    return result.history, time.perf_counter() - start
+
+
+def check_output_folder(out: str | Path) -> Path:
+    """Create ``out`` if needed and check that files can be written there, before any work."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".fetrain-write-test"
+        probe.write_text("ok", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise ValueError(f"output folder {out} is not writable: {exc.strerror or exc}") from None
+    return out
+
+
+def _run_signature(plan: SweepPlan, spec: RunSpec, config) -> dict:
+    from .training import code_fingerprint
+
+    return {"run": asdict(spec), "config": config.describe(), "data_set": _data(plan.n_train).label,
+            "n_train": plan.n_train, "code": code_fingerprint()}
+
+
+def _done(folder: Path, signature: dict) -> bool:
+    meta = folder / "run.json"
+    if not (meta.is_file() and (folder / "history.csv").is_file()):
+        return False
+    try:
+        return json.loads(meta.read_text(encoding="utf-8"))["signature"] == signature
+    except (ValueError, KeyError):
+        return False
+
+
+def _save_run(folder: Path, signature: dict, history: pd.DataFrame, config, seconds: float) -> None:
+    """Write one run: the history with its energy parts, then ``run.json`` (written last, so a
+    run killed while writing counts as not done)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    energy_parts(history, config).to_csv(folder / "history.csv", index=False, float_format="%.8g")
+    tmp = folder / "run.json.tmp"
+    tmp.write_text(json.dumps({"signature": signature, "seconds": seconds}, indent=1) + "\n",
+                   encoding="utf-8")
+    tmp.replace(folder / "run.json")
+
+
+def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None,
+              progress: bool = False, batch: int = 15, workers: int | None = None) -> dict:
+    """Train every run of ``plan`` that ``out`` does not hold yet, and write the results.
+
+    Each finished run is written to ``out/runs/<key>/`` (its history with every energy part,
+    :func:`energy_parts`, and ``run.json`` with its full configuration and the code version);
+    a run already there with the same configuration, data and code is not trained again. So a
+    sweep killed half way loses at most the runs in progress, and the same call resumes it.
+
+    ``executor`` None: runs train in this process, ``batch`` at a time side by side on the
+    local cores (``workers`` threads), each batch checkpointed after every epoch under
+    ``out/checkpoints`` (a kill loses at most the epoch in progress). Otherwise each run is one
+    task for the executor (for example ``dask.distributed.Client(address).get_executor()``); the
+    results are written here as tasks finish.
+
+    Returns {"trained": runs trained now, "reused": runs found done, "seconds": wall time}, and
+    writes the tables and figures of :func:`write_results`.
+    """
+    from .training import train
+
+    out = check_output_folder(out)
+    start = time.perf_counter()
+    (out / PLAN_FILE).write_text(json.dumps(_plan_record(plan), indent=1) + "\n", encoding="utf-8")
+    specs = plan.runs()
+    configs = {spec: train_config(plan, spec) for spec in specs}
+    signatures = {spec: _run_signature(plan, spec, configs[spec]) for spec in specs}
+    pending = [s for s in specs if not _done(out / RUNS_DIR / s.key, signatures[s])]
+    reused = len(specs) - len(pending)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(specs), initial=reused, unit="run", desc="sweep")
+    if executor is None:
+        data = _data(plan.n_train)
+        for k in range(0, len(pending), batch):
+            group = pending[k:k + batch]
+            t0 = time.perf_counter()
+            results = train([configs[s] for s in group], data, progress=progress,
+                            checkpoint_dir=out / "checkpoints" / f"batch-{group[0].key}",
+                            workers=workers)
+            seconds = time.perf_counter() - t0
+            for s, r in zip(group, results):
+                _save_run(out / RUNS_DIR / s.key, signatures[s], r.history, configs[s], seconds)
+            _remove_tree(out / "checkpoints" / f"batch-{group[0].key}")
+            if bar is not None:
+                bar.update(len(group))
+    else:
+        futures = {executor.submit(_train_one, plan, s): s for s in pending}
+        for fut in as_completed(futures):
+            s = futures[fut]
+            history, seconds = fut.result()
+            _save_run(out / RUNS_DIR / s.key, signatures[s], history, configs[s], seconds)
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+    _remove_tree(out / "checkpoints")
+    write_results(out, plan)
+    return {"trained": len(pending), "reused": reused, "seconds": time.perf_counter() - start}
+
+
+def _remove_tree(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _plan_record(plan: SweepPlan) -> dict:
+    from . import __version__
+    from .training import code_fingerprint
+
+    return {"what": "energy to target accuracy across pulse widths, algorithms and programming "
+                    "schemes (fetrain's main experiment)",
+            "fetrain_version": __version__, "code": code_fingerprint(),
+            "data_set": _data(plan.n_train).label, "device": "the synthetic HZO device "
+            "(fetrain.synthetic), one device model per pulse width and programming scheme",
+            "plan": plan.describe(),
+            "energy": {"circuit": asdict(energy.CircuitCosts()),
+                       "digital_models": {k: asdict(v) for k, v in energy.DIGITAL_MODELS.items()},
+                       "reference_tolerance_dw_min": REFERENCE_TOLERANCE,
+                       "synapses": N_SYNAPSES}}
+
+
+def load_histories(out: str | Path) -> tuple[pd.DataFrame, dict]:
+    """Every finished run's history in ``out`` as one table (columns ``scheme``, ``width_s``,
+    ``strategy``, ``seed`` added), and the plan record."""
+    out = Path(out)
+    plan_path = out / PLAN_FILE
+    if not plan_path.is_file():
+        raise FileNotFoundError(f"{out} holds no sweep ({PLAN_FILE} missing); run "
+                                f"python -m fetrain reproduce --out {out}")
+    record = json.loads(plan_path.read_text(encoding="utf-8"))
+    frames = []
+    for meta in sorted((out / RUNS_DIR).glob("*/run.json")):
+        run = json.loads(meta.read_text(encoding="utf-8"))["signature"]["run"]
+        h = pd.read_csv(meta.parent / "history.csv")
+        for k, v in run.items():
+            h.insert(0, k, v)
+        frames.append(h)
+    if not frames:
+        raise FileNotFoundError(f"{out} holds no finished run")
+    return pd.concat(frames, ignore_index=True), record
+
+
+def write_results(out: str | Path, plan: SweepPlan) -> dict[str, Path]:
+    """The sweep's tables (CSV) and figures (PNG and SVG) from the runs in ``out``."""
+    from . import tradeoff
+
+    out = Path(out)
+    histories, record = load_histories(out)
+    keep = {s.key for s in plan.runs()}
+    keys = histories.apply(lambda r: RunSpec(r.scheme, float(r.width_s), r.strategy,
+                                             int(r.seed)).key, axis=1)
+    histories = histories[keys.isin(keep)].reset_index(drop=True)
+    paths = {}
+    histories.to_csv(out / HISTORIES_FILE, index=False, float_format="%.8g")
+    paths["histories"] = out / HISTORIES_FILE
+    summary = tradeoff.summary(histories, plan.target)
+    summary.to_csv(out / SUMMARY_FILE, index=False, float_format="%.6g")
+    paths["summary"] = out / SUMMARY_FILE
+    curves = tradeoff.energy_curves(histories)
+    curves.to_csv(out / ENERGY_CURVES_FILE, index=False, float_format="%.6g")
+    paths["energy_curves"] = out / ENERGY_CURVES_FILE
+    win = tradeoff.win_map(histories, plan.target)
+    win.to_csv(out / MAP_FILE, index=False, float_format="%.6g")
+    paths["map"] = out / MAP_FILE
+    paths.update(save_figures(histories, plan, out, record))
+    return paths
+
+
+def scheme_labels() -> dict[str, str]:
+    """A short label of every programming scheme, by name."""
+    return {name: s.label() for name, s in SCHEMES.items()}
+
+
+def sweep_figures(histories: pd.DataFrame, plan: SweepPlan, record: dict | None = None) -> dict:
+    """The sweep's figures (matplotlib Figures by name): accuracy against epoch per strategy;
+    epochs, pulses, energy per pulse and energy to target against width; the energy breakdown;
+    the accuracy–energy Pareto front; the map of where short pulses win. The main scheme's runs
+    make all but the map."""
+    import matplotlib.pyplot as plt
+
+    from . import plotting, tradeoff
+
+    labels = {k: s.label for k, s in STRATEGIES.items()}
+    main = histories[histories["scheme"] == plan.schemes[0]]
+    agg = tradeoff.aggregate(tradeoff.summary(main, plan.target))
+    where = ""
+    if record is not None:
+        where = f" — {record['data_set']}, {record['plan']['scale']} scale"
+    figs = {}
+    strategies = [s for s in plan.strategies if s in set(main["strategy"])]
+    fig, axes = plt.subplots(1, len(strategies), figsize=(3.0 * len(strategies), 3.0),
+                             sharey=True, squeeze=False)
+    for ax, s in zip(axes[0], strategies):
+        plotting.plot_sweep_accuracy(main, s, plan.target, ax=ax, title=labels[s])
+    axes[0][0].legend(title="pulse width", fontsize=7)
+    fig.suptitle(f"Test accuracy per pulse width{where}", fontsize=9)
+    fig.tight_layout()
+    figs["accuracy"] = fig
+    fig, axes = plt.subplots(2, 2, figsize=(8.0, 6.0))
+    plotting.plot_against_width(agg, "epochs_to_target", "epochs to target", labels, ax=axes[0, 0])
+    plotting.plot_against_width(agg, "pulses_to_target", "pulses to target", labels, ax=axes[0, 1])
+    plotting.plot_against_width(agg, "energy_per_pulse_J", "energy per pulse (pJ, complete)",
+                                labels, ax=axes[1, 0], scale=1e12)
+    plotting.plot_against_width(agg, "total_to_target_J", "total energy to target (µJ)", labels,
+                                ax=axes[1, 1], scale=1e6)
+    if agg["reached"].any():
+        axes[0, 0].legend(fontsize=7)
+    fig.suptitle(f"To the {plan.target * 100:g}% target{where}", fontsize=9)
+    fig.tight_layout()
+    figs["to_target"] = fig
+    fig, ax = plt.subplots(figsize=(8.0, 4.2))
+    plotting.plot_energy_breakdown(agg, labels, {p: tradeoff.PART_LABELS[p]
+                                                 for p in tradeoff.PARTS if p != "fixed_J"}, ax=ax)
+    if agg["reached"].any():
+        ax.legend(fontsize=7, loc="upper left")
+        ax.set_yscale("log")
+    fig.tight_layout()
+    figs["breakdown"] = fig
+    pts = tradeoff.with_totals(main)
+    fig, ax = plt.subplots(figsize=(6.0, 4.0))
+    plotting.plot_pareto(pts, tradeoff.pareto_front(pts), labels, ax=ax)
+    fig.tight_layout()
+    figs["pareto"] = fig
+    win = tradeoff.win_map(histories, plan.target, digital_models=(tradeoff.DEFAULT_DIGITAL,))
+    fig, axes = plt.subplots(1, len(strategies), figsize=(3.4 * len(strategies), 2.8),
+                             sharey=True, squeeze=False)
+    for ax, s in zip(axes[0], strategies):
+        plotting.plot_win_map(win, s, list(plan.schemes), scheme_labels(), plan.widths_s, ax=ax,
+                              title=labels[s])
+    fig.tight_layout()
+    figs["map"] = fig
+    return figs
+
+
+def save_figures(histories: pd.DataFrame, plan: SweepPlan, out: Path,
+                 record: dict | None = None) -> dict[str, Path]:
+    """Write :func:`sweep_figures` as PNG and SVG into ``out/figures``."""
+    import matplotlib.pyplot as plt
+
+    folder = out / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, fig in sweep_figures(histories, plan, record).items():
+        for ext in ("png", "svg"):
+            fig.savefig(folder / f"{name}.{ext}", bbox_inches="tight")
+        paths[f"figure_{name}"] = folder / f"{name}.png"
+        plt.close(fig)
+    return paths
+
+
+def default_out(scale: str) -> Path:
+    """The default results folder of a scale: ``results/reproduce-<scale>`` beside fetrain
+    (``$FETRAIN_RESULTS/reproduce-<scale>`` if that is set)."""
+    from .experiments import results_dir
+
+    return results_dir() / f"reproduce-{scale}"

@@ -1,0 +1,183 @@
+"""What a sweep's histories say: energy to target, its parts, curves over targets, and the map of
+where short pulses win.
+
+This module's room: pure functions of the tables that :mod:`fetrain.sweep` writes (one row per
+evaluation of a run, with every energy part as a cumulative column, J). It trains nothing and
+reads no device model, so the chapter can analyse a results folder made elsewhere.
+
+Definitions (fixed before any sweep was run):
+
+* **energy to target** — the cumulative energy at the first evaluation whose test accuracy
+  reaches the target, with no interpolation; a run that never reaches it within its epoch limit
+  has none ("not reached"). Epochs and pulses to target are read at the same evaluation.
+* **total energy** — everything the sweep costs, complete form: the programmed devices' analog
+  energy (V·I·t + C·V² + switching charge), the lines and half-selected devices, the digital work
+  under a named hardware model, the one-off reference programming, and a width-independent cost
+  per pulse ``fixed_J`` (0 unless a map varies it). The study's own figure is
+  ``analog_study_J`` alone.
+* a configuration (scheme, width, strategy) **reaches** the target when every one of its seeds
+  does; its energy to target is then the mean over seeds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .energy import DIGITAL_MODELS
+
+#: The columns identifying a run, and a configuration (a run without its seed).
+RUN_KEYS = ["scheme", "width_s", "strategy", "seed"]
+CONFIG_KEYS = ["scheme", "width_s", "strategy"]
+#: Energy parts of the complete total (J, cumulative), in the order the figures stack them.
+PARTS = ("analog_complete_J", "line_charging_J", "half_select_J", "digital_J", "references_J",
+         "fixed_J")
+PART_LABELS = {"analog_complete_J": "programmed devices (V·I·t + C·V² + switching)",
+               "line_charging_J": "line charging (C·(V/2)²)",
+               "half_select_J": "half-selected devices (conduction at V/2)",
+               "digital_J": "digital work of mixed precision",
+               "references_J": "reference programming (one-off)",
+               "fixed_J": "width-independent cost per pulse"}
+DEFAULT_DIGITAL = "fp32-dense"
+#: Targets of the energy-against-target curves (fractions).
+CURVE_TARGETS = tuple(np.round(np.arange(0.50, 0.901, 0.05), 2))
+#: Width-independent costs per pulse of the map, J.
+MAP_FIXED_COSTS_J = (0.0, 0.5e-12, 1e-12, 2e-12, 5e-12)
+
+
+def _check_digital(digital: str) -> None:
+    if digital not in DIGITAL_MODELS:
+        raise ValueError(f"digital must be one of {tuple(DIGITAL_MODELS)}; got {digital!r}")
+
+
+def with_totals(histories: pd.DataFrame, digital: str = DEFAULT_DIGITAL,
+                fixed_J: float = 0.0) -> pd.DataFrame:
+    """``histories`` with ``digital_J`` (the chosen hardware model's digital energy), ``fixed_J``
+    (``fixed_J`` joules per programming pulse) and ``total_J`` (the sum of :data:`PARTS`)."""
+    _check_digital(digital)
+    if fixed_J < 0:
+        raise ValueError(f"fixed_J (width-independent cost per pulse, J) must be ≥ 0; got {fixed_J!r}")
+    h = histories.copy()
+    h["digital_J"] = h[f"digital_{digital}_J"]
+    h["fixed_J"] = fixed_J * h["pulses"]
+    h["total_J"] = h[list(PARTS)].sum(axis=1)
+    return h
+
+
+def _first_reaching(run: pd.DataFrame, target: float):
+    hit = run.index[run["test_accuracy"].to_numpy() >= target]
+    return None if len(hit) == 0 else run.loc[hit[0]]
+
+
+def summary(histories: pd.DataFrame, target: float, digital: str = DEFAULT_DIGITAL,
+            fixed_J: float = 0.0) -> pd.DataFrame:
+    """One row per run: whether it reached ``target``; epochs, samples, pulses and every energy
+    part at the first evaluation that did (NaN where it did not); the final test accuracy, the
+    epoch limit and the total energy at the end of training."""
+    h = with_totals(histories, digital, fixed_J)
+    rows = []
+    for key, run in h.groupby(RUN_KEYS, sort=True):
+        run = run.sort_values("samples")
+        row = dict(zip(RUN_KEYS, key))
+        hit = _first_reaching(run, target)
+        row["target"] = target
+        row["reached"] = hit is not None
+        for col in ("epoch", "samples", "pulses", "analog_study_J", *PARTS, "total_J"):
+            name = "epochs_to_target" if col == "epoch" else f"{col.removesuffix('_J')}_to_target" + (
+                "_J" if col.endswith("_J") else "")
+            row[name] = float(hit[col]) if hit is not None else np.nan
+        last = run.iloc[-1]
+        row["final_accuracy"] = float(last["test_accuracy"])
+        row["epoch_limit"] = float(last["epoch"])
+        row["pulses_final"] = float(last["pulses"])
+        row["total_final_J"] = float(last["total_J"])
+        row["analog_study_final_J"] = float(last["analog_study_J"])
+        row["energy_per_pulse_J"] = (float(last["analog_complete_J"]) / float(last["pulses"])
+                                     if last["pulses"] > 0 else np.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def aggregate(summ: pd.DataFrame) -> pd.DataFrame:
+    """One row per configuration: seeds, seeds that reached the target, and mean/min/max over
+    seeds of the energy to target (total and study form), epochs and pulses to target (NaN
+    unless every seed reached it), and of the final accuracy."""
+    rows = []
+    for key, g in summ.groupby(CONFIG_KEYS, sort=True):
+        row = dict(zip(CONFIG_KEYS, key))
+        row["seeds"] = len(g)
+        row["seeds_reached"] = int(g["reached"].sum())
+        row["reached"] = bool(g["reached"].all())
+        for col in ("total_to_target_J", "analog_study_to_target_J", "epochs_to_target",
+                    "pulses_to_target", *[f"{p.removesuffix('_J')}_to_target_J" for p in PARTS],
+                    "final_accuracy", "energy_per_pulse_J", "total_final_J"):
+            v = g[col].to_numpy(dtype=float)
+            ok = row["reached"] or not col.endswith(("to_target_J", "to_target"))
+            row[col] = float(np.mean(v)) if ok else np.nan
+            row[col + "_min"] = float(np.min(v)) if ok else np.nan
+            row[col + "_max"] = float(np.max(v)) if ok else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def energy_curves(histories: pd.DataFrame, targets=CURVE_TARGETS,
+                  digital: str = DEFAULT_DIGITAL) -> pd.DataFrame:
+    """Energy to target as a curve over targets: one row per (run, target) with ``reached``,
+    ``total_to_target_J`` and ``analog_study_to_target_J`` (NaN where not reached)."""
+    h = with_totals(histories, digital)
+    rows = []
+    for key, run in h.groupby(RUN_KEYS, sort=True):
+        run = run.sort_values("samples")
+        for t in targets:
+            hit = _first_reaching(run, t)
+            rows.append({**dict(zip(RUN_KEYS, key)), "target": float(t), "reached": hit is not None,
+                         "total_to_target_J": float(hit["total_J"]) if hit is not None else np.nan,
+                         "analog_study_to_target_J": (float(hit["analog_study_J"])
+                                                      if hit is not None else np.nan),
+                         "epochs_to_target": float(hit["epoch"]) if hit is not None else np.nan})
+    return pd.DataFrame(rows)
+
+
+def win_map(histories: pd.DataFrame, target: float, fixed_costs_J=MAP_FIXED_COSTS_J,
+            digital_models=tuple(DIGITAL_MODELS)) -> pd.DataFrame:
+    """Which width needs the least total energy to ``target``, for every (strategy, scheme,
+    width-independent cost per pulse, digital hardware model).
+
+    One row per cell: ``winner_width_s`` (NaN when no width reaches the target), its mean energy
+    to target ``winner_J``, the shortest width's (``shortest_J``; NaN if it did not reach) and
+    ``shortest_over_winner`` (1 where the shortest width wins), and ``widths_reached``.
+    """
+    rows = []
+    for digital in digital_models:
+        for fixed in fixed_costs_J:
+            agg = aggregate(summary(histories, target, digital, fixed))
+            for (strategy, scheme), g in agg.groupby(["strategy", "scheme"], sort=True):
+                g = g.sort_values("width_s")
+                ok = g[g["reached"]]
+                shortest = g.iloc[0]
+                row = {"strategy": strategy, "scheme": scheme, "fixed_per_pulse_J": fixed,
+                       "digital": digital, "widths_reached": int(len(ok)),
+                       "shortest_width_s": float(shortest["width_s"]),
+                       "shortest_J": float(shortest["total_to_target_J"])}
+                if len(ok):
+                    best = ok.loc[ok["total_to_target_J"].idxmin()]
+                    row["winner_width_s"] = float(best["width_s"])
+                    row["winner_J"] = float(best["total_to_target_J"])
+                else:
+                    row["winner_width_s"] = row["winner_J"] = np.nan
+                row["shortest_over_winner"] = row["shortest_J"] / row["winner_J"]
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pareto_front(points: pd.DataFrame, energy: str = "total_J",
+                 accuracy: str = "test_accuracy") -> pd.DataFrame:
+    """The points no other point beats in both energy (lower) and accuracy (higher), by energy."""
+    p = points.sort_values([energy, accuracy], ascending=[True, False])
+    best = -np.inf
+    keep = []
+    for idx, acc in zip(p.index, p[accuracy].to_numpy()):
+        if acc > best:
+            keep.append(idx)
+            best = acc
+    return p.loc[keep]
