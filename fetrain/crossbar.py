@@ -20,8 +20,40 @@ within a layer, device (i, j) — output i, input j — sits at ``offset + j·n_
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 from numba import njit
+
+#: The modules whose compiled functions call one another (crossbar ← algorithms ← engine).
+_COMPILED_SOURCES = ("crossbar.py", "algorithms.py", "engine.py")
+
+
+def _drop_stale_compiled_code() -> None:
+    """Remove the package's numba cache files when any compiled module's source changed.
+
+    numba's on-disk cache checks only the source file of the function it compiled, not the
+    compiled functions it calls from other modules: after an edit to a rule in
+    :mod:`fetrain.algorithms`, the engine's cached loop would keep the old rule. A stamp of all
+    three sources beside the cache catches that (the next call compiles afresh, once)."""
+    here = Path(__file__).resolve().parent
+    try:
+        stamp = hashlib.sha256(b"".join((here / n).read_bytes()
+                                        for n in _COMPILED_SOURCES)).hexdigest()
+        cache = here / "__pycache__"
+        mark = cache / "numba-sources.sha256"
+        if mark.is_file() and mark.read_text(encoding="utf-8") == stamp:
+            return
+        for f in cache.glob("*.nb[ic]"):
+            f.unlink(missing_ok=True)
+        cache.mkdir(exist_ok=True)
+        mark.write_text(stamp, encoding="utf-8")
+    except OSError:              # a read-only installation: numba then caches elsewhere
+        pass
+
+
+_drop_stale_compiled_code()
 
 #: columns of a device's record in ``dev``
 DEV_COLUMNS: tuple[str, ...] = ("w", "ref", "lo", "hi", "scale_up", "scale_down")

@@ -277,20 +277,32 @@ def test_mixed_precision_ledger_by_hand(model):
     np.testing.assert_allclose(eng.layers[0].chi[0, 0], chi, atol=1e-7)
     counters = eng.snapshot(0)["counters"]
     assert counters["chi_updates"] == 7 * 2 and counters["chi_scans"] == 6 * 2
+    assert counters["chi_updates_nonzero_x"] == 7 * 2          # both inputs non-zero
+    # each transfer pulse addresses its device alone: one input and one error line pulse, which
+    # charge the 1 + 2 devices on them
+    assert counters["line_pulses"] == 2 * int(ups.sum())
+    assert counters["line_cell_charges"] == 3 * int(ups.sum())
 
 
-def test_mixed_precision_cap(model):
-    cfg = engine.TrainConfig(model=model, lr=1.0, epochs=1,
-                             algorithm=algorithms.MixedPrecision(max_pulses=3), cycle_noise=False,
+def test_pulse_trains_count_their_line_pulses(model):
+    """Every device pulse is the coincidence of a pulse on its input line (which holds n_out
+    devices) and one on its error line (n_in devices); line pulses count each fired slot once,
+    shared by the coincidences in it."""
+    cfg = engine.TrainConfig(model=model, lr=1.0, epochs=1, cycle_noise=False,
                              device_variation=False)
-    eng = engine.Engine([cfg], sizes=(1, 1))
-    d = [[-10.0 * model.dw_min]]
-    for _ in range(2):
-        eng.pulse_update(0, [[1.0]], d)
-        eng.samples_seen += 1
-    # χ = −20ε at the first transfer: 3 pulses fired (the cap), χ keeps −17ε
-    assert int(eng.layers[0].ledger.up[0, 0, 0]) == 3
-    assert float(eng.layers[0].chi[0, 0, 0]) == pytest.approx(-17 * model.dw_min, rel=1e-5)
+    eng = engine.Engine([cfg], sizes=(3, 2))                 # n_in 3, n_out 2
+    x = np.array([[1.0, 0.0, 0.0]], dtype=np.float32)        # one input line can fire
+    d = np.array([[5.0, -5.0]], dtype=np.float32) * np.float32(model.dw_min)
+    for _ in range(20):
+        eng.pulse_update(0, x, d)
+    c = eng.snapshot(0)["counters"]
+    pulses = int(eng.layers[0].ledger.up.sum() + eng.layers[0].ledger.down.sum())
+    # input-line pulses a and error-line pulses b: line_pulses = a + b, charges = 2a + 3b
+    b = c["line_cell_charges"] - 2 * c["line_pulses"]
+    a = c["line_pulses"] - b
+    assert pulses > 0 and a > 0
+    assert pulses <= b                        # each error-line slot meets at most one input pulse
+    assert pulses <= 2 * a                    # each input slot meets at most the two error lines
 
 
 def test_references(model):
@@ -443,7 +455,9 @@ def test_rules_are_registered_units(model):
     mp = engine.TrainConfig(model=model, lr=0.1, epochs=1,
                             algorithm=algorithms.MixedPrecision(threshold=2.0))
     assert mp.describe()["mp_threshold"] == 2.0
-    assert set(algorithms.COUNTER_COLUMNS) == {"chi_updates", "chi_scans", "chi_rewrites"}
+    assert set(algorithms.COUNTER_COLUMNS) == {"chi_updates", "chi_scans", "chi_rewrites",
+                                               "chi_updates_nonzero_x", "line_pulses",
+                                               "line_cell_charges"}
 
 
 def test_random_streams_are_part_of_every_key(model):
