@@ -113,7 +113,8 @@ def reproduce(argv=None) -> int:
     finally:
         if client is not None:
             client.close()
-    print(f"{report['trained']} run(s) trained, {report['reused']} found done, "
+    print(f"{report['written']} run(s) written ({report['trained']} trained; the others share "
+          f"their device and settings), {report['reused']} found done, "
           f"{report['seconds']:.0f} s; results in {out}")
     return 0
 

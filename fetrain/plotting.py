@@ -507,8 +507,8 @@ def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels:
                  widths, ax=None, title: str | None = None):
     """The map of where short pulses win, for one strategy: rows are programming schemes,
     columns the width-independent cost per pulse; each cell is coloured by the width with the
-    least total energy to target and reads E(shortest width)/E(winner) ("—": no width reached
-    the target)."""
+    least total energy to target and reads E(shortest width)/E(winner), and "≈ tie" where the
+    runner-up is within the map's margin ("—": no width reached the target)."""
     from matplotlib.colors import to_rgb
 
     ax = _axes(ax)
@@ -526,9 +526,11 @@ def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels:
                 grid[i, j] = to_rgb(_width_colour(w, widths))
                 ratio = cell["shortest_over_winner"]
                 text = (f"{format_width(w)}" if not np.isfinite(ratio) or ratio <= 1.0
-                        else f"{format_width(w)}\n×{ratio:.2g}")
+                        else f"{format_width(w)}\n(shortest ×{ratio:.2g})")
                 if not np.isfinite(ratio):
                     text += "\n(shortest: not\nreached)"
+                if cell.get("tie", False):
+                    text += f"\n≈ tie with {format_width(cell['runner_up_width_s'])}"
             else:
                 grid[i, j] = (0.92, 0.92, 0.92)
                 text = "—"

@@ -122,7 +122,7 @@ class SweepPlan:
         if not self.widths_s:
             raise ValueError("widths_s must name at least one pulse width")
         for t in self.widths_s:
-            if not any(np.isclose(t, physics.PULSE_WIDTHS_S, rtol=1e-9)):
+            if not any(np.isclose(t, physics.PULSE_WIDTHS_S, rtol=1e-9, atol=0)):
                 raise ValueError(f"widths_s: each width must be one of the campaign's "
                                  f"{physics.PULSE_WIDTHS_S} s; got {t!r}")
         for name, values, allowed in (("strategies", self.strategies, STRATEGIES),
@@ -334,10 +334,12 @@ def check_output_folder(out: str | Path) -> Path:
     return out
 
 
-def _run_signature(plan: SweepPlan, spec: RunSpec, config) -> dict:
+def _run_signature(plan: SweepPlan, config) -> dict:
+    """What decides a run's numbers: its configuration, data and code (two runs of the plan
+    with the same signature — a scheme that leaves a width unchanged — are trained once)."""
     from .training import code_fingerprint
 
-    return {"run": asdict(spec), "config": config.describe(), "data_set": _data(plan.n_train).label,
+    return {"config": config.describe(), "data_set": _data(plan.n_train).label,
             "n_train": plan.n_train, "code": code_fingerprint()}
 
 
@@ -351,14 +353,15 @@ def _done(folder: Path, signature: dict) -> bool:
         return False
 
 
-def _save_run(folder: Path, signature: dict, history: pd.DataFrame, config, seconds: float) -> None:
+def _save_run(folder: Path, spec: RunSpec, signature: dict, history: pd.DataFrame, config,
+              seconds: float) -> None:
     """Write one run: the history with its energy parts, then ``run.json`` (written last, so a
     run killed while writing counts as not done)."""
     folder.mkdir(parents=True, exist_ok=True)
     energy_parts(history, config).to_csv(folder / "history.csv", index=False, float_format="%.8g")
     tmp = folder / "run.json.tmp"
-    tmp.write_text(json.dumps({"signature": signature, "seconds": seconds}, indent=1) + "\n",
-                   encoding="utf-8")
+    tmp.write_text(json.dumps({"run": asdict(spec), "signature": signature, "seconds": seconds},
+                              indent=1) + "\n", encoding="utf-8")
     tmp.replace(folder / "run.json")
 
 
@@ -377,8 +380,9 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None
     task for the executor (for example ``dask.distributed.Client(address).get_executor()``); the
     results are written here as tasks finish.
 
-    Returns {"trained": runs trained now, "reused": runs found done, "seconds": wall time}, and
-    writes the tables and figures of :func:`write_results`.
+    Returns {"trained": runs trained now, "written": runs written now (a run shared by several
+    schemes is trained once), "reused": runs found done, "seconds": wall time}, and writes the
+    tables and figures of :func:`write_results`.
     """
     from .training import train
 
@@ -387,9 +391,21 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None
     (out / PLAN_FILE).write_text(json.dumps(_plan_record(plan), indent=1) + "\n", encoding="utf-8")
     specs = plan.runs()
     configs = {spec: train_config(plan, spec) for spec in specs}
-    signatures = {spec: _run_signature(plan, spec, configs[spec]) for spec in specs}
-    pending = [s for s in specs if not _done(out / RUNS_DIR / s.key, signatures[s])]
-    reused = len(specs) - len(pending)
+    signatures = {spec: _run_signature(plan, configs[spec]) for spec in specs}
+    missing = [s for s in specs if not _done(out / RUNS_DIR / s.key, signatures[s])]
+    # runs with the same signature are trained once and written under each of their names
+    same: dict[str, list[RunSpec]] = {}
+    for s in missing:
+        same.setdefault(json.dumps(signatures[s], sort_keys=True), []).append(s)
+    pending = [group[0] for group in same.values()]
+    reused = len(specs) - len(missing)
+
+    def save(spec: RunSpec, history: pd.DataFrame, seconds: float) -> None:
+        for s in same[json.dumps(signatures[spec], sort_keys=True)]:
+            _save_run(out / RUNS_DIR / s.key, s, signatures[s], history, configs[s], seconds)
+            if bar is not None:
+                bar.update(1)
+
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -399,28 +415,24 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None
         for k in range(0, len(pending), batch):
             group = pending[k:k + batch]
             t0 = time.perf_counter()
+            checkpoint = out / "checkpoints" / f"batch-{group[0].key}"
             results = train([configs[s] for s in group], data, progress=progress,
-                            checkpoint_dir=out / "checkpoints" / f"batch-{group[0].key}",
-                            workers=workers)
+                            checkpoint_dir=checkpoint, workers=workers)
             seconds = time.perf_counter() - t0
             for s, r in zip(group, results):
-                _save_run(out / RUNS_DIR / s.key, signatures[s], r.history, configs[s], seconds)
-            _remove_tree(out / "checkpoints" / f"batch-{group[0].key}")
-            if bar is not None:
-                bar.update(len(group))
+                save(s, r.history, seconds)
+            _remove_tree(checkpoint)
     else:
         futures = {executor.submit(_train_one, plan, s): s for s in pending}
         for fut in as_completed(futures):
-            s = futures[fut]
             history, seconds = fut.result()
-            _save_run(out / RUNS_DIR / s.key, signatures[s], history, configs[s], seconds)
-            if bar is not None:
-                bar.update(1)
+            save(futures[fut], history, seconds)
     if bar is not None:
         bar.close()
     _remove_tree(out / "checkpoints")
     write_results(out, plan)
-    return {"trained": len(pending), "reused": reused, "seconds": time.perf_counter() - start}
+    return {"trained": len(pending), "written": len(missing), "reused": reused,
+            "seconds": time.perf_counter() - start}
 
 
 def _remove_tree(folder: Path) -> None:
@@ -456,7 +468,7 @@ def load_histories(out: str | Path) -> tuple[pd.DataFrame, dict]:
     record = json.loads(plan_path.read_text(encoding="utf-8"))
     frames = []
     for meta in sorted((out / RUNS_DIR).glob("*/run.json")):
-        run = json.loads(meta.read_text(encoding="utf-8"))["signature"]["run"]
+        run = json.loads(meta.read_text(encoding="utf-8"))["run"]
         h = pd.read_csv(meta.parent / "history.csv")
         for k, v in run.items():
             h.insert(0, k, v)
