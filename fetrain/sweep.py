@@ -592,3 +592,31 @@ def default_out(scale: str) -> Path:
     from .experiments import results_dir
 
     return results_dir() / f"reproduce-{scale}"
+
+
+def width_figures(models: dict) -> pd.DataFrame:
+    """What each width's device model costs and does, one row per width: set and reset
+    amplitude (V); energy of a set pulse at mid-range, study and complete form (J); dw_min; up
+    over down step at w = 0; the symmetry point w*; and the energy per unit weight change at w*
+    (a set and a reset pulse there, complete and study form, J per unit of w) and its ratio to
+    the shortest width's."""
+    rows = []
+    for t, m in sorted(models.items()):
+        ws = m.symmetry_point
+        e_set, e_reset = m.pulse_energy(ws, "set"), m.pulse_energy(ws, "reset")
+        dw = float(m.step_up_at(ws) + m.step_down_at(ws))
+        mid = m.pulse_energy(0.0, "set")
+        f = m.figures()
+        rows.append({"pulse_width_s": t, "amplitude_set_V": m.amplitude_set_V,
+                     "amplitude_reset_V": m.amplitude_reset_V,
+                     "energy_per_pulse_study_J": float(mid.study_J),
+                     "energy_per_pulse_complete_J": float(mid.complete_J),
+                     "dw_min": m.dw_min, "up_over_down_at_0": f["asymmetry_up_over_down_at_0"],
+                     "symmetry_point": ws,
+                     "energy_per_dw_study_J": float(e_set.study_J + e_reset.study_J) / dw,
+                     "energy_per_dw_complete_J": float(e_set.complete_J + e_reset.complete_J) / dw})
+    out = pd.DataFrame(rows)
+    for form in ("study", "complete"):
+        out[f"energy_per_dw_{form}_relative"] = (out[f"energy_per_dw_{form}_J"]
+                                                 / out[f"energy_per_dw_{form}_J"].iloc[0])
+    return out
