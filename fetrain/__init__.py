@@ -16,6 +16,10 @@ The package behind the executable book. Modules follow the book's flow:
 * :mod:`fetrain.engine` — the compiled pulsed-crossbar training engine and its exact pulse ledger.
 * :mod:`fetrain.training` — training runs, their history, results files, the chosen hyper-parameters.
 * :mod:`fetrain.experiments` — repeatable experiments (pilot, cross-checks, coverage).
+* :mod:`fetrain.sweep` — the main experiment as one resumable command (``python -m fetrain
+  reproduce``): runs across widths, strategies, programming schemes and seeds, here or on Dask.
+* :mod:`fetrain.tradeoff` — what a sweep says: energy to target, its parts, the map of where
+  short pulses win.
 * :mod:`fetrain.bench` — throughput of fetrain's engine against AIHWKit.
 * :mod:`fetrain.plotting` — the book's figure style and plotting helpers.
 * :mod:`fetrain.claims` — a chapter's closing checks of its claims.

@@ -414,7 +414,7 @@ def plot_sweep_accuracy(histories: pd.DataFrame, strategy: str, target: float, a
 
 
 def plot_against_width(agg: pd.DataFrame, column: str, ylabel: str, labels: dict, ax=None,
-                       scale: float = 1.0):
+                       scale: float = 1.0, log_y: bool = True):
     """``column`` of the aggregated sweep (mean with min–max over seeds) against pulse width on
     log axes, one line per strategy; a configuration that did not reach the target is drawn as an
     open marker on the top edge, labelled "not reached"."""
@@ -440,10 +440,13 @@ def plot_against_width(agg: pd.DataFrame, column: str, ylabel: str, labels: dict
         missed = ~np.isfinite(y)
         if missed.any() and np.isfinite(top):
             missed_any = True
-            ax.plot(x[missed], np.full(missed.sum(), top * 2.0), marker, mfc="none",
+            ax.plot(x[missed], np.full(missed.sum(), top * (2.0 if log_y else 1.1)), marker, mfc="none",
                     color=line[0].get_color(), ms=7)
     ax.set_xscale("log")
-    ax.set_yscale("log")
+    if log_y:
+        ax.set_yscale("log")
+    else:
+        ax.set_ylim(bottom=0)
     if missed_any:
         ax.text(0.01, 0.99, "open markers at the top: target not reached", transform=ax.transAxes,
                 va="top", fontsize=7, color="0.3")
@@ -451,28 +454,31 @@ def plot_against_width(agg: pd.DataFrame, column: str, ylabel: str, labels: dict
 
 
 def plot_energy_breakdown(agg: pd.DataFrame, labels: dict, part_labels: dict, ax=None):
-    """Energy to target per width and strategy as stacked bars of its parts (mean over seeds),
-    µJ on a linear axis per panel; configurations that did not reach the target get no bar and
-    a "not reached" note."""
+    """Energy to target per width and strategy: each part's share (%) as stacked bars, with the
+    total (µJ) written above each bar (mean over seeds); configurations that did not reach the
+    target are marked "not reached"."""
     ax = _axes(ax)
     parts = list(part_labels)
     rows = agg.sort_values(["width_s", "strategy"]).reset_index(drop=True)
     x = np.arange(len(rows))
+    total = rows["total_to_target_J"].to_numpy(dtype=float)
     bottom = np.zeros(len(rows))
     colours = plt.get_cmap("tab10").colors
     for k, part in enumerate(parts):
-        v = rows[part.replace("_J", "_to_target_J")].to_numpy(dtype=float) * 1e6
+        v = rows[part.replace("_J", "_to_target_J")].to_numpy(dtype=float) / total * 100
         v = np.where(np.isfinite(v), v, 0.0)
-        if np.any(v > 0):
-            ax.bar(x, v, bottom=bottom, color=colours[k % 10], label=part_labels[part], width=0.75)
+        ax.bar(x, v, bottom=bottom, color=colours[k % 10], label=part_labels[part], width=0.75)
         bottom += v
     for i, r in rows.iterrows():
-        if not r["reached"]:
-            ax.text(x[i], 0, "not\nreached", ha="center", va="bottom", fontsize=6, color="0.3",
-                    rotation=90)
-    ax.set_xticks(x, [f"{format_width(r.width_s)}\n{labels.get(r.strategy, r.strategy)}"
+        text = (f"{r['total_to_target_J'] * 1e6:,.0f}" if r["reached"] else "not\nreached")
+        ax.text(x[i], 101, text, ha="center", va="bottom", fontsize=6, rotation=90, color="0.2")
+    ax.set_xticks(x, [f"{format_width(r.width_s)}, {labels.get(r.strategy, r.strategy)}"
                       for r in rows.itertuples()], fontsize=7, rotation=90)
-    ax.set_ylabel("energy to target (µJ)")
+    ax.set_ylim(0, 125)
+    ax.set_yticks([0, 25, 50, 75, 100])
+    ax.set_ylabel("share of the energy to target (%)")
+    ax.text(0.0, 1.0, "above the bars: total energy to target (µJ)", transform=ax.transAxes,
+            fontsize=7, color="0.3", va="bottom")
     ax.grid(axis="x", visible=False)
     return ax
 
@@ -507,8 +513,9 @@ def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels:
                  widths, ax=None, title: str | None = None):
     """The map of where short pulses win, for one strategy: rows are programming schemes,
     columns the width-independent cost per pulse; each cell is coloured by the width with the
-    least total energy to target and reads E(shortest width)/E(winner), and "≈ tie" where the
-    runner-up is within the map's margin ("—": no width reached the target)."""
+    least total energy to target and names it, with "≈" where the runner-up is within the map's
+    margin (a near tie) and, below, E(shortest width)/E(winner) where the shortest width loses
+    ("short: –" where it did not reach the target; "—": no width reached it)."""
     from matplotlib.colors import to_rgb
 
     ax = _axes(ax)
@@ -525,16 +532,15 @@ def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels:
             if np.isfinite(w):
                 grid[i, j] = to_rgb(_width_colour(w, widths))
                 ratio = cell["shortest_over_winner"]
-                text = (f"{format_width(w)}" if not np.isfinite(ratio) or ratio <= 1.0
-                        else f"{format_width(w)}\n(shortest ×{ratio:.2g})")
+                text = format_width(w) + (" ≈" if cell.get("tie", False) else "")
                 if not np.isfinite(ratio):
-                    text += "\n(shortest: not\nreached)"
-                if cell.get("tie", False):
-                    text += f"\n≈ tie with {format_width(cell['runner_up_width_s'])}"
+                    text += "\n(short: –)"
+                elif ratio > 1.0:
+                    text += f"\n(short ×{ratio:.3g})"
             else:
                 grid[i, j] = (0.92, 0.92, 0.92)
                 text = "—"
-            ax.text(j, i, text, ha="center", va="center", fontsize=7, color="k")
+            ax.text(j, i, text, ha="center", va="center", fontsize=6, color="k")
     ax.imshow(grid, aspect="auto")
     ax.set_xticks(range(len(costs)), [f"{c * 1e12:g}" for c in costs])
     ax.set_yticks(range(len(schemes)), [scheme_labels.get(s, s) for s in schemes], fontsize=7)

@@ -504,8 +504,11 @@ def write_results(out: str | Path, plan: SweepPlan) -> dict[str, Path]:
     return paths
 
 
-def scheme_labels() -> dict[str, str]:
-    """A short label of every programming scheme, by name."""
+def scheme_labels(short: bool = False) -> dict[str, str]:
+    """A label of every programming scheme, by name (``short``: for a figure's axis)."""
+    if short:
+        return {name: (f"cap {s.cap(physics.DEFAULT_DEVICE):g} V" if isinstance(s, physics.IsoFraction)
+                       else f"ladder −{s.volts_per_decade:g} V/dec.") for name, s in SCHEMES.items()}
     return {name: s.label() for name, s in SCHEMES.items()}
 
 
@@ -535,7 +538,8 @@ def sweep_figures(histories: pd.DataFrame, plan: SweepPlan, record: dict | None 
     fig.tight_layout()
     figs["accuracy"] = fig
     fig, axes = plt.subplots(2, 2, figsize=(8.0, 6.0))
-    plotting.plot_against_width(agg, "epochs_to_target", "epochs to target", labels, ax=axes[0, 0])
+    plotting.plot_against_width(agg, "epochs_to_target", "epochs to target", labels, ax=axes[0, 0],
+                                log_y=False)
     plotting.plot_against_width(agg, "pulses_to_target", "pulses to target", labels, ax=axes[0, 1])
     plotting.plot_against_width(agg, "energy_per_pulse_J", "energy per pulse (pJ, complete)",
                                 labels, ax=axes[1, 0], scale=1e12)
@@ -546,12 +550,10 @@ def sweep_figures(histories: pd.DataFrame, plan: SweepPlan, record: dict | None 
     fig.suptitle(f"To the {plan.target * 100:g}% target{where}", fontsize=9)
     fig.tight_layout()
     figs["to_target"] = fig
-    fig, ax = plt.subplots(figsize=(8.0, 4.2))
+    fig, ax = plt.subplots(figsize=(8.0, 4.6))
     plotting.plot_energy_breakdown(agg, labels, {p: tradeoff.PART_LABELS[p]
                                                  for p in tradeoff.PARTS if p != "fixed_J"}, ax=ax)
-    if agg["reached"].any():
-        ax.legend(fontsize=7, loc="upper left")
-        ax.set_yscale("log")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     figs["breakdown"] = fig
     pts = tradeoff.with_totals(main)
@@ -560,11 +562,11 @@ def sweep_figures(histories: pd.DataFrame, plan: SweepPlan, record: dict | None 
     fig.tight_layout()
     figs["pareto"] = fig
     win = tradeoff.win_map(histories, plan.target, digital_models=(tradeoff.DEFAULT_DIGITAL,))
-    fig, axes = plt.subplots(1, len(strategies), figsize=(3.4 * len(strategies), 2.8),
+    fig, axes = plt.subplots(1, len(strategies), figsize=(2.9 * len(strategies) + 0.8, 2.6),
                              sharey=True, squeeze=False)
     for ax, s in zip(axes[0], strategies):
-        plotting.plot_win_map(win, s, list(plan.schemes), scheme_labels(), plan.widths_s, ax=ax,
-                              title=labels[s])
+        plotting.plot_win_map(win, s, list(plan.schemes), scheme_labels(short=True), plan.widths_s,
+                              ax=ax, title=labels[s])
     fig.tight_layout()
     figs["map"] = fig
     return figs
