@@ -15,11 +15,11 @@ same whether it trains here beside others, alone, or on a cluster worker.
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
 import time
 from concurrent.futures import Executor, as_completed
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -415,7 +415,9 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None
         for k in range(0, len(pending), batch):
             group = pending[k:k + batch]
             t0 = time.perf_counter()
-            checkpoint = out / "checkpoints" / f"batch-{group[0].key}"
+            # named by what the batch trains, so a checkpoint is only ever resumed by its batch
+            ident = json.dumps([signatures[s] for s in group], sort_keys=True).encode()
+            checkpoint = out / "checkpoints" / hashlib.sha256(ident).hexdigest()[:16]
             results = train([configs[s] for s in group], data, progress=progress,
                             checkpoint_dir=checkpoint, workers=workers)
             seconds = time.perf_counter() - t0
