@@ -366,7 +366,8 @@ def _save_run(folder: Path, spec: RunSpec, signature: dict, history: pd.DataFram
 
 
 def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None,
-              progress: bool = False, batch: int = 15, workers: int | None = None) -> dict:
+              progress: bool = False, batch: int = 15, workers: int | None = None,
+              tables: bool = True) -> dict:
     """Train every run of ``plan`` that ``out`` does not hold yet, and write the results.
 
     Each finished run is written to ``out/runs/<key>/`` (its history with every energy part,
@@ -382,7 +383,8 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None
 
     Returns {"trained": runs trained now, "written": runs written now (a run shared by several
     schemes is trained once), "reused": runs found done, "seconds": wall time}, and writes the
-    tables and figures of :func:`write_results`.
+    tables and figures of :func:`write_results` (unless ``tables`` is False: a caller that
+    analyses the runs itself, such as the book's chapters).
     """
     from .training import train
 
@@ -432,7 +434,8 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None
     if bar is not None:
         bar.close()
     _remove_tree(out / "checkpoints")
-    write_results(out, plan)
+    if tables:
+        write_results(out, plan)
     return {"trained": len(pending), "written": len(missing), "reused": reused,
             "seconds": time.perf_counter() - start}
 
@@ -459,9 +462,10 @@ def _plan_record(plan: SweepPlan) -> dict:
                        "synapses": N_SYNAPSES}}
 
 
-def load_histories(out: str | Path) -> tuple[pd.DataFrame, dict]:
+def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.DataFrame, dict]:
     """Every finished run's history in ``out`` as one table (columns ``scheme``, ``width_s``,
-    ``strategy``, ``seed`` added), and the plan record."""
+    ``strategy``, ``seed`` added), and the plan record; with ``plan``, only that plan's runs (a
+    folder may also hold runs of an earlier, larger plan)."""
     out = Path(out)
     plan_path = out / PLAN_FILE
     if not plan_path.is_file():
@@ -477,7 +481,13 @@ def load_histories(out: str | Path) -> tuple[pd.DataFrame, dict]:
         frames.append(h)
     if not frames:
         raise FileNotFoundError(f"{out} holds no finished run")
-    return pd.concat(frames, ignore_index=True), record
+    histories = pd.concat(frames, ignore_index=True)
+    if plan is not None:
+        keep = {s.key for s in plan.runs()}
+        keys = [RunSpec(*k).key for k in zip(histories["scheme"], histories["width_s"].astype(float),
+                                             histories["strategy"], histories["seed"].astype(int))]
+        histories = histories[np.isin(keys, list(keep))].reset_index(drop=True)
+    return histories, record
 
 
 def write_results(out: str | Path, plan: SweepPlan) -> dict[str, Path]:
@@ -485,11 +495,7 @@ def write_results(out: str | Path, plan: SweepPlan) -> dict[str, Path]:
     from . import tradeoff
 
     out = Path(out)
-    histories, record = load_histories(out)
-    keep = {s.key for s in plan.runs()}
-    keys = histories.apply(lambda r: RunSpec(r.scheme, float(r.width_s), r.strategy,
-                                             int(r.seed)).key, axis=1)
-    histories = histories[keys.isin(keep)].reset_index(drop=True)
+    histories, record = load_histories(out, plan)
     paths = {}
     histories.to_csv(out / HISTORIES_FILE, index=False, float_format="%.8g")
     paths["histories"] = out / HISTORIES_FILE

@@ -224,3 +224,16 @@ def test_digital_hardware_models_and_line_energy():
     c = model.stack.capacitance_F + energy.CircuitCosts().wire_capacitance_per_cell_F
     assert e["line_charging"] == pytest.approx(256 * c * (3.8 / 2) ** 2)
     assert e["half_select_conduction"] > 0
+
+
+def test_cli_reproduce_runs_and_resumes(tmp_path):
+    """The command itself, at quick scale on one width and one strategy: results, then a second
+    call that finds them done."""
+    args = ["reproduce", "--scale", "quick", "--widths", "20", "--algorithms", "sps",
+            "--schemes", "iso-3.8", "--out", str(tmp_path / "r"), "--no-progress"]
+    first = run_cli(*args, timeout=600)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "1 run(s) written (1 trained" in first.stdout
+    assert (tmp_path / "r" / sweep.SUMMARY_FILE).is_file()
+    second = run_cli(*args, timeout=600)
+    assert second.returncode == 0 and "0 run(s) written" in second.stdout and "1 found done" in second.stdout
