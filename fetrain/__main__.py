@@ -57,8 +57,8 @@ def reproduce(argv=None) -> int:
         description="Energy to target accuracy across pulse widths, algorithms and programming "
                     "schemes (Chapter 6). Finished runs are kept in OUT/runs: run the same "
                     "command again to resume an interrupted sweep. Paper scale (5 widths × 3 "
-                    "algorithms × 3 seeds, plus the map's schemes) takes about 25 minutes on 2 "
-                    "cores; book scale about 4; quick scale seconds.")
+                    "algorithms × 3 seeds, plus the map's schemes) took 18 minutes on 2 cores; "
+                    "book scale about 3.5; quick scale seconds.")
     parser.add_argument("--scale", choices=fscale.SCALES, default=None,
                         help="quick, book or paper (default: $FETRAIN_SCALE, else book)")
     parser.add_argument("--out", default=None,

@@ -630,3 +630,18 @@ def width_figures(models: dict) -> pd.DataFrame:
         out[f"energy_per_dw_{form}_relative"] = (out[f"energy_per_dw_{form}_J"]
                                                  / out[f"energy_per_dw_{form}_J"].iloc[0])
     return out
+
+
+#: Paper-scale results made by ``python -m fetrain reproduce --scale paper`` and shipped with
+#: fetrain (their tables only: plan, per-run summary, map, energy curves).
+SHIPPED_PAPER = Path(__file__).resolve().parent / "data" / "reproduce-paper"
+
+
+def load_tables(out: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The per-run summary, the map and the plan record a sweep wrote into ``out``."""
+    out = Path(out)
+    missing = [n for n in (PLAN_FILE, SUMMARY_FILE, MAP_FILE) if not (out / n).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{out} lacks {', '.join(missing)}: not a finished sweep's folder")
+    record = json.loads((out / PLAN_FILE).read_text(encoding="utf-8"))
+    return pd.read_csv(out / SUMMARY_FILE), pd.read_csv(out / MAP_FILE), record
