@@ -566,7 +566,7 @@ def sweep_figures(histories: pd.DataFrame, plan: SweepPlan, record: dict | None 
     figs["breakdown"] = fig
     pts = tradeoff.with_totals(main)
     fig, ax = plt.subplots(figsize=(6.0, 4.0))
-    plotting.plot_pareto(pts, tradeoff.pareto_front(pts), labels, ax=ax)
+    plotting.plot_pareto(pts, tradeoff.pareto_front(pts[pts["samples"] > 0]), labels, ax=ax)
     fig.tight_layout()
     figs["pareto"] = fig
     win = tradeoff.win_map(histories, plan.target, digital_models=(tradeoff.DEFAULT_DIGITAL,))
