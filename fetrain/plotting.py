@@ -536,7 +536,7 @@ def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels:
                 if not np.isfinite(ratio):
                     text += "\n(short: –)"
                 elif ratio > 1.0:
-                    text += f"\n(short ×{ratio:.3g})"
+                    text += f"\n(short ×{ratio:.2f})" if ratio < 1.1 else f"\n(short ×{ratio:.2g})"
             else:
                 grid[i, j] = (0.92, 0.92, 0.92)
                 text = "—"

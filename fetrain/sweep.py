@@ -570,7 +570,7 @@ def sweep_figures(histories: pd.DataFrame, plan: SweepPlan, record: dict | None 
     fig.tight_layout()
     figs["pareto"] = fig
     win = tradeoff.win_map(histories, plan.target, digital_models=(tradeoff.DEFAULT_DIGITAL,))
-    fig, axes = plt.subplots(1, len(strategies), figsize=(2.9 * len(strategies) + 0.8, 2.6),
+    fig, axes = plt.subplots(1, len(strategies), figsize=(3.2 * len(strategies) + 0.8, 2.6),
                              sharey=True, squeeze=False)
     for ax, s in zip(axes[0], strategies):
         plotting.plot_win_map(win, s, list(plan.schemes), scheme_labels(short=True), plan.widths_s,
