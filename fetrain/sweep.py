@@ -490,6 +490,19 @@ def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.D
     return histories, record
 
 
+def book_runs(scale: str | Scale | None = None) -> tuple[SweepPlan, pd.DataFrame, dict, dict]:
+    """The sweep of the book at a scale (``None``: the current one), trained where the run cache
+    does not hold it yet: (plan, histories of the plan's runs, plan record, run report). The
+    chapters call this; their runs live in the run cache under ``sweep/<scale>``."""
+    from .training import default_cache_dir
+
+    plan = SweepPlan.for_scale(scale)
+    out = default_cache_dir() / "sweep" / plan.scale
+    report = run_sweep(plan, out, tables=False)
+    histories, record = load_histories(out, plan)
+    return plan, histories, record, report
+
+
 def write_results(out: str | Path, plan: SweepPlan) -> dict[str, Path]:
     """The sweep's tables (CSV) and figures (PNG and SVG) from the runs in ``out``."""
     from . import tradeoff

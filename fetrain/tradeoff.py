@@ -156,8 +156,12 @@ def win_map(histories: pd.DataFrame, target: float, fixed_costs_J=MAP_FIXED_COST
     """
     rows = []
     for digital in digital_models:
+        # the evaluation where a run first reaches the target does not depend on the cost per
+        # pulse: one summary per hardware model, and each fixed cost adds fixed·pulses to target
+        base = aggregate(summary(histories, target, digital))
         for fixed in fixed_costs_J:
-            agg = aggregate(summary(histories, target, digital, fixed))
+            agg = base.assign(total_to_target_J=base["total_to_target_J"]
+                              + fixed * base["pulses_to_target"])
             for (strategy, scheme), g in agg.groupby(["strategy", "scheme"], sort=True):
                 g = g.sort_values("width_s")
                 ok = g[g["reached"]]
