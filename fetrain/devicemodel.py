@@ -46,6 +46,69 @@ W_MIN, W_MAX = -1.0, 1.0   #: bounds of the weight scale
 
 DIRECTIONS = ("potentiation", "depression")
 
+#: How a quantity behind a device model is known.
+KNOWN_AS = ("measured", "given", "assumed", "unknown")
+
+
+class FitError(ValueError):
+    """A response curve that gives no usable fit (no change in conductance, or an undefined R²)."""
+
+
+class EnergyUnavailable(ValueError):
+    """Energy asked of a device model whose data cannot give joules (normalized conductance, or an
+    unknown pulse width or amplitude); the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class Quantities:
+    """What a device model rests on, and how each quantity is known.
+
+    Each attribute is one of :data:`KNOWN_AS`: ``measured`` (in the data file), ``given`` (by the
+    user, as an option), ``assumed`` (a default of fetrain's) or ``unknown``.
+
+    Attributes
+    ----------
+    conductance : ``measured`` when the file holds currents and read voltages (or conductances in
+        S); ``unknown`` when it holds normalized conductance (no unit, arbitrary offset): then
+        only the shape of the response is known, and no joules can be computed.
+    pulse_width : the programming pulse width, s.
+    amplitude : the programming amplitudes, V.
+    geometry : area and thickness of the device (capacitance, switched charge): ``assumed`` when
+        the synthetic device's stack stands in for it.
+    """
+
+    conductance: str = "measured"
+    pulse_width: str = "measured"
+    amplitude: str = "measured"
+    geometry: str = "assumed"
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in KNOWN_AS:
+                raise ValueError(f"Quantities.{f.name} must be one of {KNOWN_AS}; got {value!r}")
+
+    def missing_for_energy(self) -> tuple[str, ...]:
+        """What the energy of a pulse needs and the data does not give (empty: energy available)."""
+        missing = []
+        if self.conductance == "unknown":
+            missing.append("conductance in siemens (the file holds normalized conductance: give "
+                           "read currents and the read voltage)")
+        if self.pulse_width == "unknown":
+            missing.append("the pulse width")
+        if self.amplitude == "unknown":
+            missing.append("the pulse amplitude")
+        return tuple(missing)
+
+    def as_dict(self) -> dict:
+        """The quantities as a plain dict (for JSON)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _plain(x, digits: int = 4) -> str:
+    """A number as plain text for messages (``-1e-06``, ``0.3512``), never a numpy repr."""
+    return f"{float(x):.{digits}g}"
+
 
 def _frozen(a, dtype=float) -> np.ndarray:
     arr = np.array(a, dtype=dtype)
@@ -157,10 +220,19 @@ def fit_curve(curve: pd.DataFrame, direction: str, fit_excursion: float = 0.99,
     n = curve["pulse_index"].to_numpy(dtype=float)
     y = curve["mean_w"].to_numpy(dtype=float)
     if n.size < degree + 1:
-        raise ValueError(f"{direction} curve has {n.size} pulses; a degree-{degree} fit needs at "
-                         f"least {degree + 1}")
+        raise FitError(f"{direction} curve has {n.size} pulses; a degree-{degree} fit needs at "
+                       f"least {degree + 1}")
+    if not np.all(np.isfinite(y)):
+        raise FitError(f"{direction} curve has non-finite values of w")
     smooth = np.convolve(y, np.ones(5) / 5, mode="same") if n.size >= 5 else y
     excursion = y[-1] - y[0]
+    sign = 1.0 if direction == "potentiation" else -1.0
+    k = max(1, min(5, n.size // 4))
+    if not sign * (y[-k:].mean() - y[:k].mean()) > 0:
+        moves = "does not change" if np.ptp(y) == 0 else ("falls" if sign > 0 else "rises")
+        raise FitError(f"the {direction} curve {moves} over its {n.size} pulses (w from "
+                       f"{_plain(y[0])} to {_plain(y[-1])}); a {direction} phase must move w "
+                       f"{'up' if sign > 0 else 'down'}: check the direction labels")
     if fit_excursion < 1 and excursion != 0:
         covered = (smooth - y[0]) / excursion
         end = int(np.argmax(covered >= fit_excursion)) + 1 if np.any(covered >= fit_excursion) else n.size
@@ -170,7 +242,9 @@ def fit_curve(curve: pd.DataFrame, direction: str, fit_excursion: float = 0.99,
     poly = Polynomial.fit(n[:end], y[:end], degree)
     resid = y[:end] - poly(n[:end])
     ss_tot = float(np.sum((y[:end] - y[:end].mean()) ** 2))
-    r2 = 1.0 - float(np.sum(resid ** 2)) / ss_tot if ss_tot > 0 else float("nan")
+    if not ss_tot > 0:
+        raise FitError(f"the {direction} curve is flat over its fit window: R² is undefined")
+    r2 = 1.0 - float(np.sum(resid ** 2)) / ss_tot
     fit_end = int(n[end - 1])
     grid = poly(np.arange(0, fit_end + 1, dtype=float))
     return CurveFit(direction=direction, pulse_index=_frozen(n), mean_w=_frozen(y),
@@ -199,25 +273,177 @@ def _table_from_fit(fit: CurveFit, nodes: np.ndarray) -> np.ndarray:
 class NoiseFigures:
     """Noise and variability of a device model, in AIHWKit's parameters where they exist.
 
+    Every figure is computed on the weight scale w, so none depends on the unit or the offset of
+    the conductance (the same data in S or in µS, or shifted by a constant, give the same figures),
+    except ``read_noise_rel``, which needs absolute conductance. NaN means unknown.
+
     Attributes
     ----------
     dw_min_std : cycle-to-cycle (pulse-to-pulse) relative standard deviation of a step, net of
-        read noise (AIHWKit ``dw_min_std``).
-    read_noise_rel : relative standard deviation of one read of the conductance.
+        read noise (AIHWKit ``dw_min_std``; dimensionless).
+    read_noise_w : standard deviation of one read, w units (w spans 2 from G_min to G_max): the
+        root mean square over the data of the read noise at each state.
+    read_noise_low_w, read_noise_high_w : that standard deviation at w = −1 and at w = +1
+        (the read noise is modelled as varying linearly with the state between them), w units.
+    read_noise_rel : standard deviation of one read relative to the conductance read (root mean
+        square over the data); NaN for normalized conductance.
     dw_min_dtod : device-to-device relative spread of the step scale (AIHWKit ``dw_min_dtod``).
     up_down_dtod : device-to-device spread of the up/down imbalance (AIHWKit ``up_down_dtod``).
     w_min_dtod, w_max_dtod : device-to-device relative spread of the lower and upper bounds
         (AIHWKit ``w_min_dtod``, ``w_max_dtod``).
-    n_devices : number of devices the spreads were estimated from.
+    n_devices : number of devices the spreads were estimated from; with one device the four
+        device-to-device figures are unknown (NaN).
     """
 
     dw_min_std: float
+    read_noise_w: float
+    read_noise_low_w: float
+    read_noise_high_w: float
     read_noise_rel: float
     dw_min_dtod: float
     up_down_dtod: float
     w_min_dtod: float
     w_max_dtod: float
     n_devices: int
+
+    def read_noise_at(self, w):
+        """Standard deviation of one read at state w, w units."""
+        u = (np.clip(np.asarray(w, dtype=float), W_MIN, W_MAX) - W_MIN) / (W_MAX - W_MIN)
+        return (1.0 - u) * self.read_noise_low_w + u * self.read_noise_high_w
+
+    def levels(self) -> float:
+        """Conductance levels a single read tells apart over the range: 1 + ∫ dw / (4σ(w)),
+        with σ(w) the read noise at state w (levels 4σ apart). For read noise proportional to the
+        conductance this is 1 + ln(G_max/G_min)/(4σ_rel). NaN when the read noise is zero."""
+        grid = np.linspace(W_MIN, W_MAX, 401)
+        sigma = self.read_noise_at(grid)
+        if not np.all(sigma > 0):
+            return float("nan")
+        return float(1.0 + np.trapezoid(1.0 / (4.0 * sigma), grid))
+
+
+def _read_noise_profile(pairs_u: np.ndarray, lag: np.ndarray) -> tuple[float, float]:
+    """σ(w) = σ_low·(1 − u) + σ_high·u (u = (w + 1)/2) from the lag products of the residuals.
+
+    −r_n·r_{n+1} has mean σ²(w_{n+1}) (the read they share); (σ_low, σ_high) ≥ 0 are fitted to it
+    by least squares.
+    """
+    from scipy.optimize import least_squares
+
+    target = -lag
+    const = np.sqrt(max(float(np.mean(target)), 0.0))
+    if const == 0.0:
+        return 0.0, 0.0
+    scale = const
+
+    def residual(x):
+        return ((x[0] * (1 - pairs_u) + x[1] * pairs_u) ** 2 - target / scale ** 2)
+
+    fit = least_squares(residual, x0=[1.0, 1.0], bounds=([0.0, 0.0], [np.inf, np.inf]))
+    return float(fit.x[0] * scale), float(fit.x[1] * scale)
+
+
+def _noise_figures(p: pd.DataFrame, g_min: float, g_max: float,
+                   device_models: dict[str, "DeviceModel"],
+                   device_bounds: dict[str, tuple[float, float]],
+                   absolute: bool) -> NoiseFigures:
+    """Cycle-to-cycle step noise net of read noise, and device-to-device spreads, in w units.
+
+    Within a phase, the residual of a read-to-read change against the device's own fitted step,
+    r_n = Δw_n − Δw_expected(w_n), carries the step noise a_n·ξ_n (a_n = dw_min_std·Δw_expected)
+    and the read noise e_{n+1} − e_n. Read noise makes consecutive residuals anticorrelated:
+    cov(r_n, r_{n+1}) = −σ²(w_{n+1}), which gives the read noise at each state (fitted as a
+    linear profile in w); the step noise is what remains of the variance:
+    E[r_n²] = dw_min_std²·Δw_n² + σ²(w_n) + σ²(w_{n+1}).
+    """
+    lag, lag_u, rows_a, rows_b, w_reads = [], [], [], [], []
+    for (device, _, direction), grp in p.groupby(["device", "cycle", "direction"], sort=False):
+        model = device_models[device]
+        w = grp["w"].to_numpy()
+        if w.size < 3:
+            continue
+        expected = (model.step_up_at(w[:-1]) if direction == "potentiation"
+                    else -model.step_down_at(w[:-1]))
+        r = np.diff(w) - expected
+        lag.append(r[:-1] * r[1:])
+        lag_u.append((np.clip(w[1:-1], W_MIN, W_MAX) - W_MIN) / (W_MAX - W_MIN))
+        rows_a.append(expected ** 2)
+        rows_b.append((r, w[:-1], w[1:]))
+        w_reads.append(w)
+    low, high = _read_noise_profile(np.concatenate(lag_u), np.concatenate(lag))
+    profile = NoiseFigures(0.0, 0.0, low, high, 0.0, 0.0, 0.0, 0.0, 0.0, 0)
+    a = np.concatenate(rows_a)
+    read_var = np.concatenate([profile.read_noise_at(w0) ** 2 + profile.read_noise_at(w1) ** 2
+                               for _, w0, w1 in rows_b])
+    b = np.concatenate([r ** 2 for r, _, _ in rows_b]) - read_var
+    # E[b] = dw_min_std²·a; weighted least squares with var(b) ∝ (a·s² + read variance)², the
+    # read variance floored at (¼ of its largest level)² so that no point dominates; iterated
+    floor = 2.0 * (0.25 * max(low, high)) ** 2
+    step_var = max(float(np.sum(a * b) / np.sum(a * a)), 0.0)
+    for _ in range(4):
+        weight = 1.0 / (a * step_var + np.maximum(read_var, floor)) ** 2
+        step_var = max(float(np.sum(weight * a * b) / np.sum(weight * a * a)), 0.0)
+    all_w = np.concatenate(w_reads)
+    read_w = float(np.sqrt(np.mean(profile.read_noise_at(all_w) ** 2)))
+    if absolute:
+        g = g_min + (np.clip(all_w, W_MIN, W_MAX) + 1.0) * 0.5 * (g_max - g_min)
+        sigma_g = profile.read_noise_at(all_w) * 0.5 * (g_max - g_min)
+        read_rel = float(np.sqrt(np.mean((sigma_g / g) ** 2)))
+    else:
+        read_rel = float("nan")
+
+    names = list(device_models)
+    if len(names) > 1:
+        ups = np.array([device_models[k].dw_min for k in names])
+        downs = np.array([float(device_models[k].step_down[N_NODES // 2]) for k in names])
+        gain_up, gain_down = ups / ups.mean(), downs / downs.mean()
+        imbalance = (gain_up - gain_down) / 2.0
+        lows = np.array([device_bounds[k][0] for k in names])
+        highs = np.array([device_bounds[k][1] for k in names])
+        dtod = (float(np.std((gain_up + gain_down) / 2.0, ddof=1)), float(np.std(imbalance, ddof=1)),
+                float(np.std(lows, ddof=1) / abs(np.mean(lows))),
+                float(np.std(highs, ddof=1) / abs(np.mean(highs))))
+    else:
+        dtod = (float("nan"),) * 4          # one device: no spread can be estimated
+    return NoiseFigures(
+        dw_min_std=float(np.sqrt(step_var)), read_noise_w=read_w, read_noise_low_w=low,
+        read_noise_high_w=high, read_noise_rel=read_rel, dw_min_dtod=dtod[0],
+        up_down_dtod=dtod[1], w_min_dtod=dtod[2], w_max_dtod=dtod[3], n_devices=len(names))
+
+
+@dataclass(frozen=True)
+class SymmetryPoint:
+    """One stable symmetry point of a device: where alternating up/down pulses settle it.
+
+    Attributes
+    ----------
+    w : the point from the step table (a stable root of Δw↑(w) − Δw↓(w)), w units.
+    basin : (low, high): the states from which the table's drift leads here (bounded by the
+        unstable roots around it, or by the weight bounds), w units.
+    w_pulsing : where devices started inside the basin settle under alternating pulses, w units.
+    basin_pulsing : (low, high) of the starting states that settled here when pulsed, w units.
+    conductance : the conductance at ``w``, on the data's scale (S, or normalized units).
+    uncertainty : standard deviation of ``w`` over resamplings of the data, w units (NaN when
+        not estimated; see :func:`symmetry_point_uncertainty`).
+    found_fraction : fraction of the resamplings in which a stable point was found in the basin.
+    """
+
+    w: float
+    basin: tuple[float, float]
+    w_pulsing: float
+    basin_pulsing: tuple[float, float]
+    conductance: float
+    uncertainty: float = float("nan")
+    found_fraction: float = float("nan")
+
+    def as_dict(self) -> dict:
+        """Plain numbers, for JSON (NaN as None)."""
+        def plain(x):
+            return None if not np.isfinite(x) else round(float(x), 6)
+        return {"w": plain(self.w), "uncertainty": plain(self.uncertainty),
+                "basin": [plain(v) for v in self.basin], "w_pulsing": plain(self.w_pulsing),
+                "basin_pulsing": [plain(v) for v in self.basin_pulsing],
+                "conductance": plain(self.conductance), "found_fraction": plain(self.found_fraction)}
 
 
 def _digest_into(digest, value) -> None:
@@ -265,6 +491,9 @@ class DeviceModel:
     device_names : names of the devices behind ``device_models``.
     device_bounds : per device, the (lowest, highest) w its cycles reach.
     stack : device geometry for the energy of a pulse (:mod:`fetrain.energy`).
+    quantities : :class:`Quantities`: which of conductance, width, amplitude and geometry were
+        measured, given, assumed or are unknown. With normalized conductance, ``g_min_S`` and
+        ``g_max_S`` are on the file's own scale (no unit) and no energy can be computed.
     """
 
     width_s: float
@@ -284,6 +513,7 @@ class DeviceModel:
     pulses_per_phase: int
     noise: NoiseFigures | None
     stack: HZOStack = field(default_factory=HZOStack)
+    quantities: Quantities = field(default_factory=Quantities)
     device_models: tuple["DeviceModel", ...] = ()
     device_names: tuple[str, ...] = ()
     device_bounds: tuple[tuple[float, float], ...] = ()
@@ -396,6 +626,68 @@ class DeviceModel:
         """The symmetry point of each device (from its own table)."""
         return np.array([m.symmetry_point for m in self.device_models])
 
+    def settle_by_pulsing(self, starts, max_pairs: int = 200_000, tol: float | None = None):
+        """Where devices starting at ``starts`` settle under alternating up/down pulses (noise
+        off), vectorized: the mean of the last up/down pair of states, one per start.
+
+        Pairs are applied until no device moves by more than ``tol`` per pair (default 1e-4 of
+        dw_min) or ``max_pairs`` pairs. A device whose drift takes it to a bound stays there.
+        """
+        w = np.clip(np.array(starts, dtype=float, ndmin=1), W_MIN, W_MAX)
+        tol = 1e-4 * self.dw_min if tol is None else float(tol)
+        up = w
+        for _ in range(max_pairs):
+            up = np.clip(w + self.step_up_at(w), W_MIN, W_MAX)
+            new = np.clip(up - self.step_down_at(up), W_MIN, W_MAX)
+            done = np.max(np.abs(new - w)) < tol
+            w = new
+            if done:
+                break
+        return 0.5 * (up + w)
+
+    def symmetry_points(self, n_starts: int = 81) -> tuple["SymmetryPoint", ...]:
+        """Every stable symmetry point of the table, with its basin of attraction, checked by
+        pulsing: devices are started at ``n_starts`` states evenly spread over [−1, 1] and
+        settled by alternating pulses; each point reports where the starts inside its basin
+        settled and the range of starts that settled there. Ascending in w. The uncertainty of
+        each point needs the data: :func:`symmetry_point_uncertainty`."""
+        points = stable_points_of_table(self.w_nodes, self.step_up, self.step_down)
+        starts = np.linspace(W_MIN, W_MAX, n_starts)
+        settled = self.settle_by_pulsing(starts)
+        out = []
+        for w_star, lo, hi in points:
+            near = np.abs(settled - w_star) <= max(2.0 * self.dw_min, 1e-3)
+            out.append(SymmetryPoint(
+                w=w_star, basin=(lo, hi),
+                w_pulsing=float(np.median(settled[near])) if near.any() else float("nan"),
+                basin_pulsing=((float(starts[near].min()), float(starts[near].max()))
+                               if near.any() else (float("nan"), float("nan"))),
+                conductance=float(self.conductance(w_star))))
+        return tuple(out)
+
+    def reference_point(self, start: float = W_MIN) -> tuple[float, str]:
+        """The symmetry point a reference device reaches when it is set to ``start`` and then
+        pulsed alternately up and down until it settles (symmetry point shifting as hardware does
+        it), and why: returns (w, a sentence naming the point and its basin).
+
+        With one stable point every start in its basin reaches it; with several, the start
+        decides, and the sentence says which point was chosen. NaN when the drift from ``start``
+        ends at a bound.
+        """
+        _require("start", start, low=W_MIN, high=W_MAX, strict_low=False)
+        points = stable_points_of_table(self.w_nodes, self.step_up, self.step_down)
+        for w_star, lo, hi in points:
+            if lo <= start <= hi:
+                others = [f"{_plain(p[0], 3)}" for p in points if p[0] != w_star]
+                why = (f"w* = {_plain(w_star, 3)}: the stable point whose basin "
+                       f"[{_plain(lo, 3)}, {_plain(hi, 3)}] holds the start w = {_plain(start, 3)}")
+                if others:
+                    why += (f"; the device has {len(points)} stable points (also at "
+                            f"{', '.join(others)}), so the start decides")
+                return w_star, why
+        return float("nan"), (f"from w = {_plain(start, 3)} the drift under alternating pulses ends "
+                              "at a bound: no symmetry point is reached")
+
     # ---- figures of merit ---------------------------------------------------------------
 
     def conductance(self, w):
@@ -405,34 +697,75 @@ class DeviceModel:
     def figures(self) -> dict:
         """Figures of merit of the device (one flat dict, for tables)."""
         fu, fd = self.fit_up, self.fit_down
-        read = self.noise.read_noise_rel if self.noise else float("nan")
-        states = (1 + np.log(self.g_max_S / self.g_min_S) / (4 * read)) if read > 0 else float("nan")
+        nan = float("nan")
+        read = self.noise.read_noise_rel if self.noise else nan
+        absolute = self.quantities.conductance != "unknown"
+        points = stable_points_of_table(self.w_nodes, self.step_up, self.step_down)
         return {
             "pulse_width_s": self.width_s,
-            "G_min_S": self.g_min_S,
-            "G_max_S": self.g_max_S,
-            "dynamic_range": self.g_max_S / self.g_min_S,
+            "G_min_S": self.g_min_S if absolute else nan,
+            "G_max_S": self.g_max_S if absolute else nan,
+            "dynamic_range": self.g_max_S / self.g_min_S if absolute and self.g_min_S > 0 else nan,
             "dw_min": self.dw_min,
             "step_down_at_0": float(self.step_down[N_NODES // 2]),
             "asymmetry_up_over_down_at_0": self.dw_min / float(self.step_down[N_NODES // 2]),
             "symmetry_point": self.symmetry_point,
+            "n_symmetry_points": len(points),
             "n_steps_full_range": 2.0 / self.dw_min,
-            "n_states_read_noise": states,
+            "n_states_read_noise": self.noise.levels() if self.noise else nan,
             "pulses_10_90_up": _pulses_between(fu, -0.8, 0.8),
             "pulses_10_90_down": _pulses_between(fd, 0.8, -0.8),
             "nonlinearity_up": _nonlinearity(fu),
             "nonlinearity_down": _nonlinearity(fd),
             "r_squared_up": fu.r_squared,
             "r_squared_down": fd.r_squared,
-            "dw_min_std": self.noise.dw_min_std if self.noise else float("nan"),
+            "dw_min_std": self.noise.dw_min_std if self.noise else nan,
             "read_noise_rel": read,
-            "dw_min_dtod": self.noise.dw_min_dtod if self.noise else float("nan"),
-            "up_down_dtod": self.noise.up_down_dtod if self.noise else float("nan"),
-            "w_min_dtod": self.noise.w_min_dtod if self.noise else float("nan"),
-            "w_max_dtod": self.noise.w_max_dtod if self.noise else float("nan"),
+            "read_noise_w": self.noise.read_noise_w if self.noise else nan,
+            "dw_min_dtod": self.noise.dw_min_dtod if self.noise else nan,
+            "up_down_dtod": self.noise.up_down_dtod if self.noise else nan,
+            "w_min_dtod": self.noise.w_min_dtod if self.noise else nan,
+            "w_max_dtod": self.noise.w_max_dtod if self.noise else nan,
         }
 
     # ---- energy --------------------------------------------------------------------------
+
+    @property
+    def energy_available(self) -> bool:
+        """Whether the data give joules (absolute conductance, known width and amplitude)."""
+        return not self.quantities.missing_for_energy()
+
+    def require_energy(self) -> None:
+        """Raise :class:`EnergyUnavailable`, saying what is missing, unless energy is available."""
+        missing = self.quantities.missing_for_energy()
+        if missing:
+            raise EnergyUnavailable(f"energy is unavailable for this device model ({self.source}): "
+                                    f"the data lack {'; '.join(missing)}")
+
+    def warnings(self) -> tuple[str, ...]:
+        """What a reader of this model's figures should know: several stable symmetry points,
+        read noise that the step table does not resolve, device-to-device spreads unknown,
+        energy unavailable."""
+        out = []
+        points = stable_points_of_table(self.w_nodes, self.step_up, self.step_down)
+        if len(points) > 1:
+            out.append(f"{len(points)} stable symmetry points (w* = "
+                       f"{', '.join(_plain(p[0], 3) for p in points)}): a device settles at the one "
+                       "whose basin holds its starting state; symmetry point shifting must say "
+                       "which it uses (DeviceModel.reference_point)")
+        elif not points:
+            out.append("no stable symmetry point: alternating pulses drive the device to a bound")
+        if self.noise is not None:
+            if self.noise.read_noise_w > self.dw_min:
+                out.append(f"read noise ({_plain(self.noise.read_noise_w, 3)} in w per read) exceeds "
+                           f"the step dw_min = {_plain(self.dw_min, 3)}: single reads do not resolve "
+                           "one pulse's step; the step table rests on the fit of the averaged curves")
+            if self.noise.n_devices < 2:
+                out.append("one device: device-to-device figures are unknown")
+        missing = self.quantities.missing_for_energy()
+        if missing:
+            out.append(f"energy unavailable: the data lack {'; '.join(missing)}")
+        return tuple(out)
 
     def pulse_energy(self, w, polarity: str) -> PulseEnergy:
         """Energy of one pulse at weight w (J), in both forms (:func:`fetrain.energy.pulse_energy`).
@@ -443,6 +776,7 @@ class DeviceModel:
         """
         if polarity not in ("set", "reset"):
             raise ValueError(f"polarity must be one of ('set', 'reset'); got {polarity!r}")
+        self.require_energy()
         w = np.clip(np.asarray(w, dtype=float), W_MIN, W_MAX)
         if polarity == "set":
             v, dw = self.amplitude_set_V, self.step_up_at(w)
@@ -459,6 +793,32 @@ def symmetry_point_of_table(nodes, up, down) -> float:
         if a > 0 and b <= 0:
             return float(nodes[k] + a * (nodes[k + 1] - nodes[k]) / (a - b))
     return float("nan")
+
+
+def stable_points_of_table(nodes, up, down) -> list[tuple[float, float, float]]:
+    """Every stable root of up(w) − down(w) on a piecewise-linear table, with its basin.
+
+    Returns (w*, low, high) for each stable root (up − down changes sign from + below to −
+    above), ascending; [low, high] is its basin under the drift up − down: bounded by the
+    unstable roots around it (sign from − to +) or by the table's ends. Between nodes both
+    tables are linear, so each section holds at most one root.
+    """
+    nodes = np.asarray(nodes, dtype=float)
+    diff = np.asarray(up, dtype=float) - np.asarray(down, dtype=float)
+    stable, unstable = [], []
+    for k in range(len(diff) - 1):
+        a, b = diff[k], diff[k + 1]
+        if a > 0 and b <= 0:
+            stable.append(float(nodes[k] + a * (nodes[k + 1] - nodes[k]) / (a - b)))
+        elif a < 0 and b >= 0 and not (b == 0 and k + 2 < len(diff) and diff[k + 2] < 0):
+            unstable.append(float(nodes[k] + a * (nodes[k + 1] - nodes[k]) / (a - b)))
+    out = []
+    for w_star in stable:
+        below = [u for u in unstable if u < w_star]
+        above = [u for u in unstable if u > w_star]
+        out.append((w_star, max(below) if below else float(nodes[0]),
+                    min(above) if above else float(nodes[-1])))
+    return out
 
 
 def _pulses_between(fit: CurveFit, w_from: float, w_to: float) -> float:
@@ -486,25 +846,37 @@ def _nonlinearity(fit: CurveFit) -> float:
 # Building models from data
 
 
+def conductance_of(pulses: pd.DataFrame) -> pd.Series:
+    """The conductance of each read: the ``conductance`` column when the table has one (S, or
+    normalized units), else read_current_A / read_voltage_V (S)."""
+    if "conductance" in pulses:
+        return pulses["conductance"].astype(float)
+    return pulses["read_current_A"] / pulses["read_voltage_V"]
+
+
 def add_weight_scale(pulses: pd.DataFrame, end_reads: int = 5) -> tuple[pd.DataFrame, float, float]:
-    """Add ``conductance_S`` and ``w`` to one width's pulse table; return it with (G_min, G_max).
+    """Add ``conductance`` and ``w`` to one width's pulse table; return it with (G_min, G_max).
 
     G_max (G_min) is the mean over cycles and devices of the mean of the last ``end_reads`` reads of
-    each potentiation (depression) phase.
+    each potentiation (depression) phase. The conductance is on the data's scale (S, or normalized
+    units); w does not depend on that scale's unit or offset.
     """
     _require("end_reads", end_reads, low=1, strict_low=False)
     p = pulses.copy()
-    p["conductance_S"] = p["read_current_A"] / p["read_voltage_V"]
+    p["conductance"] = conductance_of(p)
     p = p.sort_values(["device", "cycle", "direction", "pulse_index"], kind="stable")
-    ends = p.groupby(["device", "cycle", "direction"], sort=False)["conductance_S"].apply(
+    ends = p.groupby(["device", "cycle", "direction"], sort=False)["conductance"].apply(
         lambda g: g.iloc[-end_reads:].mean())
     g_max = float(ends.xs("potentiation", level="direction").mean())
     g_min = float(ends.xs("depression", level="direction").mean())
     if not g_max > g_min:
-        raise ValueError(f"pulse width {p['pulse_width_s'].iloc[0]:g} s: the potentiation phases end "
-                         f"below the depression phases (G_max {g_max:.3g} S ≤ G_min {g_min:.3g} S); "
-                         "check the direction column")
-    p["w"] = 2.0 * (p["conductance_S"] - g_min) / (g_max - g_min) - 1.0
+        width = p["pulse_width_s"].iloc[0]
+        where = f"pulse width {_plain(width)} s" if np.isfinite(width) else "the data"
+        raise FitError(f"{where}: the potentiation phases end at or below the depression phases "
+                       f"(G_max {_plain(g_max)} ≤ G_min {_plain(g_min)}, mean of the last "
+                       f"{end_reads} reads of each phase); check the direction labels, or the "
+                       "conductance does not change")
+    p["w"] = 2.0 * (p["conductance"] - g_min) / (g_max - g_min) - 1.0
     return p, g_min, g_max
 
 
@@ -528,80 +900,63 @@ def _tables(fits: dict[str, CurveFit], min_step_fraction: float):
             raw_up < floor, raw_down < floor, float(floor))
 
 
-def _noise_figures(p: pd.DataFrame, g_min: float, g_max: float,
-                   device_models: dict[str, "DeviceModel"],
-                   device_bounds: dict[str, tuple[float, float]]) -> NoiseFigures:
-    """Cycle-to-cycle step noise net of read noise, and device-to-device spreads.
-
-    Within a phase, the residual of a read-to-read change against the device's own fitted step,
-    r_n = ΔG_n − ΔG_expected, carries the step noise a_n·ξ_n (a_n = dw_min_std·ΔG_expected) and
-    the read noise e_{n+1} − e_n. Read noise makes consecutive residuals anticorrelated:
-    cov(r_n, r_{n+1}) = −σ_e², which gives the read noise; the step noise is what remains of the
-    variance: E[r_n²] = dw_min_std²·ΔG_n² + σ_e²(n) + σ_e²(n+1). Both are estimated relative to G.
-    """
-    lag, rows_a, rows_b = [], [], []
-    half_range = 0.5 * (g_max - g_min)
-    for (device, _, direction), grp in p.groupby(["device", "cycle", "direction"], sort=False):
-        model = device_models[device]
-        g = grp["conductance_S"].to_numpy()
-        w = grp["w"].to_numpy()
-        if g.size < 3:
-            continue
-        expected = (model.step_up_at(w[:-1]) if direction == "potentiation"
-                    else -model.step_down_at(w[:-1])) * half_range
-        r = np.diff(g) - expected
-        lag.append(r[:-1] * r[1:] / g[1:-1] ** 2)
-        rows_a.append((expected / g[:-1]) ** 2)
-        rows_b.append((r / g[:-1]) ** 2)
-    read_var = max(-float(np.mean(np.concatenate(lag))), 0.0)
-    a = np.concatenate(rows_a)
-    b = np.concatenate(rows_b) - 2.0 * read_var
-    step_var = max(float(np.sum(a * b) / np.sum(a * a)), 0.0)
-
-    names = list(device_models)
-    ups = np.array([device_models[k].dw_min for k in names])
-    downs = np.array([float(device_models[k].step_down[N_NODES // 2]) for k in names])
-    gain_up, gain_down = ups / ups.mean(), downs / downs.mean()
-    imbalance = (gain_up - gain_down) / 2.0
-    lows = np.array([device_bounds[k][0] for k in names])
-    highs = np.array([device_bounds[k][1] for k in names])
-    ddof = 1 if len(names) > 1 else 0
-    return NoiseFigures(
-        dw_min_std=float(np.sqrt(step_var)), read_noise_rel=float(np.sqrt(read_var)),
-        dw_min_dtod=float(np.std((gain_up + gain_down) / 2.0, ddof=ddof)),
-        up_down_dtod=float(np.std(imbalance, ddof=ddof)),
-        w_min_dtod=float(np.std(lows, ddof=ddof) / abs(np.mean(lows))),
-        w_max_dtod=float(np.std(highs, ddof=ddof) / abs(np.mean(highs))),
-        n_devices=len(names))
-
-
 def _amplitude(p: pd.DataFrame, direction: str) -> float:
     return float(np.median(np.abs(p.loc[p["direction"] == direction, "amplitude_V"])))
 
 
-def build_device_model(pulses: pd.DataFrame, width_s: float, source: str = "",
+def _default_quantities(pulses: pd.DataFrame, stack: HZOStack | None) -> Quantities:
+    return Quantities(
+        conductance="unknown" if "conductance" in pulses and "read_current_A" not in pulses
+        else "measured",
+        pulse_width="unknown" if pulses["pulse_width_s"].isna().any() else "measured",
+        amplitude="unknown" if pulses["amplitude_V"].isna().any() else "measured",
+        geometry="given" if stack is not None else "assumed")
+
+
+def _select_width(pulses: pd.DataFrame, width_s: float | None) -> pd.DataFrame:
+    widths = pulses["pulse_width_s"].to_numpy(dtype=float)
+    if width_s is None:
+        distinct = np.unique(widths[np.isfinite(widths)])
+        if distinct.size > 1:
+            raise ValueError(f"width_s must be given for data with several pulse widths "
+                             f"({', '.join(_plain(t) for t in distinct)} s)")
+        return pulses
+    sel = pulses[np.isclose(widths, width_s, rtol=1e-9, atol=0)]
+    if sel.empty:
+        known = sorted(_plain(t) for t in np.unique(widths[np.isfinite(widths)]))
+        raise ValueError(f"width_s must be one of the data's pulse widths {known} s; got "
+                         f"{_plain(width_s)}")
+    return sel
+
+
+def build_device_model(pulses: pd.DataFrame, width_s: float | None = None, source: str = "",
                        stack: HZOStack | None = None, end_reads: int = 5,
                        fit_excursion: float = 0.99, min_step_fraction: float = 0.01,
-                       per_device: bool = True) -> DeviceModel:
+                       per_device: bool = True, quantities: Quantities | None = None) -> DeviceModel:
     """Build the device model of one pulse width from a pulse-response table.
 
     ``pulses`` has the columns of :data:`fetrain.synthetic.PULSE_COLUMNS` (as loaded by
-    :mod:`fetrain.io`); rows of other widths are ignored. ``stack`` is the device geometry used for
-    the energy of a pulse (default: the synthetic device's).
+    :mod:`fetrain.io`), or a ``conductance`` column (normalized) instead of the read current and
+    voltage; rows of other widths are ignored. ``width_s`` (s) may be omitted when the data have
+    one width (or an unknown one, NaN). ``stack`` is the device geometry used for the energy of a
+    pulse (default: the synthetic device's, recorded as assumed). ``quantities`` says how
+    conductance, width, amplitude and geometry are known (default: read from the table).
+
+    Raises :class:`FitError` when a direction gives no usable fit (no change of conductance,
+    a curve moving against its direction, an undefined R²).
     """
     _require("min_step_fraction", min_step_fraction, low=0, high=1)
-    sel = pulses[np.isclose(pulses["pulse_width_s"], width_s, rtol=1e-9, atol=0)]
-    if sel.empty:
-        widths = sorted(pulses["pulse_width_s"].unique())
-        raise ValueError(f"width_s must be one of the data's pulse widths {widths} s; got {width_s!r}")
+    sel = _select_width(pulses, width_s)
+    quantities = quantities or _default_quantities(sel, stack)
     p, g_min, g_max = add_weight_scale(sel, end_reads=end_reads)
-    return _model_from_scaled(p, float(sel["pulse_width_s"].iloc[0]), g_min, g_max, source,
-                              stack or HZOStack(), fit_excursion, min_step_fraction, per_device,
-                              end_reads)
+    width = float(sel["pulse_width_s"].iloc[0])
+    return _model_from_scaled(p, width, g_min, g_max, source, stack or HZOStack(), fit_excursion,
+                              min_step_fraction, per_device, end_reads, quantities)
 
 
 def _model_from_scaled(p, width_s, g_min, g_max, source, stack, fit_excursion, min_step_fraction,
-                       per_device, end_reads) -> DeviceModel:
+                       per_device, end_reads, quantities=None) -> DeviceModel:
+    quantities = quantities or Quantities()
     curves = mean_curves(p)
     fits = {d: fit_curve(curves[d], d, fit_excursion) for d in DIRECTIONS}
     nodes, up, down, fl_up, fl_down, floor = _tables(fits, min_step_fraction)
@@ -611,12 +966,13 @@ def _model_from_scaled(p, width_s, g_min, g_max, source, stack, fit_excursion, m
         for name, grp in p.groupby("device", sort=True):
             device_models[name] = _model_from_scaled(grp, width_s, g_min, g_max, source, stack,
                                                      fit_excursion, min_step_fraction, False,
-                                                     end_reads)
+                                                     end_reads, quantities)
             ends = grp.groupby(["cycle", "direction"], sort=False)["w"].apply(
                 lambda g: g.iloc[-end_reads:].mean())
             device_bounds[name] = (float(ends.xs("depression", level="direction").mean()),
                                    float(ends.xs("potentiation", level="direction").mean()))
-    noise = _noise_figures(p, g_min, g_max, device_models, device_bounds) if per_device else None
+    noise = (_noise_figures(p, g_min, g_max, device_models, device_bounds,
+                            absolute=quantities.conductance != "unknown") if per_device else None)
     counts = p.groupby(["device", "cycle", "direction"]).size()
     return DeviceModel(
         width_s=width_s, source=source, g_min_S=g_min, g_max_S=g_max,
@@ -624,14 +980,86 @@ def _model_from_scaled(p, width_s, g_min, g_max, source, stack, fit_excursion, m
         floored_up=_frozen(fl_up, bool), floored_down=_frozen(fl_down, bool),
         min_step=floor, fit_up=fits["potentiation"], fit_down=fits["depression"],
         amplitude_set_V=_amplitude(p, "potentiation"), amplitude_reset_V=_amplitude(p, "depression"),
-        pulses_per_phase=int(counts.max()), noise=noise, stack=stack,
+        pulses_per_phase=int(counts.max()), noise=noise, stack=stack, quantities=quantities,
         device_models=tuple(device_models.values()), device_names=tuple(device_models),
         device_bounds=tuple(device_bounds.values()))
 
 
+def symmetry_point_uncertainty(model: DeviceModel, pulses: pd.DataFrame, n_resamples: int = 200,
+                               seed: int = 0, end_reads: int = 5, fit_excursion: float = 0.99,
+                               min_step_fraction: float = 0.01,
+                               n_starts: int = 81) -> tuple[SymmetryPoint, ...]:
+    """The model's stable symmetry points (:meth:`DeviceModel.symmetry_points`), each with its
+    uncertainty from resampling the data the model was built from.
+
+    With three or more traces (cycles of devices), whole traces are resampled with replacement and
+    everything is rebuilt from them, the weight scale included (each resampled point is mapped back
+    to the model's w scale through its conductance). With fewer, the mean curve's residuals about
+    its fit are resampled in blocks of √N consecutive reads (N reads per phase), which keeps their
+    correlation along the curve. A point's uncertainty is the standard deviation of the stable
+    points that the resamplings find inside its basin; ``found_fraction`` says how often one was
+    found. ``pulses`` and the keyword arguments must be those the model was built with.
+    """
+    _require("n_resamples", n_resamples, low=2, strict_low=False)
+    from dataclasses import replace
+    points = model.symmetry_points(n_starts=n_starts)
+    if not points:
+        return points
+    sel = _select_width(pulses, None if not np.isfinite(model.width_s) else model.width_s)
+    p, g_min, g_max = add_weight_scale(sel, end_reads=end_reads)
+    rng = np.random.default_rng(seed)
+    traces = [grp for _, grp in p.groupby(["device", "cycle"], sort=True)]
+    found: list[list[float]] = [[] for _ in points]
+    valid = 0
+    curves = mean_curves(p)
+    fits = {d: fit_curve(curves[d], d, fit_excursion) for d in DIRECTIONS}
+    for _ in range(n_resamples):
+        try:
+            if len(traces) >= 3:
+                chosen = rng.integers(0, len(traces), len(traces))
+                parts = []
+                for k, idx in enumerate(chosen):
+                    part = traces[idx].copy()
+                    part["device"], part["cycle"] = "resampled", k + 1
+                    parts.append(part)
+                q, g0, g1 = add_weight_scale(pd.concat(parts, ignore_index=True), end_reads)
+                rs_curves = mean_curves(q)
+            else:
+                g0, g1 = g_min, g_max
+                rs_curves = {}
+                for d in DIRECTIONS:
+                    c = curves[d].sort_values("pulse_index").reset_index(drop=True)
+                    resid = c["mean_w"].to_numpy() - fits[d](c["pulse_index"].to_numpy())
+                    n = resid.size
+                    block = max(2, int(np.sqrt(n)))
+                    starts = rng.integers(0, n - block + 1, n // block + 1)
+                    resampled = np.concatenate([resid[s:s + block] for s in starts])[:n]
+                    rs_curves[d] = c.assign(mean_w=fits[d](c["pulse_index"].to_numpy()) + resampled)
+            rs_fits = {d: fit_curve(rs_curves[d], d, fit_excursion) for d in DIRECTIONS}
+            nodes, up, down, *_ = _tables(rs_fits, min_step_fraction)
+        except FitError:
+            continue
+        valid += 1
+        g = g0 + (np.array([r[0] for r in stable_points_of_table(nodes, up, down)]) + 1.0) \
+            * 0.5 * (g1 - g0)
+        on_scale = 2.0 * (g - g_min) / (g_max - g_min) - 1.0      # on the model's w scale
+        for i, point in enumerate(points):
+            inside = on_scale[(on_scale >= point.basin[0]) & (on_scale <= point.basin[1])]
+            if inside.size:
+                found[i].append(float(inside[np.argmin(np.abs(inside - point.w))]))
+    out = []
+    for point, values in zip(points, found):
+        values = np.asarray(values)
+        out.append(replace(point,
+                           uncertainty=float(np.std(values, ddof=1)) if values.size > 1 else float("nan"),
+                           found_fraction=values.size / valid if valid else float("nan")))
+    return tuple(out)
+
+
 def build_device_models(pulses: pd.DataFrame, source: str = "", stack: HZOStack | None = None,
                         **kwargs) -> dict[float, DeviceModel]:
-    """The device model of every pulse width in ``pulses``, keyed by width (s), ascending."""
+    """The device model of every pulse width in ``pulses``, keyed by width (s), ascending (data
+    of one unknown width: use :func:`build_device_model`)."""
     return {float(t): build_device_model(pulses, float(t), source=source, stack=stack, **kwargs)
             for t in sorted(pulses["pulse_width_s"].unique())}
 

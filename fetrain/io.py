@@ -3,16 +3,25 @@
 This module's room: files in, validated tidy tables out, with errors that name the file, the column
 and the first offending row. It reads plain CSV and JSON only (never pickle).
 
-The format (the book's appendix "Bring your own device" documents it) is that of the embedded data
-set, :data:`fetrain.synthetic.PULSE_COLUMNS`: one row per read after a pulse, with columns
-``device``, ``pulse_width_s``, ``cycle``, ``direction`` (``potentiation``/``depression``),
-``pulse_index`` (1, 2, … within a phase), ``amplitude_V``, ``read_voltage_V`` and
-``read_current_A``. Optional: ``iv_sweeps.csv`` (:data:`fetrain.synthetic.IV_COLUMNS`) and a
-``campaign.json`` of provenance.
+Two layouts are read (:data:`FORMATS`; the book's appendix "Bring your own device" documents
+both):
+
+* ``fetrain`` — the embedded data set's layout, :data:`fetrain.synthetic.PULSE_COLUMNS`: one row
+  per read after a pulse, with columns ``device``, ``pulse_width_s``, ``cycle``, ``direction``
+  (``potentiation``/``depression``), ``pulse_index`` (1, 2, … within a phase), ``amplitude_V``,
+  ``read_voltage_V`` and ``read_current_A``. Instead of the read voltage and current, a
+  ``conductance_S`` column (S) or a ``conductance`` column (normalized, no unit, any offset) may
+  be given; ``pulse_width_s`` and ``amplitude_V`` may be left out when unknown. Optional beside
+  ``pulses.csv``: ``iv_sweeps.csv`` (:data:`fetrain.synthetic.IV_COLUMNS`) and a
+  ``campaign.json`` of provenance (``"area_m2"`` there states the device area).
+* ``updown`` — the layout of AIHWKit's device-fitting example: two columns, the reads after
+  consecutive up (potentiation) pulses and the reads after the down (depression) pulses that
+  follow, one read per row, normalized conductance; an optional header row.
 """
 
 from __future__ import annotations
 
+import csv
 import difflib
 import json
 from dataclasses import dataclass
@@ -21,7 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .devicemodel import DEGREE
+from .devicemodel import DEGREE, Quantities
+from .physics import HZOStack
 from .synthetic import IV_COLUMNS, IV_FILE, META_FILE, PULSE_COLUMNS, PULSES_FILE
 
 #: The folder of the embedded data set, found relative to this module.
@@ -29,6 +39,25 @@ DATA_DIR: Path = Path(__file__).resolve().parent / "data" / "synthetic_hzo"
 
 #: Fewest pulses a phase needs for a 5th-degree fit and one step from it.
 MIN_PULSES_PER_PHASE = DEGREE + 2
+
+#: The layouts a device file can have, for ``load_device_file`` and the command line.
+FORMATS: dict[str, str] = {
+    "fetrain": "a folder with pulses.csv, or that CSV file: one row per read after a pulse; columns "
+               "device, cycle, direction (potentiation/depression), pulse_index, and either "
+               "read_voltage_V + read_current_A, or conductance_S (S), or conductance (normalized, "
+               "no unit); pulse_width_s and amplitude_V when known",
+    "updown": "AIHWKit's fitting-example layout: a CSV of two columns, the reads after consecutive "
+              "up pulses, then the reads after the down pulses that follow (one read per row, "
+              "normalized conductance, optional header row)",
+}
+
+#: Largest plausible conductance per device area, S/m² (1 S for a 1 µm² device: beyond it the
+#: numbers are almost surely in the wrong unit, e.g. nA written as A).
+MAX_CONDUCTANCE_PER_AREA_S_M2 = 1.0 / 1e-12
+#: Largest plausible read current (A), read voltage (V), pulse amplitude (V), pulse width (s).
+MAX_READ_CURRENT_A = 0.1
+MAX_VOLTAGE_V = 20.0
+MAX_PULSE_WIDTH_S = 1.0
 
 _TEXT_COLUMNS = {"device", "direction", "state"}
 _INTEGER_COLUMNS = {"cycle", "pulse_index"}
@@ -60,13 +89,16 @@ class CharacterisationData:
     pulses : one row per read after a pulse (columns of ``PULSE_COLUMNS``), in file order.
     iv : one row per I–V sweep point (columns of ``IV_COLUMNS``); may be empty.
     metadata : units and provenance (``campaign.json``), or an empty dict.
-    source : the folder the data came from.
+    source : the folder (or file) the data came from.
+    quantities : how conductance, pulse width, amplitude and geometry are known
+        (:class:`fetrain.devicemodel.Quantities`).
     """
 
     pulses: pd.DataFrame
     iv: pd.DataFrame
     metadata: dict
     source: Path
+    quantities: Quantities = Quantities()
 
     @property
     def synthetic(self) -> bool:
@@ -75,8 +107,13 @@ class CharacterisationData:
 
     @property
     def widths_s(self) -> tuple[float, ...]:
-        """The pulse widths present, ascending, s."""
+        """The pulse widths present, ascending, s (NaN: unknown)."""
         return tuple(sorted(float(t) for t in self.pulses["pulse_width_s"].unique()))
+
+    @property
+    def normalized(self) -> bool:
+        """Whether the conductance is normalized (no unit): then no energy can be computed."""
+        return self.quantities.conductance == "unknown"
 
     @property
     def label(self) -> str:
@@ -86,27 +123,80 @@ class CharacterisationData:
         return f"{'synthetic ' if self.synthetic else ''}data set {self.source}"
 
 
+def _plain(x) -> str:
+    """A number as plain text for messages (``-1e-06``), never a numpy repr."""
+    return f"{float(x):.4g}"
+
+
 def _first_row(mask) -> int:
     """1-based data row of the first True in ``mask``."""
     return int(np.flatnonzero(np.asarray(mask))[0]) + 1
 
 
-def _read_csv(path: Path, columns: dict[str, str]) -> pd.DataFrame:
-    if not path.is_file():
-        raise DeviceFileError(path, f"file not found (the format needs columns {list(columns)})")
+def _read_text_table(path: Path, what: str, **kwargs) -> pd.DataFrame:
+    """A CSV file as a table of stripped strings; a clear error for a missing, empty or
+    unreadable file."""
+    if not path.exists():
+        raise DeviceFileError(path, f"file not found ({what})")
+    if path.is_dir():
+        raise DeviceFileError(path, f"is a folder, not a file ({what})")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, **kwargs)
+    except pd.errors.EmptyDataError:
+        raise DeviceFileError(path, f"the file is empty ({what})") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as err:
         raise DeviceFileError(path, f"not a readable CSV file ({err})") from None
+    return frame
+
+
+def _signal_columns(frame_columns) -> tuple[str, ...]:
+    """The columns that carry the conductance, by what the file has."""
+    if "read_current_A" in frame_columns or "read_voltage_V" in frame_columns:
+        return ("read_voltage_V", "read_current_A")
+    if "conductance_S" in frame_columns:
+        return ("conductance_S",)
+    if "conductance" in frame_columns:
+        return ("conductance",)
+    return ("read_voltage_V", "read_current_A")
+
+
+def _pulse_columns(frame_columns) -> dict[str, str]:
+    """The pulse table's columns for a file with these columns: the fixed ones, the width and
+    amplitude when present, and the conductance's carriers (read voltage and current, or
+    ``conductance_S``, or ``conductance``)."""
+    others = [c for c in frame_columns if c not in PULSE_COLUMNS]
+
+    def wanted(c):
+        # an optional column is wanted when present, or when a misspelt version of it is
+        return c in frame_columns or bool(difflib.get_close_matches(c, others, n=1, cutoff=0.8))
+
+    out = {c: m for c, m in PULSE_COLUMNS.items()
+           if c not in ("read_voltage_V", "read_current_A", "pulse_width_s", "amplitude_V")
+           or (c in ("pulse_width_s", "amplitude_V") and wanted(c))}
+    for c in _signal_columns(frame_columns):
+        out[c] = PULSE_COLUMNS.get(c, "conductance, S" if c == "conductance_S"
+                                   else "conductance, normalized (no unit)")
+    return out
+
+
+def _read_csv(path: Path, columns) -> pd.DataFrame:
+    """Read and type-check a CSV file; ``columns`` is a dict (name → meaning) or a function of the
+    file's column names that returns one."""
+    frame = _read_text_table(path, "the format needs columns "
+                                   f"{list(columns) if isinstance(columns, dict) else list(PULSE_COLUMNS)}")
     frame.columns = [str(c).strip() for c in frame.columns]
+    if not isinstance(columns, dict):
+        columns = columns(list(frame.columns))
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         hints = []
         for c in missing:
             close = difflib.get_close_matches(c, [k for k in frame.columns if k not in columns], n=1)
             hints.append(f"{c!r}" + (f" (found {close[0]!r}: misspelt?)" if close else ""))
+        alternatives = (" (or conductance_S in S, or conductance for normalized data, instead "
+                        "of read_voltage_V and read_current_A)" if "read_current_A" in columns else "")
         raise DeviceFileError(path, f"missing column(s) {', '.join(hints)}; the format needs "
-                                    f"{list(columns)} (units in the names: s, V, A)",
+                                    f"{list(columns)}{alternatives} (units in the names: s, V, A, S)",
                               column=missing[0])
     if frame.empty:
         raise DeviceFileError(path, "the file has a header but no data rows")
@@ -143,29 +233,72 @@ def _read_csv(path: Path, columns: dict[str, str]) -> pd.DataFrame:
     return out
 
 
-def validate_pulses(frame: pd.DataFrame, path) -> pd.DataFrame:
-    """Check a pulse-response table for the physics and the fit; raise DeviceFileError or return it."""
-    rows = np.arange(1, len(frame) + 1)
-    for col, what in (("pulse_width_s", "pulse widths"), ("read_voltage_V", "read voltages")):
-        bad = frame[col].to_numpy() <= 0
+def _check_range(frame, path, col, what, low=None, high=None, hint=""):
+    if col not in frame:
+        return
+    values = frame[col].to_numpy(dtype=float)
+    if low is not None:
+        bad = values <= low
         if bad.any():
             r = _first_row(bad)
-            raise DeviceFileError(path, f"{what} must be > 0; got {frame[col].iloc[r - 1]!r}",
+            raise DeviceFileError(path, f"{what} must be > {_plain(low)}; got {_plain(values[r - 1])}",
                                   column=col, row=r)
-    conductance = frame["read_current_A"].to_numpy() / frame["read_voltage_V"].to_numpy()
-    bad = conductance < 0
-    if bad.any():
-        r = _first_row(bad)
-        raise DeviceFileError(path, f"negative conductance ({conductance[r - 1]:.3g} S = "
-                                    "read_current_A / read_voltage_V); conductances must be ≥ 0",
-                              column="read_current_A", row=r)
+    if high is not None:
+        bad = np.abs(values) > high
+        if bad.any():
+            r = _first_row(bad)
+            raise DeviceFileError(path, f"{what} of {_plain(values[r - 1])} is implausible (at most "
+                                        f"{_plain(high)}){hint}", column=col, row=r)
+
+
+def validate_pulses(frame: pd.DataFrame, path, area_m2: float | None = None) -> pd.DataFrame:
+    """Check a pulse-response table for the physics and the fit; raise DeviceFileError or return it.
+
+    ``area_m2`` (m², default the synthetic device's 1 µm²) sets the largest plausible conductance
+    (:data:`MAX_CONDUCTANCE_PER_AREA_S_M2`).
+    """
+    rows = np.arange(1, len(frame) + 1)
+    area = HZOStack().area_m2 if area_m2 is None else float(area_m2)
+    _check_range(frame, path, "pulse_width_s", "pulse width (s)", low=0, high=MAX_PULSE_WIDTH_S,
+                 hint=": the column is in seconds (ns or µs written as s?)")
+    _check_range(frame, path, "read_voltage_V", "read voltage (V)", low=0, high=MAX_VOLTAGE_V,
+                 hint=": the column is in volts (mV written as V?)")
+    _check_range(frame, path, "amplitude_V", "pulse amplitude (V)", high=MAX_VOLTAGE_V,
+                 hint=": the column is in volts (mV written as V?)")
+    _check_range(frame, path, "read_current_A", "read current (A)", high=MAX_READ_CURRENT_A,
+                 hint=": the column is in amperes (nA or µA written as A?)")
+    if "conductance" not in frame:
+        if "conductance_S" in frame:
+            col, conductance, how = "conductance_S", frame["conductance_S"].to_numpy(), "conductance_S"
+        else:
+            col, how = "read_current_A", "read_current_A / read_voltage_V"
+            conductance = frame["read_current_A"].to_numpy() / frame["read_voltage_V"].to_numpy()
+        bad = conductance < 0
+        if bad.any():
+            r = _first_row(bad)
+            raise DeviceFileError(path, f"negative conductance ({_plain(conductance[r - 1])} S = "
+                                        f"{how}); conductances must be ≥ 0 (for normalized data, "
+                                        "use a 'conductance' column)", column=col, row=r)
+        ceiling = MAX_CONDUCTANCE_PER_AREA_S_M2 * area
+        bad = conductance > ceiling
+        if bad.any():
+            r = _first_row(bad)
+            raise DeviceFileError(path, f"conductance {_plain(conductance[r - 1])} S ({how}) is "
+                                        f"implausible for a device of {_plain(area * 1e12)} µm² (at "
+                                        f"most {_plain(ceiling)} S); the column must be in "
+                                        f"{'amperes' if col == 'read_current_A' else 'siemens'}: "
+                                        f"{'nA or µA written as A' if col == 'read_current_A' else 'nS or µS written as S'}?"
+                                        " (campaign.json's \"area_m2\" states another area)",
+                                  column=col, row=r)
     bad = ~frame["direction"].isin(_DIRECTIONS).to_numpy()
     if bad.any():
         r = _first_row(bad)
         raise DeviceFileError(path, f"direction must be one of {_DIRECTIONS}; got "
                                     f"{frame['direction'].iloc[r - 1]!r}", column="direction", row=r)
-    keys = ["device", "pulse_width_s", "cycle", "direction"]
-    previous = frame.groupby(keys, sort=False)["pulse_index"].shift()
+    width_col = frame["pulse_width_s"] if "pulse_width_s" in frame else pd.Series(np.nan, frame.index)
+    keys = ["device", "cycle", "direction"]
+    groups = [width_col.fillna(-1.0).rename("width")] + [frame[k] for k in keys]
+    previous = frame.groupby(groups, sort=False)["pulse_index"].shift()
     bad = (previous.notna() & (frame["pulse_index"] <= previous)).to_numpy()
     if bad.any():
         r = _first_row(bad)
@@ -174,23 +307,30 @@ def validate_pulses(frame: pd.DataFrame, path) -> pd.DataFrame:
                                     f"(device {frame['device'].iloc[r - 1]!r}, cycle "
                                     f"{frame['cycle'].iloc[r - 1]}, {frame['direction'].iloc[r - 1]})",
                               column="pulse_index", row=r)
-    for width, grp in frame.groupby("pulse_width_s", sort=False):
+    signal = _signal_columns(frame.columns)[-1]
+    g = (frame["read_current_A"] / frame["read_voltage_V"] if signal == "read_current_A"
+         else frame[signal])
+    for width, grp in frame.groupby(width_col.fillna(-1.0), sort=False):
+        name = f"pulse width {_plain(width)} s" if width > 0 else "the data"
         present = set(grp["direction"])
         for direction in _DIRECTIONS:
             if direction not in present:
                 other = (present - {direction}).pop()
                 r = int(rows[frame.index.get_loc(grp.index[0])])
-                raise DeviceFileError(path, f"pulse width {width:g} s has {other} data but no "
-                                            f"{direction} data; a device model needs both",
-                                      column="direction", row=r)
+                raise DeviceFileError(path, f"{name} has {other} data but no {direction} data; a "
+                                            "device model needs both", column="direction", row=r)
         for direction, sub in grp.groupby("direction", sort=False):
+            r = int(rows[frame.index.get_loc(sub.index[0])])
             n = sub["pulse_index"].nunique()
             if n < MIN_PULSES_PER_PHASE:
-                r = int(rows[frame.index.get_loc(sub.index[0])])
-                raise DeviceFileError(path, f"pulse width {width:g} s, {direction}: {n} distinct "
-                                            f"pulse indices; a degree-{DEGREE} fit of the curve "
-                                            f"needs at least {MIN_PULSES_PER_PHASE}",
-                                      column="pulse_index", row=r)
+                raise DeviceFileError(path, f"{name}, {direction}: {n} distinct pulse indices; a "
+                                            f"degree-{DEGREE} fit of the curve needs at least "
+                                            f"{MIN_PULSES_PER_PHASE}", column="pulse_index", row=r)
+            values = g.loc[sub.index].to_numpy(dtype=float)
+            if np.ptp(values) == 0:
+                raise DeviceFileError(path, f"{name}, {direction}: the conductance never changes "
+                                            f"(every read is {_plain(values[0])}); no step can be "
+                                            "fitted to a phase without change", column=signal, row=r)
     return frame
 
 
@@ -204,34 +344,194 @@ def validate_iv(frame: pd.DataFrame, path) -> pd.DataFrame:
     return frame
 
 
-def load_campaign(folder: str | Path | None = None) -> CharacterisationData:
-    """Load and validate a campaign folder: ``pulses.csv``, optionally ``iv_sweeps.csv`` and
-    ``campaign.json``. ``folder=None`` loads the embedded synthetic data set.
+def _read_metadata(meta_path: Path) -> dict:
+    if not meta_path.exists():
+        return {}
+    try:
+        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise DeviceFileError(meta_path, f"not valid JSON ({err})") from None
+    if not isinstance(metadata, dict):
+        raise DeviceFileError(meta_path, "must hold a JSON object")
+    return metadata
+
+
+def _fill_known(pulses: pd.DataFrame, path, width_s, amplitude_V) -> tuple[pd.DataFrame, str, str]:
+    """Fill pulse width and amplitude from the options where the file lacks them; say how each
+    is known (measured, given, unknown)."""
+    how = {}
+    for col, value, unit in (("pulse_width_s", width_s, "s"), ("amplitude_V", amplitude_V, "V")):
+        if col in pulses:
+            if value is not None:
+                raise DeviceFileError(path, f"the file has a {col} column; do not also give "
+                                            f"{col} as an option", column=col)
+            how[col] = "measured"
+            continue
+        if value is None:
+            pulses[col] = np.nan
+            how[col] = "unknown"
+        else:
+            value = float(value)
+            if not np.isfinite(value) or (col == "pulse_width_s" and value <= 0):
+                raise ValueError(f"{col} must be a finite number{' > 0' if col == 'pulse_width_s' else ''}"
+                                 f" ({unit}); got {_plain(value)}")
+            if col == "amplitude_V":
+                sign = np.where(pulses["direction"] == "potentiation", 1.0, -1.0)
+                pulses[col] = sign * abs(value)
+            else:
+                pulses[col] = value
+            how[col] = "given"
+    return pulses, how["pulse_width_s"], how["amplitude_V"]
+
+
+def load_campaign(folder: str | Path | None = None, width_s: float | None = None,
+                  amplitude_V: float | None = None, area_m2: float | None = None,
+                  ) -> CharacterisationData:
+    """Load and validate a campaign: a folder with ``pulses.csv`` (optionally ``iv_sweeps.csv``
+    and ``campaign.json``), or a pulses CSV file itself. ``folder=None`` loads the embedded
+    synthetic data set.
+
+    ``width_s`` (s) and ``amplitude_V`` (V, the magnitude for both polarities) fill the columns
+    ``pulse_width_s`` and ``amplitude_V`` when the file lacks them; otherwise they are unknown
+    (NaN) and the energy of a pulse is unavailable. ``area_m2`` (m²; or ``"area_m2"`` in
+    ``campaign.json``) is the device area the plausibility of the conductances is judged
+    against (default 1 µm²).
 
     Raises :class:`DeviceFileError` (a ``ValueError``) naming the file, column and first offending
-    row for: a missing file or column (with a hint for a misspelt one), non-numeric, missing, NaN
-    or infinite values, non-integer cycles or pulse indices, pulse widths or read voltages ≤ 0,
-    negative conductances, an unknown direction, pulse indices that do not increase within a
-    cycle's phase, a phase with fewer pulses than a 5th-degree fit needs, and a pulse width with
-    potentiation but no depression data (or the reverse).
+    row for: a missing or empty file, a missing column (with a hint for a misspelt one),
+    non-numeric, missing, NaN or infinite values, non-integer cycles or pulse indices, pulse widths
+    or read voltages ≤ 0, values implausible for their unit (a conductance above 1 S per µm², a
+    read current above 0.1 A, voltages above 20 V, widths above 1 s: a unit slip), negative
+    absolute conductances, an unknown direction, pulse indices that do not increase within a
+    cycle's phase, a phase with fewer pulses than a 5th-degree fit needs or with no change of
+    conductance, and a pulse width with potentiation but no depression data (or the reverse).
     """
     folder = DATA_DIR if folder is None else Path(folder)
-    pulses_path = folder / PULSES_FILE
-    pulses = validate_pulses(_read_csv(pulses_path, PULSE_COLUMNS), pulses_path)
+    if folder.is_file():
+        pulses_path, folder = folder, folder.parent
+        extra = False
+    else:
+        pulses_path = folder / PULSES_FILE
+        extra = True
+    metadata = _read_metadata(folder / META_FILE) if extra else {}
+    if area_m2 is None and "area_m2" in metadata:
+        area_m2 = metadata["area_m2"]
+        if not (isinstance(area_m2, (int, float)) and area_m2 > 0):
+            raise DeviceFileError(folder / META_FILE, f'"area_m2" must be a number > 0 (m²); got '
+                                                      f"{area_m2!r}")
+    pulses = _read_csv(pulses_path, _pulse_columns)
+    pulses = validate_pulses(pulses, pulses_path, area_m2=area_m2)
+    pulses, width_how, amplitude_how = _fill_known(pulses, pulses_path, width_s, amplitude_V)
     iv_path = folder / IV_FILE
-    if iv_path.exists():
+    if extra and iv_path.exists():
         iv = validate_iv(_read_csv(iv_path, IV_COLUMNS), iv_path)
     else:
         iv = pd.DataFrame({c: pd.Series(dtype=float if c not in _TEXT_COLUMNS else object)
                            for c in IV_COLUMNS})
-    meta_path = folder / META_FILE
-    metadata = {}
-    if meta_path.exists():
-        try:
-            metadata = json.loads(meta_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as err:
-            raise DeviceFileError(meta_path, f"not valid JSON ({err})") from None
-    return CharacterisationData(pulses=pulses, iv=iv, metadata=metadata, source=folder)
+    quantities = Quantities(
+        conductance="unknown" if "conductance" in pulses else "measured",
+        pulse_width=width_how, amplitude=amplitude_how,
+        geometry="given" if area_m2 is not None else "assumed")
+    source = folder if pulses_path.name == PULSES_FILE else pulses_path
+    return CharacterisationData(pulses=pulses, iv=iv, metadata=metadata, source=source,
+                                quantities=quantities)
+
+
+def load_updown(path: str | Path, width_s: float | None = None, amplitude_V: float | None = None,
+                conductance_unit: str | None = None) -> CharacterisationData:
+    """Load a device file in AIHWKit's fitting-example layout (:data:`FORMATS` ``updown``).
+
+    Column 1 holds the reads after consecutive up (potentiation) pulses, column 2 the reads after
+    the down (depression) pulses that follow; one read per row; the columns may differ in length
+    (empty cells at the end of the shorter one). A first row that is not numeric is a header.
+    The conductance is normalized (no unit, values may be negative) unless
+    ``conductance_unit="S"``. ``width_s`` (s) and ``amplitude_V`` (V) are the pulse width and
+    amplitude when known. The result has one device, ``D1``, and one cycle.
+    """
+    path = Path(path)
+    if conductance_unit not in (None, "S"):
+        raise ValueError(f"conductance_unit must be one of (None, 'S'); got {conductance_unit!r}")
+    what = "the updown format needs two columns: reads after up pulses, reads after down pulses"
+    frame = _read_text_table(path, what, header=None, sep=None, engine="python")
+    frame = frame.apply(lambda c: c.str.strip())
+    frame = frame.loc[:, ~(frame == "").all()]           # an empty trailing column (trailing comma)
+    if frame.shape[1] != 2:
+        raise DeviceFileError(path, f"{frame.shape[1]} column(s); {what}")
+    first = frame.iloc[0]
+    header = all(pd.isna(pd.to_numeric(v, errors="coerce")) for v in first if v != "")
+    names = [str(v) or f"column {i + 1}" for i, v in enumerate(first)] if header else ["up", "down"]
+    body = frame.iloc[1:] if header else frame
+    offset = 1 if header else 0                           # header lines before the data
+    rows = []
+    for k, (direction, name) in enumerate(zip(_DIRECTIONS, names)):
+        raw = body.iloc[:, k].reset_index(drop=True)
+        filled = np.flatnonzero((raw != "").to_numpy())
+        if filled.size == 0:
+            raise DeviceFileError(path, f"no {direction} reads ({what})", column=name)
+        raw = raw.iloc[:filled[-1] + 1]
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        for i, v in enumerate(values):
+            if not np.isfinite(v):
+                text = raw.iloc[i] or "(empty)"
+                raise DeviceFileError(path, f"non-numeric, missing or non-finite value {text!r} "
+                                            "(only trailing cells of a column may be empty)",
+                                      column=name, row=i + 1 + offset)
+        if values.size < MIN_PULSES_PER_PHASE:
+            raise DeviceFileError(path, f"{values.size} {direction} reads; a degree-{DEGREE} fit of "
+                                        f"the curve needs at least {MIN_PULSES_PER_PHASE}", column=name)
+        if np.ptp(values) == 0:
+            raise DeviceFileError(path, f"the conductance never changes under the {direction} "
+                                        f"pulses (every read is {_plain(values[0])}); no step can be "
+                                        "fitted to a phase without change", column=name)
+        rows.append(pd.DataFrame({"device": "D1", "cycle": 1, "direction": direction,
+                                  "pulse_index": np.arange(1, values.size + 1),
+                                  "conductance": values}))
+    pulses = pd.concat(rows, ignore_index=True)
+    if conductance_unit == "S":
+        pulses = pulses.rename(columns={"conductance": "conductance_S"})
+        pulses = validate_pulses(pulses, path)
+    pulses, width_how, amplitude_how = _fill_known(pulses, path, width_s, amplitude_V)
+    quantities = Quantities(conductance="measured" if conductance_unit == "S" else "unknown",
+                            pulse_width=width_how, amplitude=amplitude_how, geometry="assumed")
+    iv = pd.DataFrame({c: pd.Series(dtype=float if c not in _TEXT_COLUMNS else object)
+                       for c in IV_COLUMNS})
+    return CharacterisationData(pulses=pulses, iv=iv, metadata={"format": "updown"}, source=path,
+                                quantities=quantities)
+
+
+def detect_format(path: str | Path) -> str:
+    """``fetrain`` for a folder or a CSV whose header names fetrain's columns, else ``updown``."""
+    path = Path(path)
+    if path.is_dir():
+        return "fetrain"
+    if not path.exists():
+        raise DeviceFileError(path, "file not found")
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        head = handle.readline()
+    return "fetrain" if "direction" in head and "pulse_index" in head else "updown"
+
+
+def load_device_file(path: str | Path, format: str = "auto", width_s: float | None = None,
+                     amplitude_V: float | None = None, area_m2: float | None = None,
+                     conductance_unit: str | None = None) -> CharacterisationData:
+    """Load a reader's device file in one of :data:`FORMATS` (``auto``: by its header).
+
+    ``width_s`` (s), ``amplitude_V`` (V) and ``area_m2`` (m²) are what the file does not say;
+    ``conductance_unit`` (``"S"`` or None) applies to the ``updown`` layout only.
+    """
+    if format not in ("auto", *FORMATS):
+        raise ValueError(f"format must be one of {('auto', *FORMATS)}; got {format!r}")
+    if format == "auto":
+        format = detect_format(path)
+    if format == "updown":
+        if area_m2 is not None:
+            raise ValueError("area_m2 applies to the fetrain format (absolute conductance) only")
+        return load_updown(path, width_s=width_s, amplitude_V=amplitude_V,
+                           conductance_unit=conductance_unit)
+    if conductance_unit is not None:
+        raise ValueError("conductance_unit applies to the updown format only (the fetrain format "
+                         "names its unit in the column: conductance_S or conductance)")
+    return load_campaign(path, width_s=width_s, amplitude_V=amplitude_V, area_m2=area_m2)
 
 
 def load_embedded() -> CharacterisationData:
