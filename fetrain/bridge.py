@@ -24,27 +24,81 @@ def piecewise_step_device(model: DeviceModel, noise: bool = True):
     """An AIHWKit ``PiecewiseStepDevice`` with the model's step table.
 
     With ``noise=True`` the model's noise figures are carried over (``dw_min_std``, ``dw_min_dtod``,
-    ``up_down_dtod``, ``w_min_dtod``, ``w_max_dtod``); with ``noise=False`` all are zero and the
-    device is deterministic. ``write_noise_std`` is always 0 and ``up_down`` 0 (the asymmetry is in
-    the table itself).
+    ``up_down_dtod``, ``w_min_dtod``, ``w_max_dtod``; an unknown one — NaN — as 0); with
+    ``noise=False`` all are zero and the device is deterministic. ``write_noise_std`` is always 0
+    and ``up_down`` 0 (the asymmetry is in the table itself). The same device as plain data:
+    :func:`device_as_data`.
+    """
+    return device_from_data(device_as_data(model, noise=noise))
+
+
+#: The version of the plain-data form of an exported device (:func:`device_as_data`).
+DEVICE_DATA_VERSION = 1
+_NOISE_PARAMETERS = ("dw_min_std", "dw_min_dtod", "up_down_dtod", "w_min_dtod", "w_max_dtod")
+
+
+def device_as_data(model: DeviceModel, noise: bool = True) -> dict:
+    """The model's AIHWKit ``PiecewiseStepDevice`` as plain data (JSON-ready; no AIHWKit needed).
+
+    ``parameters`` holds the device's keyword arguments exactly as :func:`piecewise_step_device`
+    sets them; :func:`device_from_data` turns the dict back into the device. Noise figures that are
+    unknown (NaN: the device-to-device spreads of a single device) are exported as 0 and listed in
+    ``unknown_set_to_zero``. ``quantities`` says how conductance, width, amplitude and geometry
+    were known.
+    """
+    nf = model.noise
+    use = noise and nf is not None
+    unknown = []
+    values = {}
+    for name in _NOISE_PARAMETERS:
+        value = float(getattr(nf, name)) if use else 0.0
+        if not math.isfinite(value):
+            unknown.append(name)
+            value = 0.0
+        values[name] = value
+    parameters = {"w_min": W_MIN, "w_max": W_MAX, "dw_min": float(model.dw_min), "up_down": 0.0,
+                  "write_noise_std": 0.0, **values,
+                  "piecewise_up": [float(v) for v in model.piecewise_up],
+                  "piecewise_down": [float(v) for v in model.piecewise_down]}
+    return {"format": "fetrain AIHWKit device", "version": DEVICE_DATA_VERSION,
+            "device_class": "PiecewiseStepDevice", "aihwkit_version": "1.1.0",
+            "parameters": parameters, "unknown_set_to_zero": unknown, "noise": bool(use),
+            "source": model.source,
+            "pulse_width_s": float(model.width_s) if math.isfinite(model.width_s) else None,
+            "quantities": model.quantities.as_dict()}
+
+
+def device_from_data(data: dict):
+    """An AIHWKit ``PiecewiseStepDevice`` from :func:`device_as_data`'s dict (e.g. read from the
+    ``aihwkit_device.json`` that ``python -m fetrain.device fit`` writes)::
+
+        import json
+        from aihwkit.simulator.configs import SingleRPUConfig
+        from fetrain.bridge import device_from_data
+
+        device = device_from_data(json.load(open("aihwkit_device.json")))
+        rpu_config = SingleRPUConfig(device=device)
+
+    Raises ``ValueError`` naming what is wrong when the dict is not such an export.
     """
     from aihwkit.simulator.configs.devices import PiecewiseStepDevice
 
-    nf = model.noise
-    use = noise and nf is not None
-    return PiecewiseStepDevice(
-        w_min=W_MIN, w_max=W_MAX,
-        w_min_dtod=nf.w_min_dtod if use else 0.0,
-        w_max_dtod=nf.w_max_dtod if use else 0.0,
-        dw_min=model.dw_min,
-        dw_min_std=nf.dw_min_std if use else 0.0,
-        dw_min_dtod=nf.dw_min_dtod if use else 0.0,
-        up_down=0.0,
-        up_down_dtod=nf.up_down_dtod if use else 0.0,
-        write_noise_std=0.0,
-        piecewise_up=[float(v) for v in model.piecewise_up],
-        piecewise_down=[float(v) for v in model.piecewise_down],
-    )
+    if not isinstance(data, dict) or data.get("format") != "fetrain AIHWKit device":
+        raise ValueError("not a fetrain AIHWKit device export (the 'format' key must be "
+                         "'fetrain AIHWKit device')")
+    if data.get("version") != DEVICE_DATA_VERSION or data.get("device_class") != "PiecewiseStepDevice":
+        raise ValueError(f"version must be {DEVICE_DATA_VERSION} and device_class "
+                         f"'PiecewiseStepDevice'; got {data.get('version')!r}, "
+                         f"{data.get('device_class')!r}")
+    parameters = dict(data["parameters"])
+    known = {"w_min", "w_max", "dw_min", "up_down", "write_noise_std", *_NOISE_PARAMETERS,
+             "piecewise_up", "piecewise_down"}
+    extra = set(parameters) - known
+    if extra:
+        raise ValueError(f"unknown device parameters {sorted(extra)}; allowed: {sorted(known)}")
+    if len(parameters["piecewise_up"]) != len(parameters["piecewise_down"]):
+        raise ValueError("piecewise_up and piecewise_down must have the same length")
+    return PiecewiseStepDevice(**parameters)
 
 
 def saturating_transfer(model: DeviceModel) -> int:
@@ -145,8 +199,8 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
 
     ``config`` is a :class:`fetrain.engine.TrainConfig` with a device model. Every layer is an
     ``AnalogLinear`` holding the model's device (one tile per layer, perfect I/O, digital bias);
-    with ``reference="symmetry_point"`` the device range is shifted by the model's symmetry point
-    (w_min = −1 − w*, w_max = 1 − w*), AIHWKit's equivalent of programming every reference to w*
+    with ``reference="symmetry_point"`` the device range is shifted by the symmetry point reached
+    from ``config.reference_start`` (w_min = −1 − w*, w_max = 1 − w*), AIHWKit's equivalent of programming every reference to w*
     when devices do not vary. Initial weights and biases are :func:`fetrain.engine.initial_weights`.
     ``output_bound`` > 0 restores AIHWKit's forward ``out_bound`` (12 by default in AIHWKit): the
     output stays unclipped under perfect I/O, but AIHWKit zeroes the gradient of every output
@@ -175,7 +229,7 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
         if config.reference == "symmetry_point" and config.device_variation and model.noise:
             raise ValueError("per-device symmetry points with device-to-device variation exist only "
                              "in fetrain's engine; use reference='global_symmetry_point' here")
-        shift += model.symmetry_point
+        shift += model.reference_point(config.reference_start)[0]
     if shift:
         device.w_min = W_MIN - shift
         device.w_max = W_MAX - shift

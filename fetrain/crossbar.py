@@ -122,21 +122,68 @@ def fire(k, up, n, dev, weff, counts, tables, sums, layer, noise_std, rng_noise,
 
 
 @njit(cache=True, nogil=True)
-def symmetry_points(dev, tables, iterations):
-    """Each device's symmetry point (where its up and down steps are equal), by bisection on
-    [lo, hi]; float32, one per row of ``dev``."""
+def _drift(w, lo, hi, su, sd, tables):
+    """Up step minus down step of a device at state w (float32)."""
+    return step_size(w, lo, hi, su, tables, 0) - step_size(w, lo, hi, sd, tables, 1)
+
+
+@njit(cache=True, nogil=True)
+def symmetry_points(dev, tables, iterations, start):
+    """Where each device settles under alternating up/down pulses from state ``start`` (clipped
+    to its bounds): the stable root of its up step minus its down step that the drift from
+    ``start`` reaches — with several stable roots, the one whose basin holds ``start``; a bound
+    when the drift ends there. The table is linear between nodes, so scanning node by node in
+    the drift's direction finds the first sign change, and bisection refines it. float32, one per
+    row of ``dev``."""
     n = dev.shape[0]
     out = np.empty(n, dtype=np.float32)
+    n_sec = tables.shape[1] - 1
     for k in range(n):
         lo = dev[k, 2]
         hi = dev[k, 3]
-        a = lo
-        b = hi
+        su = dev[k, 4]
+        sd = dev[k, 5]
+        h = (hi - lo) / np.float32(n_sec)
+        s = min(max(np.float32(start), lo), hi)
+        d0 = _drift(s, lo, hi, su, sd, tables)
+        if d0 == np.float32(0.0):
+            out[k] = s
+            continue
+        j0 = int(np.floor((s - lo) / h))
+        a = s
+        b = s
+        found = False
+        if d0 > 0:
+            # drifting up: the first node above s where the drift is no longer positive
+            for j in range(j0 + 1, n_sec + 1):
+                x = hi if j == n_sec else lo + h * np.float32(j)
+                if x <= s:
+                    continue
+                if _drift(x, lo, hi, su, sd, tables) <= 0:
+                    b = x
+                    found = True
+                    break
+                a = x
+            if not found:
+                out[k] = hi
+                continue
+        else:
+            # drifting down: the first node below s where the drift is positive
+            for j in range(j0, -1, -1):
+                x = lo + h * np.float32(j)
+                if x >= s:
+                    continue
+                if _drift(x, lo, hi, su, sd, tables) > 0:
+                    a = x
+                    found = True
+                    break
+                b = x
+            if not found:
+                out[k] = lo
+                continue
         for _ in range(iterations):
             mid = np.float32(0.5) * (a + b)
-            diff = (step_size(mid, lo, hi, dev[k, 4], tables, 0)
-                    - step_size(mid, lo, hi, dev[k, 5], tables, 1))
-            if diff > 0:
+            if _drift(mid, lo, hi, su, sd, tables) > 0:
                 a = mid
             else:
                 b = mid

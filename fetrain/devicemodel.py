@@ -760,6 +760,9 @@ class DeviceModel:
                 out.append(f"read noise ({_plain(self.noise.read_noise_w, 3)} in w per read) exceeds "
                            f"the step dw_min = {_plain(self.dw_min, 3)}: single reads do not resolve "
                            "one pulse's step; the step table rests on the fit of the averaged curves")
+            if self.noise.dw_min_std == 0:
+                out.append("cycle-to-cycle step noise not resolved (estimated 0): the read noise "
+                           "hides it")
             if self.noise.n_devices < 2:
                 out.append("one device: device-to-device figures are unknown")
         missing = self.quantities.missing_for_energy()
@@ -932,7 +935,8 @@ def _select_width(pulses: pd.DataFrame, width_s: float | None) -> pd.DataFrame:
 def build_device_model(pulses: pd.DataFrame, width_s: float | None = None, source: str = "",
                        stack: HZOStack | None = None, end_reads: int = 5,
                        fit_excursion: float = 0.99, min_step_fraction: float = 0.01,
-                       per_device: bool = True, quantities: Quantities | None = None) -> DeviceModel:
+                       per_device: bool = True, quantities: Quantities | None = None,
+                       degree: int = DEGREE) -> DeviceModel:
     """Build the device model of one pulse width from a pulse-response table.
 
     ``pulses`` has the columns of :data:`fetrain.synthetic.PULSE_COLUMNS` (as loaded by
@@ -941,6 +945,9 @@ def build_device_model(pulses: pd.DataFrame, width_s: float | None = None, sourc
     one width (or an unknown one, NaN). ``stack`` is the device geometry used for the energy of a
     pulse (default: the synthetic device's, recorded as assumed). ``quantities`` says how
     conductance, width, amplitude and geometry are known (default: read from the table).
+    ``degree`` is the degree of the curve polynomials (the study's 5 by default; a device whose
+    steps have more structure than a 5th-degree curve can hold needs more, and its residuals say
+    so).
 
     Raises :class:`FitError` when a direction gives no usable fit (no change of conductance,
     a curve moving against its direction, an undefined R²).
@@ -950,15 +957,16 @@ def build_device_model(pulses: pd.DataFrame, width_s: float | None = None, sourc
     quantities = quantities or _default_quantities(sel, stack)
     p, g_min, g_max = add_weight_scale(sel, end_reads=end_reads)
     width = float(sel["pulse_width_s"].iloc[0])
+    _require("degree", degree, low=1, strict_low=False)
     return _model_from_scaled(p, width, g_min, g_max, source, stack or HZOStack(), fit_excursion,
-                              min_step_fraction, per_device, end_reads, quantities)
+                              min_step_fraction, per_device, end_reads, quantities, int(degree))
 
 
 def _model_from_scaled(p, width_s, g_min, g_max, source, stack, fit_excursion, min_step_fraction,
-                       per_device, end_reads, quantities=None) -> DeviceModel:
+                       per_device, end_reads, quantities=None, degree=DEGREE) -> DeviceModel:
     quantities = quantities or Quantities()
     curves = mean_curves(p)
-    fits = {d: fit_curve(curves[d], d, fit_excursion) for d in DIRECTIONS}
+    fits = {d: fit_curve(curves[d], d, fit_excursion, degree) for d in DIRECTIONS}
     nodes, up, down, fl_up, fl_down, floor = _tables(fits, min_step_fraction)
     device_models: dict[str, DeviceModel] = {}
     device_bounds: dict[str, tuple[float, float]] = {}
@@ -966,7 +974,7 @@ def _model_from_scaled(p, width_s, g_min, g_max, source, stack, fit_excursion, m
         for name, grp in p.groupby("device", sort=True):
             device_models[name] = _model_from_scaled(grp, width_s, g_min, g_max, source, stack,
                                                      fit_excursion, min_step_fraction, False,
-                                                     end_reads, quantities)
+                                                     end_reads, quantities, degree)
             ends = grp.groupby(["cycle", "direction"], sort=False)["w"].apply(
                 lambda g: g.iloc[-end_reads:].mean())
             device_bounds[name] = (float(ends.xs("depression", level="direction").mean()),
@@ -987,8 +995,8 @@ def _model_from_scaled(p, width_s, g_min, g_max, source, stack, fit_excursion, m
 
 def symmetry_point_uncertainty(model: DeviceModel, pulses: pd.DataFrame, n_resamples: int = 200,
                                seed: int = 0, end_reads: int = 5, fit_excursion: float = 0.99,
-                               min_step_fraction: float = 0.01,
-                               n_starts: int = 81) -> tuple[SymmetryPoint, ...]:
+                               min_step_fraction: float = 0.01, n_starts: int = 81,
+                               degree: int = DEGREE) -> tuple[SymmetryPoint, ...]:
     """The model's stable symmetry points (:meth:`DeviceModel.symmetry_points`), each with its
     uncertainty from resampling the data the model was built from.
 
@@ -1012,7 +1020,7 @@ def symmetry_point_uncertainty(model: DeviceModel, pulses: pd.DataFrame, n_resam
     found: list[list[float]] = [[] for _ in points]
     valid = 0
     curves = mean_curves(p)
-    fits = {d: fit_curve(curves[d], d, fit_excursion) for d in DIRECTIONS}
+    fits = {d: fit_curve(curves[d], d, fit_excursion, degree) for d in DIRECTIONS}
     for _ in range(n_resamples):
         try:
             if len(traces) >= 3:
@@ -1035,7 +1043,7 @@ def symmetry_point_uncertainty(model: DeviceModel, pulses: pd.DataFrame, n_resam
                     starts = rng.integers(0, n - block + 1, n // block + 1)
                     resampled = np.concatenate([resid[s:s + block] for s in starts])[:n]
                     rs_curves[d] = c.assign(mean_w=fits[d](c["pulse_index"].to_numpy()) + resampled)
-            rs_fits = {d: fit_curve(rs_curves[d], d, fit_excursion) for d in DIRECTIONS}
+            rs_fits = {d: fit_curve(rs_curves[d], d, fit_excursion, degree) for d in DIRECTIONS}
             nodes, up, down, *_ = _tables(rs_fits, min_step_fraction)
         except FitError:
             continue

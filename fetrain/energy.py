@@ -147,8 +147,13 @@ def ledger_energy(model, n_up: float, n_down: float, w_up: float, w_down: float,
     charge 2·P_r·A·V·|Δw|/2 (the model's convention: a pulse switches half its step in w).
 
     Returns the components and the two forms, J: ``conduction``, ``capacitive``, ``switching``,
-    ``study`` (= conduction), ``complete``.
+    ``study`` (= conduction), ``complete``. When the model's data cannot give joules (normalized
+    conductance, unknown width or amplitude: ``model.energy_available`` is false) every value is
+    NaN — unavailable, never zero.
     """
+    if not getattr(model, "energy_available", True):
+        return dict.fromkeys(("conduction", "capacitive", "switching", "study", "complete"),
+                             float("nan"))
     stack = model.stack
     half = 0.5 * (model.g_max_S - model.g_min_S)
     total = {"conduction": 0.0, "capacitive": 0.0, "switching": 0.0}
@@ -287,8 +292,11 @@ def line_energy(model, line_pulses: float, line_cell_charges: float, device_puls
     the devices received (each the coincidence of two line pulses, so the half-selected cell
     charges are line_cell_charges − 2·device_pulses). Returns ``line_charging`` (C·(V/2)² of every
     cell on every pulsed line, plus the drivers) and ``half_select_conduction`` (V/2·I(V/2)·t of
-    the half-selected devices at mid-range conductance).
+    the half-selected devices at mid-range conductance). NaN when the model's energy is
+    unavailable.
     """
+    if not getattr(model, "energy_available", True):
+        return {"line_charging": float("nan"), "half_select_conduction": float("nan")}
     circuit = circuit or CircuitCosts()
     stack = model.stack
     half_v = 0.5 * 0.5 * (model.amplitude_set_V + model.amplitude_reset_V)

@@ -69,6 +69,11 @@ class TrainConfig:
     cycle_noise : apply the model's cycle-to-cycle step noise (dw_min_std).
     device_variation : draw device-to-device variation (dw_min_dtod, up_down_dtod, w_*_dtod).
     evaluations_per_epoch : test/validation evaluations per epoch (≥ 1).
+    reference_start : the state each reference device is set to before symmetry point shifting
+        pulses it alternately up and down until it settles (default −1: the references are reset
+        first), w units in [−1, 1]. A device with several stable symmetry points settles at the
+        one whose basin holds this state (:meth:`fetrain.devicemodel.DeviceModel.reference_point`
+        names it and says why); with one, the start does not matter.
     """
 
     model: DeviceModel | None
@@ -82,6 +87,7 @@ class TrainConfig:
     cycle_noise: bool = True
     device_variation: bool = True
     evaluations_per_epoch: int = 4
+    reference_start: float = W_MIN
 
     def __post_init__(self) -> None:
         if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
@@ -101,6 +107,10 @@ class TrainConfig:
             if not (isinstance(value, (int, float)) and math.isfinite(value) and abs(value) <= 2):
                 raise ValueError(f"{name} must be a finite number of weight units in [-2, 2]; "
                                  f"got {value!r}")
+        value = self.reference_start
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and W_MIN <= value <= W_MAX):
+            raise ValueError(f"reference_start must be a number of weight units in [{W_MIN:g}, "
+                             f"{W_MAX:g}]; got {value!r}")
         if self.model is None and (self.reference != "naive" or self.reference_offset
                                    or self.drift_per_epoch or self.algorithm.name != "sgd"):
             raise ValueError("the floating-point baseline (model=None) has no devices: reference, "
@@ -117,6 +127,7 @@ class TrainConfig:
                 "device_fingerprint": "" if self.model is None else self.model.fingerprint(),
                 "lr": self.lr, "epochs": self.epochs, "seed": int(self.seed),
                 "reference": self.reference, "reference_offset": self.reference_offset,
+                "reference_start": self.reference_start,
                 "drift_per_epoch": self.drift_per_epoch, **self.algorithm.describe(),
                 "cycle_noise": self.cycle_noise, "device_variation": self.device_variation,
                 "evaluations_per_epoch": self.evaluations_per_epoch,
@@ -350,9 +361,9 @@ def _build_crossbar(cfg: TrainConfig, sizes: tuple[int, ...], offs: np.ndarray) 
         if cfg.reference == "symmetry_point":
             records = np.zeros((n_dev, 6), dtype=np.float32)
             records[:, 2:] = par
-            ref[:] = symmetry_points(records, tables, 60)
+            ref[:] = symmetry_points(records, tables, 60, np.float32(cfg.reference_start))
         elif cfg.reference == "global_symmetry_point":
-            ref[:] = np.float32(m.symmetry_point)
+            ref[:] = np.float32(m.reference_point(cfg.reference_start)[0])
         ref += np.float32(cfg.reference_offset)
     for li, (w0, _) in enumerate(inits):
         w[int(offs[li]):int(offs[li + 1])] = w0.numpy().T.reshape(-1)
@@ -425,13 +436,15 @@ class Layer:
         return np.asarray(self.w) - np.asarray(self.ref)
 
     def symmetry_points(self, c: int) -> np.ndarray:
-        """Each device's symmetry point in configuration c (out × in; NaN for the float baseline)."""
+        """Each device's symmetry point in configuration c, the one reached from the
+        configuration's ``reference_start`` (out × in; NaN for the float baseline)."""
         bar = self._engine._bars[c]
         if not bar.config.analog:
             return np.full(self.shape, np.nan)
         lo_, hi_ = int(self._engine._offs[self.index]), int(self._engine._offs[self.index + 1])
         n_out, n_in = self.shape
-        return symmetry_points(bar.dev[lo_:hi_], bar.tables, 60).reshape(n_in, n_out).T
+        return symmetry_points(bar.dev[lo_:hi_], bar.tables, 60,
+                               np.float32(bar.config.reference_start)).reshape(n_in, n_out).T
 
 
 class _StackedView:

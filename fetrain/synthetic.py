@@ -490,6 +490,90 @@ def default_campaign() -> SyntheticCampaign:
     return SyntheticCampaign()
 
 
+@dataclass(frozen=True)
+class TwoBasinTrace:
+    """A synthetic device with two stable symmetry points, "measured" as a single normalized
+    up/down trace in AIHWKit's fitting-example layout (``fetrain.io.FORMATS["updown"]``).
+
+    Its true state w lies in [−1, 1]. One pulse moves it by Δw↑(w) = s·(1 − w)(1 + q(w)) up and
+    Δw↓(w) = s·(1 + w)(1 − q(w)) down, with q(w) = w − k·(w − a)(w − b)(w − c): both steps vanish
+    at their bound (soft bounds), and up − down = −2s·k·(w − a)(w − b)(w − c) has stable roots at
+    ``a`` and ``c`` and an unstable one at ``b`` between them. A device started below ``b``
+    settles at ``a`` under alternating pulses, one started above at ``c``. Each step is
+    multiplied by (1 + ``step_noise``·ξ); each read adds ``read_noise_w``·ξ′ (w units); the file
+    holds ``gain``·w + ``offset`` (normalized units, partly negative). The trace starts at w = −1
+    with ``n_pulses`` up pulses, then ``n_pulses`` down pulses.
+    """
+
+    a: float = -0.4
+    b: float = -0.1
+    c: float = 0.25
+    k: float = 1.5
+    s: float = 0.0025
+    n_pulses: int = 1000
+    step_noise: float = 0.1
+    read_noise_w: float = 0.02
+    gain: float = 1.3
+    offset: float = 0.2
+    seed: int = 2025
+
+    def __post_init__(self) -> None:
+        if not -1 < self.a < self.b < self.c < 1:
+            raise ValueError(f"the roots must satisfy -1 < a < b < c < 1; got a={self.a}, "
+                             f"b={self.b}, c={self.c}")
+        grid = np.linspace(-1, 1, 201)[1:-1]
+        if not (np.all(self.step_up(grid) > 0) and np.all(self.step_down(grid) > 0)):
+            raise ValueError(f"k = {self.k} makes a step negative somewhere on [-1, 1]")
+        _require("n_pulses", self.n_pulses, low=10, strict_low=False)
+        _require("gain", self.gain, low=0)
+
+    def _q(self, w):
+        w = np.asarray(w, dtype=float)
+        return w - self.k * (w - self.a) * (w - self.b) * (w - self.c)
+
+    def step_up(self, w):
+        """True mean up step at w (w units)."""
+        w = np.asarray(w, dtype=float)
+        return self.s * (1.0 - w) * (1.0 + self._q(w))
+
+    def step_down(self, w):
+        """True mean down step at w (w units)."""
+        w = np.asarray(w, dtype=float)
+        return self.s * (1.0 + w) * (1.0 - self._q(w))
+
+    @property
+    def stable_points(self) -> tuple[float, float]:
+        """The true stable symmetry points (a, c), w units."""
+        return (self.a, self.c)
+
+    def reads(self) -> tuple[np.ndarray, np.ndarray]:
+        """The file's two columns: normalized reads after each up pulse, then each down pulse."""
+        rng = np.random.default_rng(self.seed)
+        w = -1.0
+        out = []
+        for step in (self.step_up, lambda x: -self.step_down(x)):
+            column = []
+            for _ in range(self.n_pulses):
+                w = float(np.clip(w + step(w) * (1.0 + self.step_noise * rng.standard_normal()),
+                                  -1.0, 1.0))
+                column.append(w + self.read_noise_w * rng.standard_normal())
+            out.append(self.gain * np.array(column) + self.offset)
+        return out[0], out[1]
+
+    def to_normalized(self, w):
+        """The file's normalized value of a true state w."""
+        return self.gain * np.asarray(w, dtype=float) + self.offset
+
+    def write(self, path: str | Path, header: bool = True) -> Path:
+        """Write the two-column CSV (with a header row ``up,down`` unless ``header`` is false)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        up, down = self.reads()
+        frame = pd.DataFrame({"up": up, "down": down})
+        frame.to_csv(path, index=False, header=header, float_format="%.6g")
+        return path
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m fetrain.synthetic FOLDER``: write the embedded data set into FOLDER."""
     import argparse

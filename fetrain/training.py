@@ -40,7 +40,8 @@ class RunResult:
     data_set : the data set's label.
     history : one row per evaluation: epoch (fractional), samples, validation and test accuracy,
         cumulative up/down pulses per layer and in total, cumulative analog write energy, J (study
-        and complete forms: ``energy_study_J``, ``energy_complete_J``), mixed precision's
+        and complete forms: ``energy_study_J``, ``energy_complete_J``; NaN when the device
+        model's data cannot give joules, see ``DeviceModel.energy_available``), mixed precision's
         cumulative digital work (``chi_updates``, ``chi_scans``, ``chi_rewrites``: χ elements) and
         its energy at the default per-operation costs of :class:`fetrain.energy.DigitalCosts`
         (``energy_digital_J``, J; 0 for plain SGD).
