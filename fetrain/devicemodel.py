@@ -850,10 +850,12 @@ def _nonlinearity(fit: CurveFit) -> float:
 
 
 def conductance_of(pulses: pd.DataFrame) -> pd.Series:
-    """The conductance of each read: the ``conductance`` column when the table has one (S, or
-    normalized units), else read_current_A / read_voltage_V (S)."""
+    """The conductance of each read: the ``conductance`` column (normalized units) or the
+    ``conductance_S`` column (S) when the table has one, else read_current_A / read_voltage_V (S)."""
     if "conductance" in pulses:
         return pulses["conductance"].astype(float)
+    if "conductance_S" in pulses:
+        return pulses["conductance_S"].astype(float)
     return pulses["read_current_A"] / pulses["read_voltage_V"]
 
 
@@ -908,9 +910,15 @@ def _amplitude(p: pd.DataFrame, direction: str) -> float:
 
 
 def _default_quantities(pulses: pd.DataFrame, stack: HZOStack | None) -> Quantities:
+    """How the table's quantities are known: as the loader recorded them (``pulses.attrs``), else
+    from its columns."""
+    recorded = pulses.attrs.get("quantities")
+    if recorded:
+        if stack is not None:
+            recorded = {**recorded, "geometry": "given"}
+        return Quantities(**recorded)
     return Quantities(
-        conductance="unknown" if "conductance" in pulses and "read_current_A" not in pulses
-        else "measured",
+        conductance="unknown" if "conductance" in pulses else "measured",
         pulse_width="unknown" if pulses["pulse_width_s"].isna().any() else "measured",
         amplitude="unknown" if pulses["amplitude_V"].isna().any() else "measured",
         geometry="given" if stack is not None else "assumed")

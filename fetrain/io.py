@@ -140,6 +140,9 @@ def _read_text_table(path: Path, what: str, **kwargs) -> pd.DataFrame:
         raise DeviceFileError(path, f"file not found ({what})")
     if path.is_dir():
         raise DeviceFileError(path, f"is a folder, not a file ({what})")
+    with open(path, "rb") as handle:
+        if not handle.read(4096).strip():
+            raise DeviceFileError(path, f"the file is empty ({what})")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, **kwargs)
     except pd.errors.EmptyDataError:
@@ -433,6 +436,7 @@ def load_campaign(folder: str | Path | None = None, width_s: float | None = None
         pulse_width=width_how, amplitude=amplitude_how,
         geometry="given" if area_m2 is not None else "assumed")
     source = folder if pulses_path.name == PULSES_FILE else pulses_path
+    pulses.attrs["quantities"] = quantities.as_dict()
     return CharacterisationData(pulses=pulses, iv=iv, metadata=metadata, source=source,
                                 quantities=quantities)
 
@@ -495,6 +499,7 @@ def load_updown(path: str | Path, width_s: float | None = None, amplitude_V: flo
                             pulse_width=width_how, amplitude=amplitude_how, geometry="assumed")
     iv = pd.DataFrame({c: pd.Series(dtype=float if c not in _TEXT_COLUMNS else object)
                        for c in IV_COLUMNS})
+    pulses.attrs["quantities"] = quantities.as_dict()
     return CharacterisationData(pulses=pulses, iv=iv, metadata={"format": "updown"}, source=path,
                                 quantities=quantities)
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .fitting import SchottkyFit, schottky_coordinates
+from .devicemodel import stable_points_of_table
 from .physics import HZODevice
 
 #: matplotlib settings of the book's figures (sized for the book's text column).
@@ -43,7 +44,10 @@ def set_book_style() -> None:
 
 
 def format_width(width_s: float) -> str:
-    """A pulse width as the book writes it: ``20 ns``, ``2 µs``, ``0.2 ms`` …"""
+    """A pulse width as the book writes it: ``20 ns``, ``2 µs``, ``0.2 ms`` … (``unknown width``
+    for NaN)."""
+    if not np.isfinite(width_s):
+        return "unknown width"
     for unit, factor in (("ns", 1e9), ("µs", 1e6), ("ms", 1e3)):
         value = width_s * factor
         if value < 1000 - 1e-9:
@@ -272,11 +276,14 @@ def plot_step_table(model, ax=None, truth=None, colour=None):
     if truth is not None:
         ax.plot(w, truth.step_up(w), "-", color="0.4", lw=0.7, label="generator's truth")
         ax.plot(w, truth.step_down(w), "--", color="0.4", lw=0.7)
-    sp = model.symmetry_point
-    if np.isfinite(sp):
+    points = stable_points_of_table(model.w_nodes, model.step_up, model.step_down)
+    for k, (sp, basin_low, _) in enumerate(points):
         ax.axvline(sp, color="k", lw=0.8, ls=":")
-        ax.text(sp, 0.03, f" w* = {sp:+.2f}", transform=ax.get_xaxis_transform(), ha="center",
+        label = f" w* = {sp:+.2f}" if len(points) == 1 else f" w*{k + 1} = {sp:+.2f}"
+        ax.text(sp, 0.03, label, transform=ax.get_xaxis_transform(), ha="center",
                 va="bottom", fontsize=8, bbox={"fc": "white", "ec": "none", "alpha": 0.8})
+        if len(points) > 1 and k > 0:
+            ax.axvspan(basin_low - 0.004, basin_low + 0.004, color="0.7", lw=0)
     ax.set_ylim(bottom=0)
     ax.set_xlabel("weight w")
     ax.set_ylabel("step per pulse |Δw|")
@@ -293,7 +300,9 @@ def plot_symmetry_settling(model, starts=(-1.0, 0.0, 1.0), n_pairs=None, ax=None
         if n_pairs is not None:
             history = history[:n_pairs + 1]
         ax.plot(np.arange(history.size), history, label=f"start {start:+g}")
-    ax.axhline(model.symmetry_point, color="k", ls=":", lw=1, label="w* from the table")
+    for k, (sp, _, _) in enumerate(stable_points_of_table(model.w_nodes, model.step_up,
+                                                          model.step_down)):
+        ax.axhline(sp, color="k", ls=":", lw=1, label="w* from the table" if k == 0 else None)
     ax.set_xlabel("alternating up/down pulse pairs")
     ax.set_ylabel("weight w")
     ax.set_title(f"{format_width(model.width_s)}: a device under alternating pulses")
