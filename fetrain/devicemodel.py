@@ -914,8 +914,10 @@ def _default_quantities(pulses: pd.DataFrame, stack: HZOStack | None) -> Quantit
     from its columns."""
     recorded = pulses.attrs.get("quantities")
     if recorded:
+        recorded = {**recorded,
+                    "conductance": "unknown" if "conductance" in pulses else "measured"}
         if stack is not None:
-            recorded = {**recorded, "geometry": "given"}
+            recorded["geometry"] = "given"
         return Quantities(**recorded)
     return Quantities(
         conductance="unknown" if "conductance" in pulses else "measured",
