@@ -58,7 +58,7 @@ class MNIST:
         if n_train is None:
             return self
         if not (isinstance(n_train, int) and 0 < n_train <= len(self.train)):
-            raise ValueError(f"n_train must be an integer in 1..{len(self.train)}; got {n_train!r}")
+            raise ValueError(f"n_train must be an integer in 1..{len(self.train)}; got {shown(n_train)}")
         train = Split(self.train.x[:n_train], self.train.y[:n_train])
         return MNIST(self.name, train, self.validation, self.test)
 
@@ -103,7 +103,7 @@ def load_full(root: str | Path, download: bool = False, validation: int = FULL_V
     ``FileNotFoundError`` naming ``root`` when the files are absent and cannot be fetched.
     """
     if validation <= 0 or validation % 10:
-        raise ValueError(f"validation must be a positive multiple of 10; got {validation!r}")
+        raise ValueError(f"validation must be a positive multiple of 10; got {shown(validation)}")
     from torchvision.datasets import MNIST as TorchMNIST
 
     root = Path(root)

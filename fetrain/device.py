@@ -12,6 +12,7 @@ import argparse
 import json
 import math
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -88,8 +89,8 @@ def summarize(model, data, points, reference_start: float = -1.0) -> dict:
     })
 
 
-def report(summary: dict) -> str:
-    """The summary as the lines the command prints."""
+def report(summary: dict, width: int = 96) -> str:
+    """The summary as the lines the command prints, wrapped at ``width`` characters."""
     def num(x, fmt="{:.4g}"):
         return "unknown" if x is None else fmt.format(x)
 
@@ -134,7 +135,7 @@ def report(summary: dict) -> str:
         lines.append("energy: unavailable — the data lack " + "; ".join(e["missing"]))
     for warning in summary["warnings"]:
         lines.append(f"warning: {warning}")
-    return "\n".join(lines)
+    return "\n".join(textwrap.fill(line, width=width, subsequent_indent="    ") for line in lines)
 
 
 def write_figures(model, out: Path) -> list[Path]:
@@ -200,8 +201,8 @@ def fit(args) -> int:
                                     encoding="utf-8")
     figures = write_figures(model, out)
     print(report(summary))
-    print(f"wrote {out / SUMMARY_FILE}, {out / AIHWKIT_FILE} and {len(figures)} figures "
-          f"({', '.join(FIGURES)})")
+    print(textwrap.fill(f"wrote {out / SUMMARY_FILE}, {out / AIHWKIT_FILE} and {len(figures)} "
+                        f"figures ({', '.join(FIGURES)})", width=96, subsequent_indent="    "))
     return 0
 
 

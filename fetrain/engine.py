@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -35,8 +36,9 @@ import torch
 from numba import njit
 
 from . import algorithms
+from .physics import shown
 from .crossbar import SUM_COLUMNS, symmetry_points
-from .devicemodel import W_MAX, W_MIN, DeviceModel
+from .devicemodel import W_MAX, W_MIN, DeviceModel, stable_points_of_table
 
 LAYER_SIZES: tuple[int, ...] = (784, 256, 128, 10)   #: the network (784-256-128-10)
 REFERENCES: tuple[str, ...] = ("naive", "symmetry_point", "global_symmetry_point")
@@ -91,26 +93,34 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"lr (learning rate) must be a finite number > 0; got {self.lr!r}")
+            raise ValueError(f"lr (learning rate) must be a finite number > 0; got {shown(self.lr)}")
         if not (isinstance(self.epochs, int) and self.epochs >= 1):
-            raise ValueError(f"epochs must be an integer ≥ 1; got {self.epochs!r}")
+            raise ValueError(f"epochs must be an integer ≥ 1; got {shown(self.epochs)}")
         if not (isinstance(self.seed, (int, np.integer)) and self.seed >= 0):
-            raise ValueError(f"seed must be an integer ≥ 0; got {self.seed!r}")
+            raise ValueError(f"seed must be an integer ≥ 0; got {shown(self.seed)}")
         if self.reference not in REFERENCES:
             raise ValueError(f"reference must be one of {REFERENCES}; got {self.reference!r}")
         if not (isinstance(self.evaluations_per_epoch, int) and self.evaluations_per_epoch >= 1):
             raise ValueError("evaluations_per_epoch must be an integer ≥ 1; got "
-                             f"{self.evaluations_per_epoch!r}")
+                             f"{shown(self.evaluations_per_epoch)}")
         object.__setattr__(self, "algorithm", algorithms.rule(self.algorithm))
         for name in ("reference_offset", "drift_per_epoch"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and abs(value) <= 2):
                 raise ValueError(f"{name} must be a finite number of weight units in [-2, 2]; "
-                                 f"got {value!r}")
+                                 f"got {shown(value)}")
         value = self.reference_start
         if not (isinstance(value, (int, float)) and math.isfinite(value) and W_MIN <= value <= W_MAX):
             raise ValueError(f"reference_start must be a number of weight units in [{W_MIN:g}, "
-                             f"{W_MAX:g}]; got {value!r}")
+                             f"{W_MAX:g}]; got {shown(value)}")
+        if self.model is not None and self.reference != "naive":
+            points = stable_points_of_table(self.model.w_nodes, self.model.step_up,
+                                            self.model.step_down)
+            if len(points) != 1:
+                _, why = self.model.reference_point(self.reference_start)
+                warnings.warn(f"reference={self.reference!r} on a device with {len(points)} stable "
+                              f"symmetry points: the references settle from w = "
+                              f"{self.reference_start:g} at {why}", UserWarning, stacklevel=3)
         if self.model is None and (self.reference != "naive" or self.reference_offset
                                    or self.drift_per_epoch or self.algorithm.name != "sgd"):
             raise ValueError("the floating-point baseline (model=None) has no devices: reference, "
@@ -124,6 +134,7 @@ class TrainConfig:
         """A plain-data description (for results files, run-cache keys and checkpoints)."""
         return {"device": "float" if self.model is None else f"{self.model.width_s:g} s",
                 "source": "" if self.model is None else self.model.source,
+                "quantities": {} if self.model is None else self.model.quantities.as_dict(),
                 "device_fingerprint": "" if self.model is None else self.model.fingerprint(),
                 "lr": self.lr, "epochs": self.epochs, "seed": int(self.seed),
                 "reference": self.reference, "reference_offset": self.reference_offset,
@@ -506,14 +517,14 @@ class Engine:
         self.sizes = tuple(int(s) for s in sizes)
         if samples_per_epoch is not None and not (isinstance(samples_per_epoch, int)
                                                   and samples_per_epoch >= 1):
-            raise ValueError(f"samples_per_epoch must be an integer ≥ 1; got {samples_per_epoch!r}")
+            raise ValueError(f"samples_per_epoch must be an integer ≥ 1; got {shown(samples_per_epoch)}")
         if samples_per_epoch is None and any(cfg.drift_per_epoch for cfg in self.configs):
             raise ValueError("a drifting configuration needs samples_per_epoch (the unit of "
                              "drift_per_epoch)")
         self.samples_per_epoch = samples_per_epoch
         self.workers = default_workers() if workers is None else workers
         if not (isinstance(self.workers, int) and self.workers >= 1):
-            raise ValueError(f"workers must be an integer ≥ 1; got {self.workers!r}")
+            raise ValueError(f"workers must be an integer ≥ 1; got {shown(self.workers)}")
         self._sizes = np.array(self.sizes, dtype=np.int64)
         self._offs = np.concatenate([[0], np.cumsum([a * b for a, b in
                                                      zip(self.sizes[:-1], self.sizes[1:])])]

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .fitting import fit_schottky
+from .physics import shown
 from .synthetic import SyntheticCampaign, default_campaign
 
 #: The level α of one engine cross-check (:func:`agreement`): a correct pair of engines is flagged
@@ -128,7 +129,7 @@ def _aihwkit_runs(configs, data, workers: int):
     from .bridge import train_aihwkit
 
     if not (isinstance(workers, int) and workers >= 1):
-        raise ValueError(f"workers must be an integer ≥ 1; got {workers!r}")
+        raise ValueError(f"workers must be an integer ≥ 1; got {shown(workers)}")
     workers = min(len(configs), workers)
     if workers <= 1:
         return [train_aihwkit(cfg, data) for cfg in configs]
@@ -231,9 +232,9 @@ def agreement(curves: pd.DataFrame, points: float = 0.03,
     from scipy import stats
 
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha (the test's level) must lie in (0, 1); got {alpha!r}")
+        raise ValueError(f"alpha (the test's level) must lie in (0, 1); got {shown(alpha)}")
     if not points >= 0:
-        raise ValueError(f"points (the tolerated difference, fraction of accuracy) must be ≥ 0; got {points!r}")
+        raise ValueError(f"points (the tolerated difference, fraction of accuracy) must be ≥ 0; got {shown(points)}")
     _check_curves(curves)
     after = curves[curves["epoch"] > 0]
     if after.empty:

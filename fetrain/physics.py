@@ -41,12 +41,22 @@ PULSE_WIDTHS_S: tuple[float, ...] = (20e-9, 200e-9, 2e-6, 20e-6, 200e-6)
 DEFAULT_PULSE_WIDTH_S: float = 20e-9
 
 
+def shown(value) -> str:
+    """A value as an error message shows it: numpy numbers and arrays as plain Python ones
+    (``-1e-06``, not ``np.float64(-1e-06)``)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    elif isinstance(value, np.ndarray):
+        value = value.tolist()
+    return repr(value)
+
+
 def _require(name: str, value, *, low: float | None = None, high: float | None = None,
              strict_low: bool = True, unit: str = "") -> None:
     """Raise ``ValueError`` naming ``name`` and its allowed range if ``value`` falls outside it."""
     arr = np.asarray(value, dtype=float)
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite; got {value!r}")
+        raise ValueError(f"{name} must be finite; got {shown(value)}")
     bad = np.zeros(arr.shape, dtype=bool)
     if low is not None:
         bad |= (arr <= low) if strict_low else (arr < low)
@@ -57,7 +67,7 @@ def _require(name: str, value, *, low: float | None = None, high: float | None =
         hi = "" if high is None else f"<= {high:g}"
         rng = " and ".join(s for s in (lo, hi) if s)
         suffix = f" {unit}" if unit else ""
-        raise ValueError(f"{name} must be {rng}{suffix}; got {value!r}")
+        raise ValueError(f"{name} must be {rng}{suffix}; got {shown(value)}")
 
 
 def _check_polarity(polarity: str) -> None:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import algorithms, energy, physics
+from .physics import shown
 from .scale import Scale, current
 
 #: Results files of a sweep folder.
@@ -124,7 +125,7 @@ class SweepPlan:
         for t in self.widths_s:
             if not any(np.isclose(t, physics.PULSE_WIDTHS_S, rtol=1e-9, atol=0)):
                 raise ValueError(f"widths_s: each width must be one of the campaign's "
-                                 f"{physics.PULSE_WIDTHS_S} s; got {t!r}")
+                                 f"{physics.PULSE_WIDTHS_S} s; got {shown(t)}")
         for name, values, allowed in (("strategies", self.strategies, STRATEGIES),
                                       ("schemes", self.schemes, SCHEMES)):
             if not values:
@@ -140,12 +141,12 @@ class SweepPlan:
             if not (isinstance(v, int) and v >= 1):
                 raise ValueError(f"{name} must be an integer ≥ 1; got {v!r}")
         if not (isinstance(self.lr, (int, float)) and self.lr > 0):
-            raise ValueError(f"lr must be a number > 0; got {self.lr!r}")
+            raise ValueError(f"lr must be a number > 0; got {shown(self.lr)}")
         if self.n_train is not None and not (isinstance(self.n_train, int) and self.n_train >= 10):
-            raise ValueError(f"n_train must be None or an integer ≥ 10; got {self.n_train!r}")
+            raise ValueError(f"n_train must be None or an integer ≥ 10; got {shown(self.n_train)}")
         if not 0 < self.target < 1:
             raise ValueError(f"target must lie in (0, 1) (a fraction of the test digits); "
-                             f"got {self.target!r}")
+                             f"got {shown(self.target)}")
 
     @classmethod
     def for_scale(cls, scale: str | Scale | None = None, **changes) -> "SweepPlan":

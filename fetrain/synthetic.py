@@ -37,7 +37,7 @@ import pandas as pd
 
 from scipy.optimize import brentq
 
-from .physics import DEFAULT_DEVICE, PULSE_WIDTHS_S, HZODevice, _require
+from .physics import DEFAULT_DEVICE, PULSE_WIDTHS_S, HZODevice, _require, shown
 
 #: Columns of the pulse-response table, in order, with their units.
 PULSE_COLUMNS: dict[str, str] = {
@@ -332,7 +332,7 @@ class SyntheticCampaign:
         matches = np.flatnonzero(np.isclose(widths, width_s, rtol=1e-9, atol=0))
         if matches.size == 0:
             raise ValueError(f"width_s must be one of the campaign's widths {self.plan.widths_s} s; "
-                             f"got {width_s!r}")
+                             f"got {shown(width_s)}")
         t = float(widths[matches[0]])
         nom = self.nominal
         v_set, v_reset = nom.write_amplitude(t, "set"), nom.write_amplitude(t, "reset")
@@ -564,6 +564,12 @@ class TwoBasinTrace:
         """The file's normalized value of a true state w."""
         return self.gain * np.asarray(w, dtype=float) + self.offset
 
+    def on_scale(self, g_min: float, g_max: float) -> "ScaledTruth":
+        """The truth on a fitted model's weight scale (the scale whose w = −1 and +1 are the
+        normalized values ``g_min`` and ``g_max``), for comparing a fit with it."""
+        return ScaledTruth(self, float(g_min), float(g_max))
+
+
     def write(self, path: str | Path, header: bool = True) -> Path:
         """Write the two-column CSV (with a header row ``up,down`` unless ``header`` is false)."""
         path = Path(path)
@@ -572,6 +578,44 @@ class TwoBasinTrace:
         frame = pd.DataFrame({"up": up, "down": down})
         frame.to_csv(path, index=False, header=header, float_format="%.6g")
         return path
+
+
+@dataclass(frozen=True)
+class ScaledTruth:
+    """A :class:`TwoBasinTrace`'s true steps and stable points on a fitted model's w scale."""
+
+    trace: TwoBasinTrace
+    g_min: float
+    g_max: float
+
+    def _to_model(self, w_true):
+        return 2.0 * (self.trace.to_normalized(w_true) - self.g_min) / (self.g_max - self.g_min) - 1.0
+
+    def _to_true(self, w_model):
+        g = self.g_min + (np.asarray(w_model, dtype=float) + 1.0) * 0.5 * (self.g_max - self.g_min)
+        return (g - self.trace.offset) / self.trace.gain
+
+    @property
+    def _factor(self) -> float:
+        return 2.0 * self.trace.gain / (self.g_max - self.g_min)
+
+    def step_up(self, w):
+        """True mean up step at the model's w, in the model's w units."""
+        return self._factor * self.trace.step_up(np.clip(self._to_true(w), -1.0, 1.0))
+
+    def step_down(self, w):
+        """True mean down step at the model's w, in the model's w units."""
+        return self._factor * self.trace.step_down(np.clip(self._to_true(w), -1.0, 1.0))
+
+    @property
+    def stable_points(self) -> tuple[float, float]:
+        """The true stable symmetry points on the model's w scale."""
+        return tuple(float(self._to_model(a)) for a in self.trace.stable_points)
+
+    @property
+    def unstable_point(self) -> float:
+        """The true unstable root between them (the basins' border), model's w scale."""
+        return float(self._to_model(self.trace.b))
 
 
 def main(argv: list[str] | None = None) -> None:

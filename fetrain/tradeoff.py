@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .energy import DIGITAL_MODELS
+from .physics import shown
 
 #: The columns identifying a run, and a configuration (a run without its seed).
 RUN_KEYS = ["scheme", "width_s", "strategy", "seed"]
@@ -61,7 +62,7 @@ def with_totals(histories: pd.DataFrame, digital: str = DEFAULT_DIGITAL,
     (``fixed_J`` joules per programming pulse) and ``total_J`` (the sum of :data:`PARTS`)."""
     _check_digital(digital)
     if fixed_J < 0:
-        raise ValueError(f"fixed_J (width-independent cost per pulse, J) must be ≥ 0; got {fixed_J!r}")
+        raise ValueError(f"fixed_J (width-independent cost per pulse, J) must be ≥ 0; got {shown(fixed_J)}")
     h = histories.copy()
     h["digital_J"] = h[f"digital_{digital}_J"]
     h["fixed_J"] = fixed_J * h["pulses"]

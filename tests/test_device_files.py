@@ -27,6 +27,17 @@ def _on_model_scale(model, trace, w_true):
     return 2 * (g - model.g_min_S) / (model.g_max_S - model.g_min_S) - 1
 
 
+def test_truth_on_the_model_scale(two_basin):
+    trace, _, _, model = two_basin
+    truth = trace.on_scale(model.g_min_S, model.g_max_S)
+    assert truth.stable_points == pytest.approx([_on_model_scale(model, trace, a) for a in (trace.a, trace.c)])
+    w = np.array(truth.stable_points)
+    assert truth.step_up(w) == pytest.approx(truth.step_down(w), rel=1e-9)
+    # the fitted table follows the truth's steps to within 15% of dw_min in the middle of the range
+    grid = np.linspace(-0.8, 0.8, 33)
+    assert np.max(np.abs(model.step_up_at(grid) - truth.step_up(grid))) < 0.15 * model.dw_min
+
+
 def test_normalized_updown_file_is_read_as_such(two_basin):
     trace, path, data, model = two_basin
     assert data.normalized and data.quantities.pulse_width == "unknown"
@@ -243,3 +254,13 @@ def test_command_line_errors_exit_non_zero_without_traceback(tmp_path):
     help_text = _run("fit", "--help").stdout
     assert "updown" in help_text and "conductance_S" in help_text
     assert "fit" in _run("--help").stdout
+
+
+def test_symmetry_point_shifting_on_two_basins_says_which_point(two_basin):
+    from fetrain import engine
+    _, _, _, model = two_basin
+    with pytest.warns(UserWarning, match="2 stable symmetry points.*start decides"):
+        config = engine.TrainConfig(model=model, lr=0.1, epochs=1, reference="symmetry_point")
+    assert config.describe()["quantities"]["conductance"] == "unknown"
+    with pytest.raises(ValueError, match="reference_start"):
+        engine.TrainConfig(model=model, lr=0.1, epochs=1, reference_start=1.5)
