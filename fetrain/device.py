@@ -163,22 +163,11 @@ def write_figures(model, out: Path) -> list[Path]:
     return paths
 
 
-def _check_out(out: Path) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".fetrain-write-check"
-        probe.write_text("", encoding="utf-8")
-        probe.unlink()
-    except OSError as err:
-        raise ValueError(f"--out {out}: cannot write there ({err.strerror or err})") from None
-
-
 def fit(args) -> int:
     """The ``fit`` subcommand."""
     from . import bridge, devicemodel, io
 
-    out = Path(args.out)
-    _check_out(out)                                  # before any work
+    out = io.check_output_folder(args.out)          # before any work
     data = io.load_device_file(
         args.file, format=args.format,
         width_s=None if args.width_ns is None else args.width_ns * 1e-9,

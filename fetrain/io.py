@@ -539,6 +539,19 @@ def load_device_file(path: str | Path, format: str = "auto", width_s: float | No
     return load_campaign(path, width_s=width_s, amplitude_V=amplitude_V, area_m2=area_m2)
 
 
+def check_output_folder(out: str | Path) -> Path:
+    """Create ``out`` if needed and check that files can be written there, before any work."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".fetrain-write-test"
+        probe.write_text("ok", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise ValueError(f"output folder {out} is not writable: {exc.strerror or exc}") from None
+    return out
+
+
 def load_embedded() -> CharacterisationData:
     """The embedded synthetic characterisation data set (see :mod:`fetrain.synthetic`)."""
     return load_campaign(None)

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import algorithms, energy, physics
+from .io import check_output_folder  # noqa: F401  (part of this module's interface)
 from .physics import shown
 from .scale import Scale, current
 
@@ -320,19 +321,6 @@ def _train_one(plan: SweepPlan, spec: RunSpec):
     start = time.perf_counter()
     result = train([config], _data(plan.n_train), workers=1)[0]
     return result.history, time.perf_counter() - start
-
-
-def check_output_folder(out: str | Path) -> Path:
-    """Create ``out`` if needed and check that files can be written there, before any work."""
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".fetrain-write-test"
-        probe.write_text("ok", encoding="utf-8")
-        probe.unlink()
-    except OSError as exc:
-        raise ValueError(f"output folder {out} is not writable: {exc.strerror or exc}") from None
-    return out
 
 
 def _run_signature(plan: SweepPlan, config) -> dict:
