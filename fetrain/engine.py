@@ -121,6 +121,11 @@ class TrainConfig:
                 warnings.warn(f"reference={self.reference!r} on a device with {len(points)} stable "
                               f"symmetry points: the references settle from w = "
                               f"{self.reference_start:g} at {why}", UserWarning, stacklevel=3)
+        if (self.model is not None and self.device_variation and self.model.noise is not None
+                and self.model.noise.n_devices < 2):
+            warnings.warn("device_variation=True on a device model fitted from one device: its "
+                          "device-to-device spreads are unknown, so none is drawn", UserWarning,
+                          stacklevel=3)
         if self.model is None and (self.reference != "naive" or self.reference_offset
                                    or self.drift_per_epoch or self.algorithm.name != "sgd"):
             raise ValueError("the floating-point baseline (model=None) has no devices: reference, "
@@ -357,10 +362,13 @@ def _build_crossbar(cfg: TrainConfig, sizes: tuple[int, ...], offs: np.ndarray) 
             if cfg.device_variation and nf is not None:
                 g = _torch_generator(cfg.seed, _DEVICES * 100 + li)
                 xi = torch.randn(4, n_out, n_in, generator=g).numpy()
-                hi = W_MAX * (1 + nf.w_max_dtod * xi[0])
-                lo = W_MIN * (1 + nf.w_min_dtod * xi[1])
-                gain = 1 + nf.dw_min_dtod * xi[2]
-                r = nf.up_down_dtod * xi[3]
+                # an unknown spread (NaN: one measured device) draws no variation
+                spread = {k: float(np.nan_to_num(getattr(nf, k), nan=0.0))
+                          for k in ("w_max_dtod", "w_min_dtod", "dw_min_dtod", "up_down_dtod")}
+                hi = W_MAX * (1 + spread["w_max_dtod"] * xi[0])
+                lo = W_MIN * (1 + spread["w_min_dtod"] * xi[1])
+                gain = 1 + spread["dw_min_dtod"] * xi[2]
+                r = spread["up_down_dtod"] * xi[3]
             else:
                 hi, lo = np.full((n_out, n_in), W_MAX), np.full((n_out, n_in), W_MIN)
                 gain, r = np.ones((n_out, n_in)), np.zeros((n_out, n_in))

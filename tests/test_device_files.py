@@ -264,3 +264,31 @@ def test_symmetry_point_shifting_on_two_basins_says_which_point(two_basin):
     assert config.describe()["quantities"]["conductance"] == "unknown"
     with pytest.raises(ValueError, match="reference_start"):
         engine.TrainConfig(model=model, lr=0.1, epochs=1, reference_start=1.5)
+
+
+def test_fetrain_layout_with_normalized_conductance_only(tmp_path):
+    p = _one_width()
+    g = p["read_current_A"] / p["read_voltage_V"]
+    p = p.drop(columns=["read_current_A", "read_voltage_V", "pulse_width_s", "amplitude_V"])
+    p.assign(conductance=g / g.mean() - 1.0).to_csv(tmp_path / "pulses.csv", index=False)
+    data = io.load_device_file(tmp_path)
+    assert data.normalized and data.quantities.pulse_width == "unknown"
+    assert (data.pulses["conductance"] < 0).any()
+    given = io.load_device_file(tmp_path / "pulses.csv", width_s=200e-9, amplitude_V=3.5)
+    assert given.quantities.pulse_width == given.quantities.amplitude == "given"
+    model = devicemodel.build_device_model(given.pulses)
+    assert model.width_s == 200e-9 and model.amplitude_reset_V == 3.5
+    assert not model.energy_available           # still normalized: no siemens, no joules
+    reference = devicemodel.build_device_model(_one_width(), 200e-9)
+    assert model.symmetry_point == pytest.approx(reference.symmetry_point, abs=1e-9)
+
+
+def test_training_on_a_one_device_normalized_model_pulses_and_prices_nothing(two_basin):
+    from fetrain import data as fdata, engine, training
+    _, _, _, model = two_basin
+    with pytest.warns(UserWarning, match="spreads are unknown"):
+        config = engine.TrainConfig(model=model, lr=0.1, epochs=1, seed=0, evaluations_per_epoch=1)
+    run, = training.train([config], fdata.load_embedded().subset(100))
+    last = run.history.iloc[-1]
+    assert last["pulses"] > 0 and np.isfinite(run.history["test_accuracy"]).all()
+    assert np.isnan(last["energy_complete_J"]) and np.isnan(last["energy_study_J"])
