@@ -260,7 +260,8 @@ def test_symmetry_point_shifting_on_two_basins_says_which_point(two_basin):
     from fetrain import engine
     _, _, _, model = two_basin
     with pytest.warns(UserWarning, match="2 stable symmetry points.*start decides"):
-        config = engine.TrainConfig(model=model, lr=0.1, epochs=1, reference="symmetry_point")
+        config = engine.TrainConfig(model=model, lr=0.1, epochs=1, reference="symmetry_point",
+                                    device_variation=False)
     assert config.describe()["quantities"]["conductance"] == "unknown"
     with pytest.raises(ValueError, match="reference_start"):
         engine.TrainConfig(model=model, lr=0.1, epochs=1, reference_start=1.5)
