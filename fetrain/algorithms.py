@@ -61,9 +61,9 @@ class PulseTrains:
 
     name = "sgd"
     rule_id = PULSE_TRAINS_ID
-    #: line_pulses: pulses the drivers put on the lines (one per fired slot of a row's or a
-    #: column's bit stream); line_cell_charges: Σ over those pulses of the devices on the line
-    #: (what the driver charges, and the half-selected devices)
+    #: The counters, ``line_pulses`` (pulses the drivers put on the lines, one per fired slot of a
+    #: row's or a column's bit stream) and ``line_cell_charges`` (Σ over those pulses of the
+    #: devices on the line: what the driver charges, and the half-selected devices)
     counters: tuple[str, ...] = ("line_pulses", "line_cell_charges")
 
     def __post_init__(self) -> None:
@@ -109,11 +109,12 @@ class MixedPrecision:
 
     name = "mixed_precision"
     rule_id = MIXED_PRECISION_ID
-    #: chi_updates: χ elements updated (every element, every sample); chi_scans: elements checked
-    #: at transfers; chi_rewrites: elements rewritten after a transfer; chi_updates_nonzero_x:
-    #: the updates whose input x_j is non-zero (what hardware that skips zero inputs does);
-    #: line_pulses and line_cell_charges as for :class:`PulseTrains`, with each transfer pulse
-    #: addressing its device alone (one row and one column pulse)
+    #: The counters, ``chi_updates`` (χ elements updated, every element every sample),
+    #: ``chi_scans`` (elements checked at transfers), ``chi_rewrites`` (elements rewritten after a
+    #: transfer), ``chi_updates_nonzero_x`` (the updates whose input x_j is non-zero, what
+    #: hardware that skips zero inputs does), and ``line_pulses`` and ``line_cell_charges`` as for
+    #: :class:`PulseTrains`, with each transfer pulse addressing its device alone (one row and one
+    #: column pulse)
     counters: tuple[str, ...] = ("chi_updates", "chi_scans", "chi_rewrites",
                                  "chi_updates_nonzero_x", "line_pulses", "line_cell_charges")
 

@@ -90,7 +90,17 @@ def device_from_data(data: dict):
         raise ValueError(f"version must be {DEVICE_DATA_VERSION} and device_class "
                          f"'PiecewiseStepDevice'; got {data.get('version')!r}, "
                          f"{data.get('device_class')!r}")
+    if not isinstance(data.get("parameters"), dict):
+        raise ValueError("the export has no 'parameters' object")
     parameters = dict(data["parameters"])
+    required = {"dw_min", "piecewise_up", "piecewise_down"}
+    missing = required - set(parameters)
+    if missing:
+        raise ValueError(f"missing device parameters {sorted(missing)}")
+    for name, value in parameters.items():
+        numbers = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in numbers):
+            raise ValueError(f"device parameter {name!r} must be a finite number (or list of them)")
     known = {"w_min", "w_max", "dw_min", "up_down", "write_noise_std", *_NOISE_PARAMETERS,
              "piecewise_up", "piecewise_down"}
     extra = set(parameters) - known

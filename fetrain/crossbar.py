@@ -129,12 +129,14 @@ def _drift(w, lo, hi, su, sd, tables):
 
 @njit(cache=True, nogil=True)
 def symmetry_points(dev, tables, iterations, start):
-    """Where each device settles under alternating up/down pulses from state ``start`` (clipped
-    to its bounds): the stable root of its up step minus its down step that the drift from
-    ``start`` reaches — with several stable roots, the one whose basin holds ``start``; a bound
-    when the drift ends there. The table is linear between nodes, so scanning node by node in
-    the drift's direction finds the first sign change, and bisection refines it. float32, one per
-    row of ``dev``."""
+    """Where each device settles under alternating up/down pulses from state ``start``.
+
+    ``start`` is on [−1, 1] and is mapped onto the device's own bounds [lo, hi] (−1 is its lower
+    bound, a reset). The result is the stable root of the device's up step minus its down step
+    that the drift from ``start`` reaches — with several stable roots, the one whose basin holds
+    ``start``; a bound when the drift ends there; ``start`` itself where there is no drift. The
+    table is linear between nodes, so scanning node by node in the drift's direction finds the
+    first sign change, and bisection refines it. float32, one per row of ``dev``."""
     n = dev.shape[0]
     out = np.empty(n, dtype=np.float32)
     n_sec = tables.shape[1] - 1
@@ -144,7 +146,9 @@ def symmetry_points(dev, tables, iterations, start):
         su = dev[k, 4]
         sd = dev[k, 5]
         h = (hi - lo) / np.float32(n_sec)
-        s = min(max(np.float32(start), lo), hi)
+        # the start as the same fraction of this device's own range as of [-1, 1]
+        s = lo + (np.float32(start) + np.float32(1.0)) * np.float32(0.5) * (hi - lo)
+        s = min(max(s, lo), hi)
         d0 = _drift(s, lo, hi, su, sd, tables)
         if d0 == np.float32(0.0):
             out[k] = s

@@ -19,7 +19,7 @@ import torch
 
 DATA_SETS: tuple[str, ...] = ("embedded", "full")
 SPLIT_SEED = 20250918          #: the one seed of the embedded split (never changed)
-EMBEDDED_SPLIT = (350, 50, 100)  #: per class: train, validation, test (× 10 classes)
+EMBEDDED_SPLIT = (350, 50, 100)  #: per class, train, validation, test (× 10 classes)
 FULL_VALIDATION = 5_000        #: validation digits carved from the full training set
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import __version__
 from .devicemodel import DEGREE, EnergyUnavailable, FitError
-from .io import FORMATS, DeviceFileError
+from .io import FORMATS, PULSES_FILE, DeviceFileError
 
 SUMMARY_FILE = "summary.json"
 AIHWKIT_FILE = "aihwkit_device.json"
@@ -163,36 +163,83 @@ def write_figures(model, out: Path) -> list[Path]:
     return paths
 
 
+def _has_width_column(path: Path) -> bool:
+    pulses = path / PULSES_FILE if path.is_dir() else path
+    if not pulses.is_file():
+        return False                                  # the loader names the missing file
+    with open(pulses, encoding="utf-8-sig", errors="replace") as handle:
+        return "pulse_width_s" in handle.readline()
+
+
 def fit(args) -> int:
     """The ``fit`` subcommand."""
     from . import bridge, devicemodel, io
 
     out = io.check_output_folder(args.out)          # before any work
+    width_s = None if args.width_ns is None else args.width_ns * 1e-9
+    fmt = io.detect_format(args.file) if args.format == "auto" else args.format
+    # --width-ns gives a width the file lacks, or chooses one of the widths the file has
+    file_has_widths = fmt == "fetrain" and _has_width_column(Path(args.file))
     data = io.load_device_file(
-        args.file, format=args.format,
-        width_s=None if args.width_ns is None else args.width_ns * 1e-9,
+        args.file, format=fmt, width_s=None if file_has_widths else width_s,
         amplitude_V=args.amplitude_V,
         area_m2=None if args.area_um2 is None else args.area_um2 * 1e-12,
         conductance_unit=args.conductance_unit)
     widths = [t for t in data.widths_s if np.isfinite(t)]
-    if len(widths) > 1 and args.width_ns is None:
+    if len(widths) > 1 and width_s is None:
         raise ValueError(f"the file holds {len(widths)} pulse widths "
                          f"({', '.join(f'{t * 1e9:g}' for t in widths)} ns); choose one with --width-ns")
-    width = (args.width_ns * 1e-9) if (args.width_ns is not None and len(widths) > 1) else None
-    model = devicemodel.build_device_model(data.pulses, width, source=str(data.source),
-                                           degree=args.degree, quantities=data.quantities)
+    if file_has_widths and width_s is not None and not np.isclose(widths, width_s, rtol=1e-6, atol=0).any():
+        raise ValueError(f"--width-ns must be one of the file's widths "
+                         f"({', '.join(f'{t * 1e9:g}' for t in widths)} ns); got {args.width_ns:g}")
+    model = devicemodel.build_device_model(
+        data.pulses, width_s if file_has_widths else None, source=str(data.source),
+        stack=data.stack, degree=args.degree, quantities=data.quantities)
     points = devicemodel.symmetry_point_uncertainty(model, data.pulses, n_resamples=args.resamples,
                                                     degree=args.degree)
     summary = summarize(model, data, points, reference_start=args.reference_start)
-    (out / SUMMARY_FILE).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
-                                    encoding="utf-8")
-    (out / AIHWKIT_FILE).write_text(json.dumps(_plain(bridge.device_as_data(model)), indent=2) + "\n",
-                                    encoding="utf-8")
+    (out / SUMMARY_FILE).write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
+    (out / AIHWKIT_FILE).write_text(
+        json.dumps(_plain(bridge.device_as_data(model)), indent=2, allow_nan=False) + "\n",
+        encoding="utf-8")
     figures = write_figures(model, out)
     print(report(summary))
     print(textwrap.fill(f"wrote {out / SUMMARY_FILE}, {out / AIHWKIT_FILE} and {len(figures)} "
                         f"figures ({', '.join(FIGURES)})", width=96, subsequent_indent="    "))
     return 0
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a number > 0 is needed; got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"a number > 0 is needed; got {text!r}")
+    return value
+
+
+def _weight(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a weight in [-1, 1] is needed; got {text!r}") from None
+    if not -1.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"a weight in [-1, 1] is needed; got {text!r}")
+    return value
+
+
+def _count(low: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"an integer ≥ {low} is needed; got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"an integer ≥ {low} is needed; got {text!r}")
+        return value
+    return parse
 
 
 def parser() -> argparse.ArgumentParser:
@@ -222,19 +269,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("auto", *FORMATS), default="auto",
                    help="the file's layout (default: auto, from its header)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
-    p.add_argument("--width-ns", type=float, default=None,
+    p.add_argument("--width-ns", type=_positive, default=None,
                    help="pulse width in ns, when the file does not say (or to choose one)")
     p.add_argument("--amplitude-V", type=float, default=None, dest="amplitude_V",
                    help="pulse amplitude in V, when the file does not say")
-    p.add_argument("--area-um2", type=float, default=None,
+    p.add_argument("--area-um2", type=_positive, default=None,
                    help="device area in µm² (plausibility of conductances; default 1)")
     p.add_argument("--conductance-unit", choices=("S",), default=None,
                    help="for the updown format: the columns are conductances in S, not normalized")
-    p.add_argument("--degree", type=int, default=DEGREE,
+    p.add_argument("--degree", type=_count(1), default=DEGREE,
                    help=f"degree of the curve polynomials (default {DEGREE}, the study's)")
-    p.add_argument("--resamples", type=int, default=200,
+    p.add_argument("--resamples", type=_count(2), default=200,
                    help="resamplings for the symmetry points' uncertainties (default 200)")
-    p.add_argument("--reference-start", type=float, default=-1.0,
+    p.add_argument("--reference-start", type=_weight, default=-1.0,
                    help="state (w) a reference starts from before it is settled (default -1)")
     return top
 

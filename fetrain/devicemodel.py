@@ -41,7 +41,7 @@ from .energy import PulseEnergy, pulse_energy
 from .physics import HZOStack, _require
 
 DEGREE = 5                 #: degree of the response-curve polynomials (the study's choice)
-N_NODES = 41               #: nodes of the step table on [-1, 1] (odd: one node at w = 0)
+N_NODES = 41               #: nodes of the step table on [-1, 1] (odd, so one node is at w = 0)
 W_MIN, W_MAX = -1.0, 1.0   #: bounds of the weight scale
 
 DIRECTIONS = ("potentiation", "depression")
@@ -93,7 +93,7 @@ class Quantities:
         missing = []
         if self.conductance == "unknown":
             missing.append("conductance in siemens (the file holds normalized conductance: give "
-                           "read currents and the read voltage)")
+                           "read currents and the read voltage, or conductances in S)")
         if self.pulse_width == "unknown":
             missing.append("the pulse width")
         if self.amplitude == "unknown":
@@ -561,7 +561,7 @@ class DeviceModel:
         ``signs`` is a sequence of +1 (up) / −1 (down) / 0 (no pulse); ``w`` a scalar or array of
         starting weights. With ``rng`` the cycle-to-cycle noise multiplies each step by
         (1 + dw_min_std·ξ), as AIHWKit does; without it the update is deterministic. Returns an
-        array of shape (len(signs) + 1, *w.shape) starting with ``w``.
+        array of shape ``(len(signs) + 1, *w.shape)`` starting with ``w``.
         """
         w = np.array(w, copy=True)
         dtype = w.dtype if np.issubdtype(w.dtype, np.floating) else np.float64
@@ -586,7 +586,7 @@ class DeviceModel:
 
     @property
     def symmetry_point(self) -> float:
-        """The symmetry point from the table: the stable root of step_up(w) − step_down(w).
+        """The lowest stable symmetry point of the table, a root of step_up(w) − step_down(w).
 
         Stable: up − down changes sign from + (below) to − (above). NaN when the table has none.
         """
@@ -666,18 +666,25 @@ class DeviceModel:
         return tuple(out)
 
     def reference_point(self, start: float = W_MIN) -> tuple[float, str]:
-        """The symmetry point a reference device reaches when it is set to ``start`` and then
-        pulsed alternately up and down until it settles (symmetry point shifting as hardware does
-        it), and why: returns (w, a sentence naming the point and its basin).
+        """The state a reference device reaches when it is set to ``start`` and then pulsed
+        alternately up and down until it settles (symmetry point shifting as hardware does it),
+        and why: returns (w, a sentence naming the point and its basin).
 
         With one stable point every start in its basin reaches it; with several, the start
-        decides, and the sentence says which point was chosen. NaN when the drift from ``start``
-        ends at a bound.
+        decides, and the sentence says which point was chosen. Where the drift from ``start``
+        ends at a bound, the bound is returned (the reference sits there; the sentence says no
+        symmetry point is reached); where there is no drift at ``start``, ``start`` itself. The
+        engine's references follow the same rule, device by device.
         """
         _require("start", start, low=W_MIN, high=W_MAX, strict_low=False)
+        start = float(start)
         points = stable_points_of_table(self.w_nodes, self.step_up, self.step_down)
+        drift = float(self.step_up_at(start) - self.step_down_at(start))
+        if drift == 0:
+            return start, (f"w = {_plain(start, 3)}: the up and down steps are equal there, so a "
+                           "reference started there stays (an equilibrium, not necessarily stable)")
         for w_star, lo, hi in points:
-            if lo <= start <= hi:
+            if lo < start < hi or (start == lo == W_MIN) or (start == hi == W_MAX):
                 others = [f"{_plain(p[0], 3)}" for p in points if p[0] != w_star]
                 why = (f"w* = {_plain(w_star, 3)}: the stable point whose basin "
                        f"[{_plain(lo, 3)}, {_plain(hi, 3)}] holds the start w = {_plain(start, 3)}")
@@ -685,8 +692,10 @@ class DeviceModel:
                     why += (f"; the device has {len(points)} stable points (also at "
                             f"{', '.join(others)}), so the start decides")
                 return w_star, why
-        return float("nan"), (f"from w = {_plain(start, 3)} the drift under alternating pulses ends "
-                              "at a bound: no symmetry point is reached")
+        bound = W_MAX if drift > 0 else W_MIN
+        return bound, (f"w = {_plain(bound)}: from w = {_plain(start, 3)} the drift under "
+                       "alternating pulses ends at this bound, so no symmetry point is reached "
+                       "and the reference sits at the bound")
 
     # ---- figures of merit ---------------------------------------------------------------
 
@@ -798,23 +807,51 @@ def symmetry_point_of_table(nodes, up, down) -> float:
     return float("nan")
 
 
+def _crossings(nodes, diff) -> tuple[list[float], list[float]]:
+    """The stable and the unstable roots of a piecewise-linear drift ``diff`` on ``nodes``.
+
+    A root is where the drift's sign changes: from + below to − above (stable) or from − to +
+    (unstable). Nodes where the drift is exactly 0 are classified by the nearest non-zero values
+    on either side: a zero that the drift only touches is no root; a run of zeros between opposite
+    signs is one root, at the run's middle.
+    """
+    n = len(diff)
+    stable, unstable = [], []
+    k = 0
+    while k < n - 1:
+        a, b = diff[k], diff[k + 1]
+        if a != 0 and b != 0:
+            if (a > 0) != (b > 0):
+                w = float(nodes[k] + a * (nodes[k + 1] - nodes[k]) / (a - b))
+                (stable if a > 0 else unstable).append(w)
+            k += 1
+            continue
+        if a == 0:            # a zero at the table's first node: an end, not a crossing
+            k += 1
+            continue
+        # b == 0: find the run of zeros and the first non-zero value after it
+        j = k + 1
+        while j < n and diff[j] == 0:
+            j += 1
+        if j < n and (diff[j] > 0) != (a > 0):
+            w = float(0.5 * (nodes[k + 1] + nodes[j - 1]))
+            (stable if a > 0 else unstable).append(w)
+        k = j
+    return stable, unstable
+
+
 def stable_points_of_table(nodes, up, down) -> list[tuple[float, float, float]]:
     """Every stable root of up(w) − down(w) on a piecewise-linear table, with its basin.
 
     Returns (w*, low, high) for each stable root (up − down changes sign from + below to −
     above), ascending; [low, high] is its basin under the drift up − down: bounded by the
     unstable roots around it (sign from − to +) or by the table's ends. Between nodes both
-    tables are linear, so each section holds at most one root.
+    tables are linear, so each section holds at most one root. A table without drift anywhere
+    (up = down) has no stable root: every state is an equilibrium.
     """
     nodes = np.asarray(nodes, dtype=float)
     diff = np.asarray(up, dtype=float) - np.asarray(down, dtype=float)
-    stable, unstable = [], []
-    for k in range(len(diff) - 1):
-        a, b = diff[k], diff[k + 1]
-        if a > 0 and b <= 0:
-            stable.append(float(nodes[k] + a * (nodes[k + 1] - nodes[k]) / (a - b)))
-        elif a < 0 and b >= 0 and not (b == 0 and k + 2 < len(diff) and diff[k + 2] < 0):
-            unstable.append(float(nodes[k] + a * (nodes[k + 1] - nodes[k]) / (a - b)))
+    stable, unstable = _crossings(nodes, diff)
     out = []
     for w_star in stable:
         below = [u for u in unstable if u < w_star]
@@ -936,8 +973,8 @@ def _select_width(pulses: pd.DataFrame, width_s: float | None) -> pd.DataFrame:
         return pulses
     sel = pulses[np.isclose(widths, width_s, rtol=1e-9, atol=0)]
     if sel.empty:
-        known = sorted(_plain(t) for t in np.unique(widths[np.isfinite(widths)]))
-        raise ValueError(f"width_s must be one of the data's pulse widths {known} s; got "
+        known = ", ".join(_plain(t) for t in np.unique(widths[np.isfinite(widths)]))
+        raise ValueError(f"width_s must be one of the data's pulse widths ({known} s); got "
                          f"{_plain(width_s)}")
     return sel
 
@@ -1017,6 +1054,8 @@ def symmetry_point_uncertainty(model: DeviceModel, pulses: pd.DataFrame, n_resam
     correlation along the curve. A point's uncertainty is the standard deviation of the stable
     points that the resamplings find inside its basin; ``found_fraction`` says how often one was
     found. ``pulses`` and the keyword arguments must be those the model was built with.
+    (With one trace, only the residuals inside each curve's fit window are resampled; the reads
+    beyond it are kept.)
     """
     _require("n_resamples", n_resamples, low=2, strict_low=False)
     from dataclasses import replace
@@ -1047,12 +1086,17 @@ def symmetry_point_uncertainty(model: DeviceModel, pulses: pd.DataFrame, n_resam
                 rs_curves = {}
                 for d in DIRECTIONS:
                     c = curves[d].sort_values("pulse_index").reset_index(drop=True)
-                    resid = c["mean_w"].to_numpy() - fits[d](c["pulse_index"].to_numpy())
+                    n_idx = c["pulse_index"].to_numpy()
+                    inside = n_idx <= fits[d].fit_end      # the fit window; the tail is kept as read
+                    fitted = fits[d](n_idx[inside])
+                    resid = c["mean_w"].to_numpy()[inside] - fitted
                     n = resid.size
                     block = max(2, int(np.sqrt(n)))
                     starts = rng.integers(0, n - block + 1, n // block + 1)
                     resampled = np.concatenate([resid[s:s + block] for s in starts])[:n]
-                    rs_curves[d] = c.assign(mean_w=fits[d](c["pulse_index"].to_numpy()) + resampled)
+                    mean_w = c["mean_w"].to_numpy().copy()
+                    mean_w[inside] = fitted + resampled
+                    rs_curves[d] = c.assign(mean_w=mean_w)
             rs_fits = {d: fit_curve(rs_curves[d], d, fit_excursion, degree) for d in DIRECTIONS}
             nodes, up, down, *_ = _tables(rs_fits, min_step_fraction)
         except FitError:

@@ -207,14 +207,14 @@ class DigitalCosts:
 
     @property
     def per_update_J(self) -> float:
-        """One χ element updated: read, multiply (d_i·x_j, lr folded into d), add, write (one
+        """One χ element updated (read, multiply d_i·x_j with lr folded into d, add, write; one
         access for read and write when fused)."""
         access = self.read_J if self.fused_read_modify_write else self.read_J + self.write_J
         return access + self.multiply_J + self.add_J
 
     @property
     def per_scan_J(self) -> float:
-        """One χ element checked at a transfer: read and compare with ε."""
+        """One χ element checked at a transfer (read, and compare with ε)."""
         return self.read_J + self.compare_J
 
 

@@ -116,10 +116,10 @@ class TrainConfig:
         if self.model is not None and self.reference != "naive":
             points = stable_points_of_table(self.model.w_nodes, self.model.step_up,
                                             self.model.step_down)
-            if len(points) != 1:
-                _, why = self.model.reference_point(self.reference_start)
+            w_ref, why = self.model.reference_point(self.reference_start)
+            if len(points) != 1 or w_ref not in [p[0] for p in points]:
                 warnings.warn(f"reference={self.reference!r} on a device with {len(points)} stable "
-                              f"symmetry points: the references settle from w = "
+                              f"symmetry point(s): the references settle from w = "
                               f"{self.reference_start:g} at {why}", UserWarning, stacklevel=3)
         if (self.model is not None and self.device_variation and self.model.noise is not None
                 and self.model.noise.n_devices < 2):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,7 @@ FORMATS: dict[str, str] = {
               "normalized conductance, optional header row)",
 }
 
-#: Largest plausible conductance per device area, S/m² (1 S for a 1 µm² device: beyond it the
+#: Largest plausible conductance per device area, S/m² (1 S for a 1 µm² device; beyond it the
 #: numbers are almost surely in the wrong unit, e.g. nA written as A).
 MAX_CONDUCTANCE_PER_AREA_S_M2 = 1.0 / 1e-12
 #: Largest plausible read current (A), read voltage (V), pulse amplitude (V), pulse width (s).
@@ -67,15 +68,17 @@ _DIRECTIONS = ("potentiation", "depression")
 class DeviceFileError(ValueError):
     """A characterisation file that cannot be used; the message names file, column and row.
 
-    ``row`` is the 1-based data row (the file's line number is ``row + 1``, after the header).
+    ``row`` is the 1-based data row; the file's line number is ``row + header_lines`` (one
+    header line unless said otherwise).
     """
 
-    def __init__(self, path, message: str, column: str | None = None, row: int | None = None):
+    def __init__(self, path, message: str, column: str | None = None, row: int | None = None,
+                 header_lines: int = 1):
         where = [str(path)]
         if column is not None:
             where.append(f"column {column!r}")
         if row is not None:
-            where.append(f"row {row} (line {row + 1})")
+            where.append(f"row {row} (line {row + header_lines})")
         super().__init__(f"{', '.join(where)}: {message}")
         self.path, self.column, self.row = Path(path), column, row
 
@@ -107,12 +110,19 @@ class CharacterisationData:
 
     @property
     def widths_s(self) -> tuple[float, ...]:
-        """The pulse widths present, ascending, s (NaN: unknown)."""
+        """The pulse widths present, ascending, s (NaN where unknown)."""
         return tuple(sorted(float(t) for t in self.pulses["pulse_width_s"].unique()))
 
     @property
+    def stack(self) -> HZOStack | None:
+        """The device geometry the data state (an area given as an option or in
+        ``campaign.json``), for the energy of a pulse; None when they state none."""
+        area = self.metadata.get("area_m2")
+        return HZOStack(area_m2=float(area)) if area is not None else None
+
+    @property
     def normalized(self) -> bool:
-        """Whether the conductance is normalized (no unit): then no energy can be computed."""
+        """Whether the conductance is normalized (no unit), so that no energy can be computed."""
         return self.quantities.conductance == "unknown"
 
     @property
@@ -144,7 +154,8 @@ def _read_text_table(path: Path, what: str, **kwargs) -> pd.DataFrame:
         if not handle.read(4096).strip():
             raise DeviceFileError(path, f"the file is empty ({what})")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, **kwargs)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
+                            encoding="utf-8-sig", **kwargs)
     except pd.errors.EmptyDataError:
         raise DeviceFileError(path, f"the file is empty ({what})") from None
     except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as err:
@@ -153,9 +164,8 @@ def _read_text_table(path: Path, what: str, **kwargs) -> pd.DataFrame:
 
 
 def _signal_columns(frame_columns) -> tuple[str, ...]:
-    """The columns that carry the conductance, by what the file has."""
-    if "read_current_A" in frame_columns or "read_voltage_V" in frame_columns:
-        return ("read_voltage_V", "read_current_A")
+    """The columns that carry the conductance, by what the file has (a conductance column wins
+    over a read voltage or current left beside it)."""
     if "conductance_S" in frame_columns:
         return ("conductance_S",)
     if "conductance" in frame_columns:
@@ -188,6 +198,12 @@ def _read_csv(path: Path, columns) -> pd.DataFrame:
     frame = _read_text_table(path, "the format needs columns "
                                    f"{list(columns) if isinstance(columns, dict) else list(PULSE_COLUMNS)}")
     frame.columns = [str(c).strip() for c in frame.columns]
+    if len(frame.columns) == 1:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+            if sep in frame.columns[0]:
+                raise DeviceFileError(path, f"the header is one field with {name} in it: fetrain's "
+                                            "layout is comma-separated (save the file as CSV with "
+                                            "commas)")
     if not isinstance(columns, dict):
         columns = columns(list(frame.columns))
     missing = [c for c in columns if c not in frame.columns]
@@ -412,7 +428,7 @@ def load_campaign(folder: str | Path | None = None, width_s: float | None = None
     folder = DATA_DIR if folder is None else Path(folder)
     if folder.is_file():
         pulses_path, folder = folder, folder.parent
-        extra = False
+        extra = pulses_path.name == PULSES_FILE      # a campaign's own pulses.csv: read its siblings
     else:
         pulses_path = folder / PULSES_FILE
         extra = True
@@ -436,28 +452,50 @@ def load_campaign(folder: str | Path | None = None, width_s: float | None = None
         pulse_width=width_how, amplitude=amplitude_how,
         geometry="given" if area_m2 is not None else "assumed")
     source = folder if pulses_path.name == PULSES_FILE else pulses_path
+    if area_m2 is not None:
+        metadata = {**metadata, "area_m2": float(area_m2)}
     pulses.attrs["quantities"] = quantities.as_dict()
     return CharacterisationData(pulses=pulses, iv=iv, metadata=metadata, source=source,
                                 quantities=quantities)
 
 
+def _delimiter(path: Path) -> str | None:
+    """The separator of a small text table: the first of , ; tab found in its first data lines,
+    else runs of spaces (None: one column)."""
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        head = [handle.readline() for _ in range(5)]
+    text = "".join(head)
+    for sep in (",", ";", "\t"):
+        if sep in text:
+            return sep
+    return r"\s+" if any(len(line.split()) > 1 for line in head) else None
+
+
 def load_updown(path: str | Path, width_s: float | None = None, amplitude_V: float | None = None,
-                conductance_unit: str | None = None) -> CharacterisationData:
+                conductance_unit: str | None = None,
+                area_m2: float | None = None) -> CharacterisationData:
     """Load a device file in AIHWKit's fitting-example layout (:data:`FORMATS` ``updown``).
 
     Column 1 holds the reads after consecutive up (potentiation) pulses, column 2 the reads after
     the down (depression) pulses that follow; one read per row; the columns may differ in length
-    (empty cells at the end of the shorter one). A first row that is not numeric is a header.
-    The conductance is normalized (no unit, values may be negative) unless
-    ``conductance_unit="S"``. ``width_s`` (s) and ``amplitude_V`` (V) are the pulse width and
-    amplitude when known. The result has one device, ``D1``, and one cycle.
+    (empty cells at the end of the shorter one). Separators: comma, semicolon, tab or spaces. A
+    first row that is not numeric is a header. The conductance is normalized (no unit, values may
+    be negative) unless ``conductance_unit="S"``, when it must be ≥ 0 and plausible for a device
+    of ``area_m2`` (m², default 1 µm²). ``width_s`` (s) and ``amplitude_V`` (V) are the pulse
+    width and amplitude when known. The result has one device, ``D1``, and one cycle.
     """
     path = Path(path)
     if conductance_unit not in (None, "S"):
         raise ValueError(f"conductance_unit must be one of (None, 'S'); got {conductance_unit!r}")
+    if area_m2 is not None and conductance_unit != "S":
+        raise ValueError("area_m2 applies to absolute conductance only (conductance_unit='S')")
     what = "the updown format needs two columns: reads after up pulses, reads after down pulses"
-    frame = _read_text_table(path, what, header=None, sep=None, engine="python")
-    frame = frame.apply(lambda c: c.str.strip())
+    frame = _read_text_table(path, what)                   # missing/empty file first
+    sep = _delimiter(path)
+    if sep is None:
+        raise DeviceFileError(path, f"1 column; {what}")
+    frame = _read_text_table(path, what, header=None, sep=sep, engine="python")
+    frame = frame.fillna("").apply(lambda c: c.astype(str).str.strip())
     frame = frame.loc[:, ~(frame == "").all()]           # an empty trailing column (trailing comma)
     if frame.shape[1] != 2:
         raise DeviceFileError(path, f"{frame.shape[1]} column(s); {what}")
@@ -465,7 +503,8 @@ def load_updown(path: str | Path, width_s: float | None = None, amplitude_V: flo
     header = all(pd.isna(pd.to_numeric(v, errors="coerce")) for v in first if v != "")
     names = [str(v) or f"column {i + 1}" for i, v in enumerate(first)] if header else ["up", "down"]
     body = frame.iloc[1:] if header else frame
-    offset = 1 if header else 0                           # header lines before the data
+    lines_before = 1 if header else 0                     # a data row's line is row + this
+    area = HZOStack().area_m2 if area_m2 is None else float(area_m2)
     rows = []
     for k, (direction, name) in enumerate(zip(_DIRECTIONS, names)):
         raw = body.iloc[:, k].reset_index(drop=True)
@@ -474,12 +513,25 @@ def load_updown(path: str | Path, width_s: float | None = None, amplitude_V: flo
             raise DeviceFileError(path, f"no {direction} reads ({what})", column=name)
         raw = raw.iloc[:filled[-1] + 1]
         values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+
+        def fail(i, message):
+            raise DeviceFileError(path, message, column=name, row=i + 1, header_lines=lines_before)
+
         for i, v in enumerate(values):
             if not np.isfinite(v):
-                text = raw.iloc[i] or "(empty)"
-                raise DeviceFileError(path, f"non-numeric, missing or non-finite value {text!r} "
-                                            "(only trailing cells of a column may be empty)",
-                                      column=name, row=i + 1 + offset)
+                fail(i, f"non-numeric, missing or non-finite value {raw.iloc[i] or '(empty)'!r} "
+                        "(only trailing cells of a column may be empty)")
+        if conductance_unit == "S":
+            if (values < 0).any():
+                i = int(np.argmax(values < 0))
+                fail(i, f"negative conductance {_plain(values[i])} S; conductances in S must be ≥ 0 "
+                        "(for normalized data, leave out conductance_unit)")
+            ceiling = MAX_CONDUCTANCE_PER_AREA_S_M2 * area
+            if (values > ceiling).any():
+                i = int(np.argmax(values > ceiling))
+                fail(i, f"conductance {_plain(values[i])} S is implausible for a device of "
+                        f"{_plain(area * 1e12)} µm² (at most {_plain(ceiling)} S): nS or µS written "
+                        "as S? (area_m2 states another area)")
         if values.size < MIN_PULSES_PER_PHASE:
             raise DeviceFileError(path, f"{values.size} {direction} reads; a degree-{DEGREE} fit of "
                                         f"the curve needs at least {MIN_PULSES_PER_PHASE}", column=name)
@@ -493,27 +545,33 @@ def load_updown(path: str | Path, width_s: float | None = None, amplitude_V: flo
     pulses = pd.concat(rows, ignore_index=True)
     if conductance_unit == "S":
         pulses = pulses.rename(columns={"conductance": "conductance_S"})
-        pulses = validate_pulses(pulses, path)
     pulses, width_how, amplitude_how = _fill_known(pulses, path, width_s, amplitude_V)
     quantities = Quantities(conductance="measured" if conductance_unit == "S" else "unknown",
-                            pulse_width=width_how, amplitude=amplitude_how, geometry="assumed")
+                            pulse_width=width_how, amplitude=amplitude_how,
+                            geometry="given" if area_m2 is not None else "assumed")
     iv = pd.DataFrame({c: pd.Series(dtype=float if c not in _TEXT_COLUMNS else object)
                        for c in IV_COLUMNS})
     pulses.attrs["quantities"] = quantities.as_dict()
-    return CharacterisationData(pulses=pulses, iv=iv, metadata={"format": "updown"}, source=path,
+    metadata = {"format": "updown"} | ({"area_m2": float(area_m2)} if area_m2 is not None else {})
+    return CharacterisationData(pulses=pulses, iv=iv, metadata=metadata, source=path,
                                 quantities=quantities)
 
 
 def detect_format(path: str | Path) -> str:
-    """``fetrain`` for a folder or a CSV whose header names fetrain's columns, else ``updown``."""
+    """``fetrain`` for a folder, or for a CSV with more than two columns or whose header names
+    fetrain's columns; else ``updown``."""
     path = Path(path)
     if path.is_dir():
         return "fetrain"
     if not path.exists():
         raise DeviceFileError(path, "file not found")
-    with open(path, encoding="utf-8", errors="replace") as handle:
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
         head = handle.readline()
-    return "fetrain" if "direction" in head and "pulse_index" in head else "updown"
+    if "direction" in head and "pulse_index" in head:
+        return "fetrain"
+    sep = _delimiter(path)
+    n_fields = len(re.split(sep, head.strip())) if sep else 1
+    return "fetrain" if n_fields > 2 else "updown"
 
 
 def load_device_file(path: str | Path, format: str = "auto", width_s: float | None = None,
@@ -529,10 +587,8 @@ def load_device_file(path: str | Path, format: str = "auto", width_s: float | No
     if format == "auto":
         format = detect_format(path)
     if format == "updown":
-        if area_m2 is not None:
-            raise ValueError("area_m2 applies to the fetrain format (absolute conductance) only")
         return load_updown(path, width_s=width_s, amplitude_V=amplitude_V,
-                           conductance_unit=conductance_unit)
+                           conductance_unit=conductance_unit, area_m2=area_m2)
     if conductance_unit is not None:
         raise ValueError("conductance_unit applies to the updown format only (the fetrain format "
                          "names its unit in the column: conductance_S or conductance)")

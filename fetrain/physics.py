@@ -311,7 +311,7 @@ class SwitchingKinetics:
         return stack.field(voltage_V) + sign * self.imprint_field_V_m
 
 
-#: The iso-fraction rule's default target: 3% of the unswitched polarisation per pulse.
+#: The iso-fraction rule's default target, 3% of the unswitched polarisation per pulse.
 TARGET_FRACTION: float = 0.03
 
 
@@ -467,7 +467,7 @@ class HZODevice:
 
     def write_amplitude(self, width_s: float, polarity: str = "set") -> float:
         """Pulse amplitude |V| the measurement campaign uses at this width and polarity, V: the
-        programming scheme's (:attr:`scheme`)."""
+        programming scheme's (``scheme``)."""
         _require("width_s", width_s, low=0, unit="s")
         _check_polarity(polarity)
         return self.scheme.amplitude_V(self, width_s, polarity)
@@ -496,7 +496,7 @@ class HZODevice:
 
 DEFAULT_DEVICE = HZODevice()
 
-#: Where each constant of the synthetic device comes from: "published" (a value taken from a
+#: Where each constant of the synthetic device comes from, "published" (a value taken from a
 #: publication), "calibrated" (chosen so that the device reproduces a published figure) or
 #: "assumption" (our choice within a published range). All are fixed before any training run.
 CONSTANT_SOURCES: dict[str, tuple[str, str]] = {

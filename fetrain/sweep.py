@@ -68,12 +68,12 @@ SCHEMES: dict[str, physics.IsoFraction | physics.AmplitudeLadder] = {
 }
 DEFAULT_SCHEME = "iso-3.8"
 
-#: Weight matrices of the book's 784-256-128-10 network: the synapses whose references symmetry
+#: Weight matrices of the book's 784-256-128-10 network, the synapses whose references symmetry
 #: point shifting programs once.
 N_SYNAPSES = 784 * 256 + 256 * 128 + 128 * 10
 
-#: Tolerance of reference programming: pulse alternately until a pair moves w by less than this
-#: fraction of dw_min (:func:`fetrain.experiments.reference_programming`).
+#: Tolerance of reference programming (pulse alternately until a pair moves w by less than this
+#: fraction of dw_min) (:func:`fetrain.experiments.reference_programming`).
 REFERENCE_TOLERANCE = 0.01
 
 

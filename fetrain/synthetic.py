@@ -284,7 +284,7 @@ class SyntheticCampaign:
     """A synthetic characterisation campaign: its nominal device, spreads, plan and truth.
 
     Build one with :func:`default_campaign` (the embedded data set) or directly; call
-    :meth:`generate` for the data tables and :meth:`truth` for the ground truth of a width.
+    :meth:`generate_pulses` and :meth:`generate_iv` for the data tables and :meth:`truth` for the ground truth of a width.
     """
 
     nominal: HZODevice = field(default_factory=lambda: DEFAULT_DEVICE)

@@ -25,8 +25,8 @@ from .engine import Engine, TrainConfig, data_order
 #: :func:`choose_from_pilot` — before any sweep, and never moved afterwards (Chapter 3).
 DEFAULT_LR: float = 0.1
 DEFAULT_EPOCHS: int = 10
-#: Target test accuracy per data set: the embedded subset's from the pilot; full MNIST's is the
-#: study's 95%.
+#: Target test accuracy per data set (the embedded subset's from the pilot; full MNIST's is the
+#: study's 95%).
 TARGET_ACCURACY: dict[str, float] = {"embedded": 0.70, "full": 0.95}
 
 

@@ -15,6 +15,11 @@ def _files(entries):
         yield from _files(entry.get("chapters"))
 
 
+def notebook_sources() -> list[Path]:
+    """The pages that are notebooks (a jupytext header with a kernel), in order."""
+    return [p for p in chapter_sources() if "kernelspec:" in p.read_text(encoding="utf-8")[:600]]
+
+
 def chapter_sources() -> list[Path]:
     """The MyST sources of every page in the table of contents, in order."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))

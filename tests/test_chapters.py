@@ -13,11 +13,11 @@ import sys
 import jupytext
 import pytest
 
-from chapters import chapter_sources
+from chapters import notebook_sources
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("source", chapter_sources(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", notebook_sources(), ids=lambda p: p.stem)
 def test_chapter_runs_under_nbval(source, tmp_path):
     notebook = tmp_path / f"{source.stem}.ipynb"
     jupytext.write(jupytext.read(source), notebook)

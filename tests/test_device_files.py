@@ -207,7 +207,10 @@ def test_updown_layout_errors(tmp_path):
     rows[4] = "0.4,abc"
     path.write_text("up,down\n" + "\n".join(rows))
     err = _error(path)
-    assert (err.column, err.row) == ("down", 6) and "'abc'" in str(err)
+    assert (err.column, err.row) == ("down", 5) and "(line 6)" in str(err) and "'abc'" in str(err)
+    path.write_text("\n".join(rows))                  # no header: row 5 is line 5
+    err = _error(path)
+    assert (err.column, err.row) == ("column 2", 5) or (err.row == 5 and "(line 5)" in str(err))
     path.write_text("\n".join(f"{0.1 * k}," for k in range(20)))
     assert "1 column(s); the updown format needs two columns" in str(_error(path, format="updown"))
 
@@ -259,7 +262,7 @@ def test_command_line_errors_exit_non_zero_without_traceback(tmp_path):
 def test_symmetry_point_shifting_on_two_basins_says_which_point(two_basin):
     from fetrain import engine
     _, _, _, model = two_basin
-    with pytest.warns(UserWarning, match="2 stable symmetry points.*start decides"):
+    with pytest.warns(UserWarning, match="2 stable symmetry point.*start decides"):
         config = engine.TrainConfig(model=model, lr=0.1, epochs=1, reference="symmetry_point",
                                     device_variation=False)
     assert config.describe()["quantities"]["conductance"] == "unknown"
@@ -293,3 +296,89 @@ def test_training_on_a_one_device_normalized_model_pulses_and_prices_nothing(two
     last = run.history.iloc[-1]
     assert last["pulses"] > 0 and np.isfinite(run.history["test_accuracy"]).all()
     assert np.isnan(last["energy_complete_J"]) and np.isnan(last["energy_study_J"])
+
+
+def test_updown_files_as_they_come(tmp_path):
+    up = [f"{0.05 * k:.3f}" for k in range(30)]
+    down = [f"{1.5 - 0.05 * k:.3f}" for k in range(25)]
+    ragged = tmp_path / "ragged.csv"                   # a shorter column without trailing commas
+    ragged.write_text("up,down\n" + "\n".join(f"{u},{d}" for u, d in zip(up, down))
+                      + "\n" + "\n".join(up[25:]) + "\n")
+    assert len(io.load_device_file(ragged).pulses) == 55
+    bom = tmp_path / "bom.csv"                         # a byte-order mark, no header
+    bom.write_text("\ufeff" + "\n".join(f"{u};{d}" for u, d in zip(up, down)), encoding="utf-8")
+    assert len(io.load_device_file(bom).pulses) == 50
+    spaces = tmp_path / "spaces.txt"
+    spaces.write_text("\n".join(f"{u}   {d}" for u, d in zip(up, down)))
+    assert len(io.load_device_file(spaces).pulses) == 50
+    one = tmp_path / "one.csv"
+    one.write_text("up\n" + "\n".join(up))
+    assert "1 column" in str(_error(one))
+
+
+def test_auto_detection_keeps_fetrain_hints(tmp_path):
+    p = _one_width(d1_only=True).rename(columns={"direction": "Direction"})
+    p.to_csv(tmp_path / "pulses.csv", index=False)
+    err = _error(tmp_path / "pulses.csv")
+    assert "found 'Direction': misspelt?" in str(err)
+
+
+def test_reference_point_at_a_bound_and_without_drift():
+    nodes = np.linspace(-1, 1, devicemodel.N_NODES)
+    down = np.full(nodes.size, 0.01)
+    # drift < 0 below -0.5, > 0 on (-0.5, 0.3), < 0 above: one stable point, -1 outside its basin
+    up = down + 0.004 * np.where(nodes < -0.5, -1, np.where(nodes < 0.3, 1, -1)) * np.abs(nodes + 0.01)
+    points = devicemodel.stable_points_of_table(nodes, up, down)
+    assert len(points) == 1 and points[0][0] == pytest.approx(0.3, abs=0.06)
+    model = devicemodel.build_device_model(_one_width(), 200e-9, per_device=False)
+    from dataclasses import replace
+    odd = replace(model, step_up=up / 0.01 * model.dw_min, step_down=down / 0.01 * model.dw_min)
+    w, why = odd.reference_point(-1.0)
+    assert w == -1.0 and "ends at this bound" in why
+    # the engine's references agree, and the start is a fraction of each device's own range
+    tables = np.stack([odd.piecewise_up, odd.piecewise_down]).astype(np.float32)
+    dev = np.array([[0, 0, -1, 1, odd.dw_min, odd.dw_min],
+                    [0, 0, -1.2, 0.8, odd.dw_min, odd.dw_min]], dtype=np.float32)
+    got = crossbar.symmetry_points(dev, tables, 60, np.float32(-1.0))
+    assert got[0] == -1.0 and got[1] == pytest.approx(-1.2)
+    flat = devicemodel.symmetrized(model)
+    assert devicemodel.stable_points_of_table(flat.w_nodes, flat.step_up, flat.step_down) == []
+    assert flat.reference_point(0.2)[0] == pytest.approx(0.2)
+
+
+def test_zero_drift_at_a_node_is_classified_by_its_neighbours():
+    nodes = np.linspace(-1, 1, 5)
+    touch = devicemodel.stable_points_of_table(nodes, [1, 1, 0, 1, 1], [0, 0, 0, 0, 0])
+    assert touch == []                                  # touches zero from above: no root
+    through = devicemodel.stable_points_of_table(nodes, [1, 1, 0, -1, -1], [0, 0, 0, 0, 0])
+    assert [p[0] for p in through] == [0.0]
+
+
+def test_multi_width_file_from_the_command_line(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert device.main(["fit", str(io.DATA_DIR), "--out", str(out), "--width-ns", "20",
+                        "--resamples", "20"]) == 0
+    summary = json.loads((out / device.SUMMARY_FILE).read_text())
+    assert summary["pulse_width_s"] == pytest.approx(20e-9) and summary["energy"]["available"]
+    assert device.main(["fit", str(io.DATA_DIR), "--out", str(out), "--width-ns", "30"]) == 1
+    assert "--width-ns must be one of the file's widths" in capsys.readouterr().err
+
+
+def test_a_given_area_reaches_the_energy(tmp_path):
+    p = _one_width(d1_only=True)
+    p.to_csv(tmp_path / "pulses.csv", index=False)
+    small = io.load_device_file(tmp_path)
+    large = io.load_device_file(tmp_path, area_m2=4e-12)
+    assert large.quantities.geometry == "given" and large.stack.area_m2 == 4e-12
+    e_small = devicemodel.build_device_model(small.pulses, stack=small.stack).pulse_energy(0.0, "set")
+    e_large = devicemodel.build_device_model(large.pulses, stack=large.stack).pulse_energy(0.0, "set")
+    assert e_large.complete_J > e_small.complete_J
+
+
+def test_device_from_data_names_what_is_wrong():
+    with pytest.raises(ValueError, match="'parameters'"):
+        bridge.device_from_data({"format": "fetrain AIHWKit device", "version": 1,
+                                 "device_class": "PiecewiseStepDevice"})
+    with pytest.raises(ValueError, match="missing device parameters"):
+        bridge.device_from_data({"format": "fetrain AIHWKit device", "version": 1,
+                                 "device_class": "PiecewiseStepDevice", "parameters": {"dw_min": 0.1}})
