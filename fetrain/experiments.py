@@ -63,6 +63,43 @@ def coverage_summary(z_scores: pd.DataFrame) -> pd.DataFrame:
                          "mean_z": z.mean(), "std_z": z.std()}).rename_axis("parameter").reset_index()
 
 
+def symmetry_point_coverage(seeds, degree: int = 9, n_resamples: int = 100,
+                            **trace_changes) -> pd.DataFrame:
+    """How well the stated uncertainty of a symmetry point covers the truth, on generated traces.
+
+    For each seed, a :class:`fetrain.synthetic.TwoBasinTrace` (with ``trace_changes``) is read as a
+    normalized up/down file would be, fitted at ``degree``, and its stable points resampled
+    (:func:`fetrain.devicemodel.symmetry_point_uncertainty`). One row per seed and true point:
+    ``truth`` (on the fit's w scale), ``found`` (a fitted point in the true point's basin),
+    ``w``, ``uncertainty`` and ``z`` = |w − truth| / uncertainty (w units; NaN when not found).
+    """
+    from . import devicemodel
+    from .synthetic import TwoBasinTrace
+
+    rows = []
+    for seed in seeds:
+        trace = TwoBasinTrace(seed=int(seed), **trace_changes)
+        up, down = trace.reads()
+        n_up, n_down = up.size, down.size
+        pulses = pd.DataFrame({
+            "device": "D1", "cycle": 1,
+            "direction": ["potentiation"] * n_up + ["depression"] * n_down,
+            "pulse_index": np.r_[np.arange(1, n_up + 1), np.arange(1, n_down + 1)],
+            "pulse_width_s": np.nan, "amplitude_V": np.nan, "conductance": np.r_[up, down]})
+        model = devicemodel.build_device_model(pulses, degree=degree)
+        points = devicemodel.symmetry_point_uncertainty(model, pulses, n_resamples=n_resamples,
+                                                        seed=int(seed), degree=degree)
+        truth = trace.on_scale(model.g_min_S, model.g_max_S)
+        for k, w_true in enumerate(truth.stable_points):
+            near = [p for p in points if p.basin[0] <= w_true <= p.basin[1]]
+            p = min(near, key=lambda q: abs(q.w - w_true)) if near else None
+            rows.append({"seed": int(seed), "point": k + 1, "truth": w_true, "found": p is not None,
+                         "w": p.w if p else np.nan,
+                         "uncertainty": p.uncertainty if p else np.nan,
+                         "z": abs(p.w - w_true) / p.uncertainty if p else np.nan})
+    return pd.DataFrame(rows)
+
+
 def random_pulse_walk(model, n_pulses: int, starts=(-0.9, 0.0, 0.9), seed: int = 0,
                       p_up: float = 0.5, noise: bool = True) -> np.ndarray:
     """One device receiving random up/down pulses (each up with probability ``p_up``).
