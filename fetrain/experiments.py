@@ -114,14 +114,16 @@ def random_pulse_walk(model, n_pulses: int, starts=(-0.9, 0.0, 0.9), seed: int =
 
 
 def validation_pilot(model, data, lrs=(0.05, 0.1, 0.2, 0.4), epochs: int = 15, seeds=(0, 1, 2),
-                     references=("naive", "symmetry_point"),
-                     progress: bool = False) -> pd.DataFrame:
+                     references=("naive", "symmetry_point"), progress: bool = False,
+                     checkpoint_dir=None) -> pd.DataFrame:
     """The validation pilot that fixes the learning rate, the epochs and the target accuracy.
 
     Trains, side by side, the floating-point baseline and the analog engine on ``model`` with each
     reference, for every learning rate and seed, evaluating on the *validation* split once per
     epoch (the test split is recorded but never used for a choice). Returns one row per
-    (kind, reference, lr, seed, epoch) with ``val_accuracy`` and ``test_accuracy``.
+    (kind, reference, lr, seed, epoch) with ``val_accuracy`` and ``test_accuracy``. With
+    ``checkpoint_dir`` the runs are checkpointed after every epoch and a rerun resumes
+    (:func:`fetrain.training.train`).
     """
     from .engine import TrainConfig
     from .training import train
@@ -136,7 +138,7 @@ def validation_pilot(model, data, lrs=(0.05, 0.1, 0.2, 0.4), epochs: int = 15, s
                 configs.append(TrainConfig(model=model, lr=lr, epochs=epochs, seed=seed,
                                            reference=ref, evaluations_per_epoch=1))
                 keys.append(("analog", ref, lr, seed))
-    results = train(configs, data, progress=progress)
+    results = train(configs, data, progress=progress, checkpoint_dir=checkpoint_dir)
     rows = []
     for (kind, ref, lr, seed), res in zip(keys, results):
         for _, h in res.history.iterrows():
@@ -392,24 +394,29 @@ def reference_programming(model, tolerance: float = 0.01) -> dict:
 def _pilot_main(argv=None) -> None:
     import argparse
     import json
-    from pathlib import Path
 
     from . import data as fdata
     from . import devicemodel, io
     from .physics import DEFAULT_PULSE_WIDTH_S
 
     parser = argparse.ArgumentParser(prog="python -m fetrain.experiments pilot",
-                                     description="Run the validation pilot (about 3 minutes on two cores).")
-    parser.add_argument("out", help="output folder (validation_pilot.csv and .json)")
+                                     description="Run the validation pilot (about 3 minutes on two "
+                                                 "cores); rerun the same command to resume.")
+    parser.add_argument("out", help="output folder (validation_pilot.csv and .json; checkpoint/ "
+                                     "while it runs)")
     parser.add_argument("--epochs", type=int, default=15)
     args = parser.parse_args(argv)
+    try:
+        out = io.check_output_folder(args.out)          # before any work
+    except ValueError as err:
+        parser.exit(1, f"error: {err}\n")
     measurements = io.load_embedded()
     model = devicemodel.build_device_model(measurements.pulses, DEFAULT_PULSE_WIDTH_S,
                                            source=measurements.label)
     mnist = fdata.load_embedded()
-    table = validation_pilot(model, mnist, epochs=args.epochs, progress=True)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    # checkpointed after every epoch: an interrupted pilot resumes where it stopped
+    table = validation_pilot(model, mnist, epochs=args.epochs, progress=True,
+                             checkpoint_dir=out / "checkpoint")
     table.to_csv(out / "validation_pilot.csv", index=False, float_format="%.6g")
     (out / "validation_pilot.json").write_text(json.dumps({
         "what": "validation pilot of fetrain's engine: float baseline and the default (20 ns) "
@@ -439,7 +446,10 @@ def _robustness_main(argv=None) -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS)
     args = parser.parse_args(argv)
-    out = Path(args.out) if args.out else results_dir() / "robustness"
+    try:
+        out = io.check_output_folder(args.out if args.out else results_dir() / "robustness")
+    except ValueError as err:                       # before any work
+        parser.exit(1, f"error: {err}\n")
     measurements = io.load_embedded()
     model = devicemodel.build_device_model(measurements.pulses, DEFAULT_PULSE_WIDTH_S,
                                            source=measurements.label)
@@ -463,11 +473,25 @@ def _robustness_main(argv=None) -> None:
 
 
 COMMANDS = {"pilot": _pilot_main, "robustness": _robustness_main}
+_HELP = """usage: python -m fetrain.experiments {pilot,robustness} [options]
+
+Repeatable experiments of the book, outside the book's build.
+
+subcommands:
+  pilot OUT        the validation pilot that fixes the learning rate, the epochs and the target
+                   accuracy (about 3 minutes on two cores; resumes when rerun)
+  robustness OUT   symmetry point shifting with mis-set references and a drifting symmetry point
+                   (resumes when rerun)
+
+Run 'python -m fetrain.experiments SUBCOMMAND --help' for a subcommand's options."""
 
 if __name__ == "__main__":
     import sys
 
+    if len(sys.argv) >= 2 and sys.argv[1] in ("-h", "--help"):
+        print(_HELP)
+        raise SystemExit(0)
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
-        print(f"usage: python -m fetrain.experiments {{{','.join(COMMANDS)}}} [options]")
+        print(_HELP, file=sys.stderr)
         raise SystemExit(2)
     COMMANDS[sys.argv[1]](sys.argv[2:])

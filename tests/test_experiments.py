@@ -146,3 +146,12 @@ def test_reference_programming_costs_the_settling_pulses():
     per_pulse = np.concatenate([model.pulse_energy(w, p).complete_J for p in ("set", "reset")])
     assert per_pulse.min() * cost["pulses"] <= cost["complete_J"] <= per_pulse.max() * cost["pulses"]
     assert cost["study_J"] < cost["complete_J"]
+
+
+@pytest.mark.parametrize("command", ["pilot", "robustness"])
+def test_experiment_commands_check_their_output_folder_before_any_work(tmp_path, command, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(SystemExit) as exit_:
+        experiments.COMMANDS[command]([str(blocker / "out")])
+    assert exit_.value.code == 1 and "is not writable" in capsys.readouterr().err
