@@ -1,9 +1,10 @@
 """Sphinx extension of the fetrain book: equations typeset offline, with MathJax served by the book.
 
 Sphinx loads MathJax from a CDN unless told otherwise, and a reader without network then sees raw
-TeX. This extension copies MathJax 3 from the ``django-static-mathjax`` package (pinned in
-``requirements.txt``) into the built book — the combined TeX-to-CHTML component and its web
-fonts, about 1.6 MB — and points ``mathjax_path`` at that copy.
+TeX. This extension points ``mathjax_path`` at ``_static/mathjax/tex-chtml.js`` and, when the HTML
+is written, copies MathJax 3 there from the ``django-static-mathjax`` package (pinned in
+``requirements.txt``): the combined TeX-to-CHTML component and the web fonts it loads, about
+1.6 MB.
 """
 
 from __future__ import annotations
@@ -26,22 +27,25 @@ def _mathjax_source() -> Path:
 
 
 def _configure(app, config) -> None:
+    _mathjax_source()                     # fail early, before any notebook runs
+    config.mathjax_path = "mathjax/tex-chtml.js"
+
+
+def _copy(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
     source = _mathjax_source()
-    stage = Path(app.outdir).parent / "mathjax-static"
-    target = stage / "mathjax"
-    if target.exists():
-        shutil.rmtree(target)
+    target = Path(app.outdir) / "_static" / "mathjax"
     for part in _PARTS:
         src, dst = source / part, target / part
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
-            shutil.copytree(src, dst)
+            shutil.copytree(src, dst, dirs_exist_ok=True)
         else:
             shutil.copy2(src, dst)
-    config.html_static_path = [*config.html_static_path, str(stage)]
-    config.mathjax_path = "mathjax/tex-chtml.js"
 
 
 def setup(app):
     app.connect("config-inited", _configure, priority=900)
+    app.connect("build-finished", _copy)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
