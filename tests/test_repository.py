@@ -49,3 +49,18 @@ def test_readme_python_examples_run():
     with contextlib.redirect_stdout(io.StringIO()):
         for block in blocks:
             exec(compile(block, "README.md", "exec"), namespace)
+
+
+def test_every_toc_page_has_a_summary_for_the_introductions_list():
+    """The introduction's chapter list (book/_ext/fetrain_toc.py) reads each page's summary."""
+    import sys
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    import fetrain_toc
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [f for _, part in fetrain_toc._toc_parts(toc) for f in part]
+    assert len(files) >= 8, files
+    for docname in files:
+        summary = fetrain_toc._front_matter(ROOT / (docname + ".md")).get(fetrain_toc.SUMMARY_KEY)
+        assert summary and len(summary) < 200, f"{docname}.md: a one-line 'summary:' in its front matter"
