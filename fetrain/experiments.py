@@ -6,6 +6,7 @@ tidy tables. Every configuration draws from its own seeded generator.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -361,6 +362,42 @@ def robustness_table(results) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: The full-resolution robustness sweep (``python -m fetrain.experiments robustness``), shipped
+#: with fetrain: its table and provenance.
+ROBUSTNESS_DIR = Path(__file__).resolve().parent / "data" / "robustness"
+
+
+def load_robustness(folder: str | Path | None = None) -> tuple[pd.DataFrame, dict, Path]:
+    """The full-resolution robustness sweep: the reader's own run if there is one, else fetrain's.
+
+    Parameters
+    ----------
+    folder : str or Path, optional
+        A folder written by ``python -m fetrain.experiments robustness``. Without it, the
+        reader's ``results/robustness`` (see :func:`results_dir`) when it holds a finished sweep,
+        else the copy shipped with fetrain (:data:`ROBUSTNESS_DIR`).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per run, as :func:`robustness_table` writes it (accuracies as fractions; offsets
+        in w units, drifts in w units per epoch).
+    provenance : dict
+        What the sweep was, its data set, device, epochs, seeds, command and code fingerprint.
+    folder : Path
+        The folder the sweep was read from.
+    """
+    if folder is None:
+        own = results_dir() / "robustness"
+        folder = own if (own / "robustness.csv").is_file() else ROBUSTNESS_DIR
+    folder = Path(folder)
+    if not (folder / "robustness.csv").is_file():
+        raise FileNotFoundError(f"{folder} holds no robustness.csv: run "
+                                "python -m fetrain.experiments robustness OUT first")
+    provenance = json.loads((folder / "robustness.json").read_text(encoding="utf-8"))
+    return pd.read_csv(folder / "robustness.csv"), provenance, folder
+
+
 def results_dir() -> Path:
     """Where the long sweeps write their results: ``$FETRAIN_RESULTS`` or ``results/`` in the
     repository that holds fetrain."""
@@ -393,7 +430,6 @@ def reference_programming(model, tolerance: float = 0.01) -> dict:
 
 def _pilot_main(argv=None) -> None:
     import argparse
-    import json
 
     from . import data as fdata
     from . import devicemodel, io
@@ -429,13 +465,13 @@ def _pilot_main(argv=None) -> None:
 
 def _robustness_main(argv=None) -> None:
     import argparse
-    import json
 
     from . import data as fdata
     from . import devicemodel, io
     from .physics import DEFAULT_PULSE_WIDTH_S
     from .plotting import format_width
-    from .training import DEFAULT_EPOCHS, train_cached
+    from . import __version__
+    from .training import DEFAULT_EPOCHS, code_fingerprint, train_cached
 
     parser = argparse.ArgumentParser(prog="python -m fetrain.experiments robustness",
                                      description="Full-resolution robustness sweep of symmetry "
@@ -467,7 +503,8 @@ def _robustness_main(argv=None) -> None:
         "what": "symmetry point shifting on the default device with mis-set references and a "
                 "drifting symmetry point", "data_set": mnist.label,
         "device": f"{format_width(model.width_s)} device ({model.source})", "epochs": args.epochs,
-        "seeds": args.seeds, "command": "python -m fetrain.experiments robustness"}, indent=2)
+        "seeds": args.seeds, "command": "python -m fetrain.experiments robustness",
+        "fetrain_version": __version__, "code": code_fingerprint()}, indent=2)
         + "\n", encoding="utf-8")
     print(f"wrote {out / 'robustness.csv'}")
 

@@ -55,23 +55,84 @@ def format_width(width_s: float) -> str:
     return f"{width_s:g} s"
 
 
-def table(frame: pd.DataFrame, formats=None, widths=None):
+def table(frame: pd.DataFrame, formats=None, widths=None, na_rep: str = "unknown"):
     """A pandas Styler that fits the book's text column: wrapped cells, no index.
 
-    ``formats`` is passed to ``Styler.format``; ``widths`` (CSS widths, one per column, e.g.
-    ``"20%"``) fixes the column widths.
+    Every table of the book goes through this helper, so that all look alike.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows to show; its index is hidden (put what names a row into a column). Columns of a
+        two-level header are joined as ``"upper: lower"``.
+    formats : dict or str, optional
+        Passed to ``Styler.format``: a format string per column, such as ``{"E (µJ)": "{:.3g}"}``.
+    widths : list of str, optional
+        CSS widths, one per column from the left (``"20%"``), fixing the column widths.
+    na_rep : str
+        What a missing value (NaN) shows: ``"unknown"`` unless the table means something else by
+        it, such as ``"not reached"``.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The styled table; a notebook shows it as HTML.
     """
-    styler = frame.style.hide(axis="index")
-    if formats is not None:
-        styler = styler.format(formats, na_rep="—")
+    if isinstance(frame.columns, pd.MultiIndex):
+        frame = frame.copy()
+        frame.columns = [": ".join(str(level) for level in column if str(level))
+                         for column in frame.columns]
+    styler = frame.style.hide(axis="index").format(formats, na_rep=na_rep)
     styles = [
         {"selector": "", "props": "width: 100%; table-layout: fixed; font-size: 0.85em;"},
-        {"selector": "td, th", "props": "white-space: normal; overflow-wrap: anywhere; "
-                                        "vertical-align: top; padding: 2px 6px; text-align: left;"},
+        {"selector": "td, th", "props": "white-space: normal; overflow-wrap: break-word; "
+                                        "hyphens: auto; vertical-align: top; padding: 2px 6px; "
+                                        "text-align: left;"},
     ]
     for i, width in enumerate(widths or []):
         styles.append({"selector": f"th.col_heading.col{i}", "props": f"width: {width};"})
     return styler.set_table_styles(styles)
+
+
+def mean_and_spread(frame: pd.DataFrame, by: str, columns, scale: float = 1.0,
+                    digits: int = 1) -> pd.DataFrame:
+    """Mean ± standard deviation over seeds, as text, one row per group.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per run (seed), with the column ``by`` naming the group.
+    by : str
+        The column that names a row's group (kept, first column of the result).
+    columns : list of str
+        The numeric columns to summarise.
+    scale : float
+        Factor applied before formatting (100 shows a fraction as percent).
+    digits : int
+        Decimals shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by``, then for each column the text ``"mean ± std"`` (``"mean"`` alone for a single
+        run), and ``seeds``, the number of runs per group; groups in order of first appearance.
+    """
+    grouped = frame.groupby(by, sort=False)
+    rows = []
+    for name, group in grouped:
+        row = {by: name}
+        for column in columns:
+            values = group[column].to_numpy(dtype=float) * scale
+            mean = np.nanmean(values) if np.isfinite(values).any() else np.nan
+            if not np.isfinite(mean):
+                row[column] = "unknown"
+            elif len(values) > 1:
+                row[column] = f"{mean:.{digits}f} ± {np.nanstd(values, ddof=1):.{digits}f}"
+            else:
+                row[column] = f"{mean:.{digits}f}"
+        row["seeds"] = len(group)
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _axes(ax):
@@ -255,8 +316,8 @@ def plot_fit_residuals(model, ax=None):
         inside = fit.pulse_index <= fit.fit_end
         ax.plot(fit.pulse_index[inside], fit.residuals[inside], ls, lw=0.8, label=fit.direction)
     ax.axhline(0, color="k", lw=0.5)
-    ax.set_xlabel("pulse number within the phase")
-    ax.set_ylabel("residual of w")
+    ax.set_xlabel("pulse number")
+    ax.set_ylabel("residual (w units)")
     ax.set_title(format_width(model.width_s))
     ax.legend()
     return ax
@@ -292,8 +353,13 @@ def plot_step_table(model, ax=None, truth=None, colour=None):
     return ax
 
 
-def plot_symmetry_settling(model, starts=(-1.0, 0.0, 1.0), n_pairs=None, ax=None):
-    """w after each up/down pair of pulses, from several starting weights (noise off)."""
+def plot_symmetry_settling(model, starts=(-1.0, 0.0, 1.0), n_pairs=None, ax=None,
+                           log_pairs: bool = False):
+    """w after each up/down pair of pulses, from several starting weights (noise off).
+
+    ``log_pairs`` draws the pair count on a logarithmic axis (linear between 0 and 1, so that the
+    start, at 0 pairs, stays on the plot): the first pairs and the settled tail both show.
+    """
     ax = _axes(ax)
     for start in starts:
         _, history = model.symmetry_point_by_pulsing(start=start)
@@ -303,6 +369,9 @@ def plot_symmetry_settling(model, starts=(-1.0, 0.0, 1.0), n_pairs=None, ax=None
     for k, (sp, _, _) in enumerate(stable_points_of_table(model.w_nodes, model.step_up,
                                                           model.step_down)):
         ax.axhline(sp, color="k", ls=":", lw=1, label="w* from the table" if k == 0 else None)
+    if log_pairs:
+        ax.set_xscale("symlog", linthresh=1, linscale=0.25)
+        ax.set_xlim(left=0)
     ax.set_xlabel("alternating up/down pulse pairs")
     ax.set_ylabel("weight w")
     ax.set_title(f"{format_width(model.width_s)}: a device under alternating pulses")
@@ -489,6 +558,83 @@ def plot_energy_breakdown(agg: pd.DataFrame, labels: dict, part_labels: dict, ax
     ax.text(0.0, 1.0, "above the bars: total energy to target (µJ)", transform=ax.transAxes,
             fontsize=7, color="0.3", va="bottom")
     ax.grid(axis="x", visible=False)
+    return ax
+
+
+def plot_threshold_sweep(thresholds, accuracy, pulses, axes=None):
+    """Mixed precision's threshold sweep: final accuracy and pulses fired against ε / dw_min.
+
+    Parameters
+    ----------
+    thresholds : array of float
+        The thresholds ε in units of the device's dw_min (dimensionless).
+    accuracy : array of float
+        Final test accuracy of each run (fraction, drawn in %).
+    pulses : array of float
+        Pulses fired over each run (counts).
+    axes : pair of matplotlib.axes.Axes, optional
+        Where to draw (accuracy left, pulses right); a new figure when omitted.
+
+    Returns
+    -------
+    pair of matplotlib.axes.Axes
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=TWO_PANELS)
+    left, right = axes
+    left.semilogx(thresholds, np.asarray(accuracy, dtype=float) * 100, "o-", color="C0")
+    left.set_ylabel("final test accuracy (%)")
+    right.loglog(thresholds, pulses, "s-", color="C1")
+    right.set_ylabel("pulses fired over the run")
+    for ax in axes:
+        ax.set_xlabel("threshold ε / dw_min")
+        ax.axvline(1.0, color="0.5", lw=0.8, ls=":")
+    return axes
+
+
+def plot_energy_shares(frame: pd.DataFrame, name: str, parts: list, total: str, ax=None,
+                       unit: str = "µJ"):
+    """Where each run's energy goes: one horizontal bar per row, split into its parts' shares.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per bar, with the column ``name`` (the bar's label), the part columns and the
+        total column, all energies in the same unit.
+    name : str
+        The column that labels each bar (for example ``"algorithm"``).
+    parts : list of str
+        The energy columns stacked left to right; their sum should be the total.
+    total : str
+        The column of the total energy, written at the end of each bar.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    unit : str
+        The energy unit of the columns, for the total's label.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The bars, share of the total in % on the x axis.
+    """
+    ax = _axes(ax)
+    rows = frame.reset_index(drop=True)
+    y = np.arange(len(rows))[::-1]
+    left = np.zeros(len(rows))
+    colours = plt.get_cmap("tab10").colors
+    totals = rows[total].to_numpy(dtype=float)
+    for k, part in enumerate(parts):
+        share = np.where(totals > 0, rows[part].to_numpy(dtype=float) / totals * 100, 0.0)
+        ax.barh(y, share, left=left, color=colours[k % 10], label=part, height=0.6)
+        left += share
+    for yi, value in zip(y, totals):
+        ax.text(101, yi, f"{value:,.3g} {unit}", va="center", ha="left", fontsize=8, color="0.2")
+    ax.set_yticks(y, rows[name])
+    ax.set_xlim(0, 125)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.set_xlabel(f"share of the total energy (%); total at the right ({unit})")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, fontsize=8)
     return ax
 
 

@@ -2,8 +2,13 @@
 
 ``FETRAIN_CACHE`` points at a fresh temporary folder for the whole session (the chapters run under
 nbval inherit it), so that a second test run trains again instead of reading the runs of an earlier
-one from the user's cache. Tests marked ``slow`` (a statistical check against AIHWKit, a chapter)
+one from the user's cache. Tests marked ``slow`` (a chapter, a negative control against AIHWKit)
 run by default, as CI runs them; ``-m "not slow"`` skips them while developing.
+
+Tests marked ``crosscheck`` train both engines over seeds and test that their learning curves agree
+statistically. Appendix A asserts the same agreements at book scale in the book build that CI
+runs, so the default test run leaves them out (``addopts`` in pyproject.toml); a change to the
+engine or the bridge is checked without building the book by ``pytest -m crosscheck``.
 """
 
 import os
@@ -17,6 +22,9 @@ _CACHE = tempfile.mkdtemp(prefix="fetrain-test-cache-")
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: trains for tens of seconds or more (CI runs it)")
+    config.addinivalue_line("markers", "crosscheck: statistical agreement with AIHWKit over seeds "
+                                       "(asserted in CI by Appendix A at book scale; run with "
+                                       "-m crosscheck)")
     os.environ["FETRAIN_CACHE"] = _CACHE
 
 

@@ -69,6 +69,7 @@ def plain_check_runs(model):
 
 
 @pytest.mark.slow
+@pytest.mark.crosscheck
 def test_learning_curves_agree_statistically(plain_check_runs):
     """A configuration that learns under plain SGD (the default device's table made symmetric): ten
     seeds in each engine, paired by seed; the mean accuracy over the curve agrees within
@@ -87,9 +88,9 @@ def test_learning_curves_agree_statistically(plain_check_runs):
 @pytest.mark.slow
 def test_cross_check_flags_a_mismatch(plain_check_runs):
     """Negative control: the same check, with AIHWKit's learning rate a quarter of fetrain's, must
-    ring — the check can fail. Measured with the PyTorch engine this one replaced: difference
-    +12.6 points, SE 1.1 points, margin 3 + 4.78·SE = 8.3 points — some four SE beyond it. (Half the rate moved the curve by
-    1.5 points: not detectable, nor meant to be.)"""
+    ring — the check can fail. A quarter of the rate moves the curve by about 12 points, some four
+    standard errors beyond the margin; half the rate moves it by about 1.5 points, which the check
+    neither detects nor is meant to."""
     from fetrain import data as fdata
     from fetrain import experiments
 
@@ -155,6 +156,7 @@ def test_mixed_precision_transfers_are_identical(model, d_in_eps):
 
 
 @pytest.mark.slow
+@pytest.mark.crosscheck
 def test_mixed_precision_agrees_statistically(model):
     """Mixed precision, five seeds in each engine, paired by seed (deterministic transfers keep a
     seed's two runs close), the mean accuracy over the curve within 3 points + t·SE. AIHWKit's
@@ -176,6 +178,7 @@ def test_mixed_precision_agrees_statistically(model):
 
 
 @pytest.mark.slow
+@pytest.mark.crosscheck
 def test_symmetry_point_shifting_agrees_statistically(model):
     """Symmetry point shifting with device-to-device variation off (fetrain's per-device references
     then equal AIHWKit's shifted range): ten seeds per engine at a rate that leaves the plateau
