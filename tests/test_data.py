@@ -57,3 +57,14 @@ def test_full_mnist_missing(tmp_path):
         fdata.load("full")
     with pytest.raises(ValueError, match="data set must be one of"):
         fdata.load("fashion")
+
+
+@pytest.mark.parametrize("bad", [0, 2.5, 10**9])
+def test_subset_rejects_a_bad_size_by_name(bad):
+    with pytest.raises(ValueError, match=r"n_train must be an integer in 1\.\.3500; got "):
+        fdata.load_embedded().subset(bad)
+
+
+def test_full_mnist_rejects_a_bad_validation_size(tmp_path):
+    with pytest.raises(ValueError, match="validation must be a positive multiple of 10; got 15"):
+        fdata.load_full(root=tmp_path, validation=15)

@@ -2,12 +2,10 @@
 (fetrain.tradeoff): resumable, reproducible, the same here and on a Dask cluster."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
