@@ -1,8 +1,16 @@
-"""``python -m fetrain``: the book's commands.
+"""usage: python -m fetrain {reproduce} [options]
 
-* ``reproduce`` — the main experiment (:mod:`fetrain.sweep`): energy to target accuracy across
-  pulse widths, algorithms, programming schemes and seeds; resumable; results as CSV/JSON and
-  figures (PNG, SVG).
+The book's main experiment, outside the book's build.
+
+subcommands:
+  reproduce   energy to target accuracy across pulse widths, algorithms, programming schemes and
+              seeds (Chapter 6's sweep); --scale quick|book|paper (paper: about 14 minutes on two
+              cores); resumes when rerun; writes CSV/JSON tables and figures
+
+Run 'python -m fetrain reproduce --help' for its options. Other commands:
+python -m fetrain.device (fit your own device), python -m fetrain.experiments (the pilot and the
+robustness sweep), python -m fetrain.bench (speed against AIHWKit), python -m fetrain.synthetic
+(regenerate the synthetic data set).
 """
 
 from __future__ import annotations
@@ -48,7 +56,18 @@ def _seeds(text: str) -> tuple[int, ...]:
 
 
 def reproduce(argv=None) -> int:
-    """Run (or resume) the sweep and write its results."""
+    """Run (or resume) the sweep and write its results.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The command's arguments (``--widths`` in ns); None: the process's command line.
+
+    Returns
+    -------
+    int
+        Exit status, 0 when the sweep is written (bad arguments exit with status 2).
+    """
     from . import scale as fscale
     from . import sweep
 
@@ -57,7 +76,7 @@ def reproduce(argv=None) -> int:
         description="Energy to target accuracy across pulse widths, algorithms and programming "
                     "schemes (Chapter 6). Finished runs are kept in OUT/runs: run the same "
                     "command again to resume an interrupted sweep. Paper scale (5 widths × 3 "
-                    "algorithms × 3 seeds, plus the map's schemes) took 18 minutes on 2 cores; "
+                    "algorithms × 3 seeds, plus the map's schemes) takes about 14 minutes on 2 cores; "
                     "book scale about 3.5; quick scale seconds.")
     parser.add_argument("--scale", choices=fscale.SCALES, default=None,
                         help="quick, book or paper (default: $FETRAIN_SCALE, else book)")
@@ -123,13 +142,24 @@ COMMANDS = {"reproduce": reproduce}
 
 
 def main(argv=None) -> int:
+    """Dispatch ``python -m fetrain COMMAND`` to its command.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments; None: ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: the command's, 0 for ``--help``, 2 for an unknown command.
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] not in COMMANDS:
         if argv and argv[0] in ("-h", "--help"):
             print(__doc__.strip())
             return 0
-        print(f"usage: python -m fetrain {{{','.join(COMMANDS)}}} [options]  "
-              f"(python -m fetrain COMMAND --help)", file=sys.stderr)
+        print(__doc__.strip(), file=sys.stderr)
         return 2
     return COMMANDS[argv[0]](argv[1:])
 

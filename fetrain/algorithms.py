@@ -53,8 +53,14 @@ class PulseTrains:
 
     Attributes
     ----------
-    desired_bl : the longest bit stream, slots per sample (AIHWKit's ``desired_bl``, 31): at
-        most this many pulses reach one device per sample.
+    desired_bl : int
+        The longest bit stream (slots per sample; AIHWKit's ``desired_bl``, 31): at most this
+        many pulses reach one device per sample, 1 … 62.
+
+    Raises
+    ------
+    ValueError
+        If ``desired_bl`` is not an integer in 1 … 62.
     """
 
     desired_bl: int = 31
@@ -75,19 +81,55 @@ class PulseTrains:
                              f"word); got {self.desired_bl!r}")
 
     def describe(self) -> dict:
-        """Plain-data parameters (for results files and run-cache keys)."""
+        """Plain-data parameters (for results files and run-cache keys).
+
+        Returns
+        -------
+        dict
+            ``algorithm`` (the name) and ``desired_bl`` (slots per sample).
+        """
         return {"algorithm": self.name, "desired_bl": self.desired_bl}
 
     def params(self) -> np.ndarray:
-        """The parameters the compiled kernel reads."""
+        """The parameters the compiled kernel reads.
+
+        Returns
+        -------
+        array of float64
+            [desired_bl] (slots per sample).
+        """
         return np.array([self.desired_bl], dtype=np.float64)
 
     def state_size(self, n_devices: int) -> int:
-        """float32 values of state this rule keeps for ``n_devices`` devices."""
+        """float32 values of state this rule keeps for ``n_devices`` devices.
+
+        Parameters
+        ----------
+        n_devices : int
+            Devices of the crossbar (counts).
+
+        Returns
+        -------
+        int
+            0: pulse trains keep no state.
+        """
         return 0
 
     def digital_energy_J(self, counters: dict, costs=None) -> float:
-        """Energy of the rule's digital work, J, from its counters (none for pulse trains)."""
+        """Energy of the rule's digital work, J, from its counters (none for pulse trains).
+
+        Parameters
+        ----------
+        counters : dict of str to float
+            The rule's counters (counts).
+        costs : DigitalCosts, optional
+            Unused: pulse trains do no digital work.
+
+        Returns
+        -------
+        float
+            0.0 (J).
+        """
         return 0.0
 
 
@@ -97,10 +139,19 @@ class MixedPrecision:
 
     Attributes
     ----------
-    threshold : ε in units of the device's dw_min (> 0).
-    transfer_every : transfer every this many samples (≥ 1).
-    max_pulses : cap on the pulses one transfer fires on one device (None: no cap); χ is
-        reduced only by what was fired.
+    threshold : float
+        ε in units of the device's dw_min (dimensionless, > 0).
+    transfer_every : int
+        Transfer every this many samples (counts, ≥ 1).
+    max_pulses : int or None
+        Cap on the pulses one transfer fires on one device (counts; None: no cap); χ is reduced
+        only by what was fired.
+
+    Raises
+    ------
+    ValueError
+        If ``threshold`` is not finite and > 0, or ``transfer_every`` or ``max_pulses`` is not
+        an integer ≥ 1.
     """
 
     threshold: float = 1.0
@@ -130,20 +181,61 @@ class MixedPrecision:
             raise ValueError(f"max_pulses must be None or an integer ≥ 1; got {self.max_pulses!r}")
 
     def describe(self) -> dict:
+        """Plain-data parameters (for results files and run-cache keys).
+
+        Returns
+        -------
+        dict
+            ``algorithm`` (the name), ``mp_threshold`` (units of dw_min), ``mp_transfer_every``
+            (samples) and ``mp_max_pulses`` (pulses, or None).
+        """
         return {"algorithm": self.name, "mp_threshold": self.threshold,
                 "mp_transfer_every": self.transfer_every, "mp_max_pulses": self.max_pulses}
 
     def params(self) -> np.ndarray:
+        """The parameters the compiled kernel reads.
+
+        Returns
+        -------
+        array of float64
+            [threshold (units of dw_min), transfer_every (samples), cap (pulses; inf: none)].
+        """
         cap = math.inf if self.max_pulses is None else float(self.max_pulses)
         return np.array([self.threshold, self.transfer_every, cap], dtype=np.float64)
 
     def state_size(self, n_devices: int) -> int:
+        """float32 values of state this rule keeps for ``n_devices`` devices.
+
+        Parameters
+        ----------
+        n_devices : int
+            Devices of the crossbar (counts).
+
+        Returns
+        -------
+        int
+            ``n_devices``: one χ (w units) per device.
+        """
         return n_devices                    # χ, one float32 per device
 
     def digital_energy_J(self, counters: dict, costs=None) -> float:
         """Energy of the χ updates, scans and rewrites, J, at the per-operation costs of
         :class:`fetrain.energy.DigitalCosts` (its defaults unless ``costs`` is given; with
-        ``costs.skip_zero_inputs`` only the updates of non-zero inputs are charged)."""
+        ``costs.skip_zero_inputs`` only the updates of non-zero inputs are charged).
+
+        Parameters
+        ----------
+        counters : dict of str to float
+            The rule's counters (counts): ``chi_updates``, ``chi_scans``, ``chi_rewrites``,
+            ``chi_updates_nonzero_x``.
+        costs : DigitalCosts, optional
+            The hardware model (J per operation); None: the FP32 dense model.
+
+        Returns
+        -------
+        float
+            Digital energy (J).
+        """
         from .energy import digital_energy
 
         return digital_energy(counters.get("chi_updates", 0), counters.get("chi_scans", 0),
@@ -158,7 +250,23 @@ COUNTER_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(n for r in RULES.values()
 
 
 def rule(value) -> PulseTrains | MixedPrecision:
-    """A rule object from a rule object or a registered name (its default parameters)."""
+    """A rule object from a rule object or a registered name (its default parameters).
+
+    Parameters
+    ----------
+    value : PulseTrains, MixedPrecision or str
+        A rule object, or a name of ``RULES`` (``"sgd"``, ``"mixed_precision"``).
+
+    Returns
+    -------
+    PulseTrains or MixedPrecision
+        The rule object.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is neither a rule object nor a registered name.
+    """
     if isinstance(value, tuple(RULES.values())):
         return value
     if isinstance(value, str) and value in RULES:
@@ -307,7 +415,23 @@ def _mixed_precision(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift
 @njit(cache=True, nogil=True)
 def exact_update(x, d, off, n_in, n_out, lr, weff):
     """The floating-point baseline: w ← w − lr·d⊗x, exactly (float32), on the network's weights
-    (the engine copies them into the device records after each stretch of samples)."""
+    (the engine copies them into the device records after each stretch of samples).
+
+    Parameters
+    ----------
+    x : array of float32
+        The layer's input, (n_in,) (dimensionless activations).
+    d : array of float32
+        The gradient of the loss with respect to the layer's output, (n_out,) (dimensionless).
+    off : int
+        The layer's first device in the flat arrays.
+    n_in, n_out : int
+        The layer's size (neurons).
+    lr : float32
+        Learning rate (w units per unit of d⊗x).
+    weff : array of float32
+        The network's weights (w units); updated.
+    """
     for j in range(n_in):
         xj = x[j]
         if xj == 0:
@@ -321,7 +445,44 @@ def exact_update(x, d, off, n_in, n_out, lr, weff):
 def update_layer(rule_id, x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, dev, weff,
                  counts, tables, sums, params, state, counters, samples_seen, rng_bits,
                  rng_noise, scratch_i, scratch_m):
-    """Update one layer by −lr·d⊗x with the rule ``rule_id`` (the rules' one dispatch)."""
+    """Update one layer by −lr·d⊗x with the rule ``rule_id`` (the rules' one dispatch).
+
+    Parameters
+    ----------
+    rule_id : int
+        ``PULSE_TRAINS_ID`` or ``MIXED_PRECISION_ID``.
+    x, d : array of float32
+        The layer's input (n_in,) and the gradient of the loss with respect to its output
+        (n_out,) (dimensionless).
+    off : int
+        The layer's first device in the flat arrays.
+    n_in, n_out : int
+        The layer's size (neurons).
+    layer : int
+        The layer's row in ``sums``.
+    lr : float32
+        Learning rate (w units per unit of d⊗x).
+    dw_min : float32
+        The device's dw_min (w units).
+    noise_std : float32
+        Cycle-to-cycle relative step noise (dimensionless).
+    shift : float32
+        Translation of the step table along w, the drift (w units).
+    dev, weff, counts, tables, sums : array
+        The crossbar arrays of :mod:`fetrain.crossbar` (w units, counts); updated.
+    params : array of float64
+        The rule's :meth:`PulseTrains.params` or :meth:`MixedPrecision.params`.
+    state : array of float32
+        The rule's state, one per device of every layer (χ in w units for mixed precision).
+    counters : array of int64
+        The rule's counters (counts); updated.
+    samples_seen : int
+        Samples trained so far (counts); decides mixed precision's transfers.
+    rng_bits, rng_noise : numpy.random.Generator
+        Streams of the bit streams and of the step noise.
+    scratch_i, scratch_m : array of int64
+        Work space of the pulse trains (indices and bit masks).
+    """
     if rule_id == PULSE_TRAINS_ID:
         _pulse_trains(x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, shift, dev, weff,
                       counts, tables, sums, params, counters, rng_bits, rng_noise, scratch_i,

@@ -123,7 +123,32 @@ def _fetrain_rate(configs, data, n_samples: int, warmup: int, workers: int) -> f
 
 def run(rounds: int = 3, n_samples: int = 1500, warmup: int = 200, configs: int = 15,
         processes: int | None = None, algorithms=("sgd", "mixed_precision")):
-    """Measure the rates; returns (per-round table, summary table) as pandas DataFrames."""
+    """Measure the rates; returns (per-round table, summary table) as pandas DataFrames.
+
+    Parameters
+    ----------
+    rounds : int
+        Interleaved rounds (counts).
+    n_samples : int
+        Timed samples per measurement (counts).
+    warmup : int
+        Untimed warm-up samples (counts).
+    configs : int
+        fetrain configurations side by side for the aggregate (counts).
+    processes : int, optional
+        AIHWKit processes for the aggregate (counts); None: the cores.
+    algorithms : sequence of str
+        Rules measured, names of ``fetrain.algorithms.RULES``.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Per round and algorithm, the rates (samples per second; configuration-samples per
+        second for fetrain's aggregate) and the ratios fetrain / AIHWKit (dimensionless).
+    summary : pandas.DataFrame
+        Per algorithm and quantity, ``median``, ``min`` and ``max`` over the rounds (the
+        quantity's unit) and ``rounds`` (counts).
+    """
     import pandas as pd
     from dataclasses import replace
 
@@ -158,6 +183,13 @@ def run(rounds: int = 3, n_samples: int = 1500, warmup: int = 200, configs: int 
 
 
 def main(argv=None) -> None:
+    """Run the benchmark from the command line (``python -m fetrain.bench``), print and write it.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments; None: ``sys.argv[1:]``.
+    """
     from pathlib import Path
 
     parser = argparse.ArgumentParser(prog="python -m fetrain.bench", description=__doc__,

@@ -28,6 +28,19 @@ def piecewise_step_device(model: DeviceModel, noise: bool = True):
     ``noise=False`` all are zero and the device is deterministic. ``write_noise_std`` is always 0
     and ``up_down`` 0 (the asymmetry is in the table itself). The same device as plain data:
     :func:`device_as_data`.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model (steps in w units).
+    noise : bool
+        Carry the model's noise figures over.
+
+    Returns
+    -------
+    aihwkit PiecewiseStepDevice
+        The device, on bounds ±1 (w units), ``dw_min`` in w units, relative tables
+        (dimensionless).
     """
     return device_from_data(device_as_data(model, noise=noise))
 
@@ -45,6 +58,21 @@ def device_as_data(model: DeviceModel, noise: bool = True) -> dict:
     unknown (NaN: the device-to-device spreads of a single device) are exported as 0 and listed in
     ``unknown_set_to_zero``. ``quantities`` says how conductance, width, amplitude and geometry
     were known.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    noise : bool
+        Export the model's noise figures (else all 0).
+
+    Returns
+    -------
+    dict
+        ``format``, ``version``, ``device_class``, ``aihwkit_version``, ``parameters`` (bounds,
+        ``dw_min`` in w units; relative tables and noise figures dimensionless),
+        ``unknown_set_to_zero``, ``noise``, ``source``, ``pulse_width_s`` (s, or None) and
+        ``quantities``.
     """
     nf = model.noise
     use = noise and nf is not None
@@ -80,6 +108,22 @@ def device_from_data(data: dict):
         rpu_config = SingleRPUConfig(device=device)
 
     Raises ``ValueError`` naming what is wrong when the dict is not such an export.
+
+    Parameters
+    ----------
+    data : dict
+        An export of :func:`device_as_data`.
+
+    Returns
+    -------
+    aihwkit PiecewiseStepDevice
+        The device (weights and steps in w units).
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is not such an export: wrong format, version or class, missing, unknown or
+        non-finite parameters, or tables of different lengths.
     """
     from aihwkit.simulator.configs.devices import PiecewiseStepDevice
 
@@ -117,7 +161,18 @@ def saturating_transfer(model: DeviceModel) -> int:
     However large trunc(χ/ε) is, no transfer moves a device further than from one bound to the
     other, which takes at most 2 / (smallest step of the table) pulses in one direction; pulses
     beyond that only hold the device at its bound. Twice that (for device-to-device gain and
-    cycle-to-cycle noise), and at least AIHWKit's default 31."""
+    cycle-to-cycle noise), and at least AIHWKit's default 31.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model (steps in w units).
+
+    Returns
+    -------
+    int
+        The pulse cap (pulses per device and transfer).
+    """
     smallest = float(min(model.step_up.min(), model.step_down.min()))
     return max(31, int(math.ceil(4.0 / smallest)))
 
@@ -138,7 +193,30 @@ def mixed_precision_config(model: DeviceModel, noise: bool = True, threshold: fl
 
     ``deterministic_transfer=False`` keeps AIHWKit's own default transfer (stochastic pulse
     trains, at most 31 pulses; ``max_transfer_pulses`` is then ignored): its fast path, which the
-    benchmark measures."""
+    benchmark measures.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    noise : bool
+        Carry the model's noise figures over.
+    threshold : float
+        ε in units of dw_min (dimensionless).
+    transfer_every : int
+        Samples between transfers (counts).
+    perfect_io : bool
+        Turn off forward and backward I/O non-idealities.
+    max_transfer_pulses : int
+        Most pulses per device and transfer (counts).
+    deterministic_transfer : bool
+        Use the deterministic transfer pulse type.
+
+    Returns
+    -------
+    aihwkit DigitalRankUpdateRPUConfig
+        The configuration.
+    """
     from aihwkit.simulator.configs import DigitalRankUpdateRPUConfig
     from aihwkit.simulator.configs.compounds import MixedPrecisionCompound
     from aihwkit.simulator.parameters.enums import PulseType
@@ -176,6 +254,20 @@ def rpu_config(model: DeviceModel, noise: bool = True, perfect_io: bool = True):
     output bound, whose gradient mask AIHWKit applies even to perfect outputs), so that the two
     engines differ only in their update. One tile per layer
     (``max_input_size = max_output_size = 0``).
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    noise : bool
+        Carry the model's noise figures over.
+    perfect_io : bool
+        Turn off forward and backward I/O non-idealities.
+
+    Returns
+    -------
+    aihwkit SingleRPUConfig
+        The configuration.
     """
     from aihwkit.simulator.configs import SingleRPUConfig
 
@@ -215,6 +307,27 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
     ``output_bound`` > 0 restores AIHWKit's forward ``out_bound`` (12 by default in AIHWKit): the
     output stays unclipped under perfect I/O, but AIHWKit zeroes the gradient of every output
     beyond it.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        The configuration (with a device model).
+    sizes : sequence of int, optional
+        Layer sizes (neurons); None: 784-256-128-10.
+    output_bound : float
+        AIHWKit's forward ``out_bound`` on the layer outputs (dimensionless); 0: none.
+
+    Returns
+    -------
+    aihwkit AnalogSequential
+        The network.
+
+    Raises
+    ------
+    ValueError
+        If the configuration has no device model, drifting devices, a rule without an AIHWKit
+        counterpart, capped mixed-precision transfers, or per-device symmetry points with
+        device-to-device variation.
     """
     model = config.model
     if model is None:
@@ -254,7 +367,22 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
 def sigmoid_network(rpu, seed: int, sizes=None):
     """The sigmoid MLP (784-256-128-10 unless ``sizes`` says otherwise) with every layer an
     ``AnalogLinear`` on ``rpu``, initialised with :func:`fetrain.engine.initial_weights` of
-    ``seed``."""
+    ``seed``.
+
+    Parameters
+    ----------
+    rpu : aihwkit RPU configuration
+        The configuration of every layer's tile.
+    seed : int
+        Seed of the initial weights.
+    sizes : sequence of int, optional
+        Layer sizes (neurons); None: 784-256-128-10.
+
+    Returns
+    -------
+    aihwkit AnalogSequential
+        The network, sigmoids between the layers.
+    """
     import torch
     from aihwkit.nn import AnalogLinear, AnalogSequential
 
@@ -281,6 +409,30 @@ def train_aihwkit(config, data, evaluations_per_epoch: int | None = None, progre
 
     Returns a pandas DataFrame with one row per evaluation: epoch, samples, val_accuracy,
     test_accuracy (AIHWKit counts no pulses on the CPU, so there is no ledger).
+
+    Parameters
+    ----------
+    config : TrainConfig
+        The configuration (with a device model).
+    data : MNIST
+        The data (its train, validation and test splits).
+    evaluations_per_epoch : int, optional
+        Evaluations per epoch (counts); None: the configuration's.
+    progress : bool
+        Show a progress bar.
+    output_bound : float
+        See :func:`analog_network`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``epoch`` (epochs, fractional), ``samples`` (counts), ``val_accuracy`` and
+        ``test_accuracy`` (fractions, 0 … 1).
+
+    Raises
+    ------
+    ValueError
+        As :func:`analog_network`.
     """
     import pandas as pd
     import torch
@@ -332,7 +484,18 @@ def train_aihwkit(config, data, evaluations_per_epoch: int | None = None, progre
 
 
 def network_weights(net) -> list:
-    """The device weights of every AnalogLinear layer of an AIHWKit network (numpy, out × in)."""
+    """The device weights of every AnalogLinear layer of an AIHWKit network (numpy, out × in).
+
+    Parameters
+    ----------
+    net : aihwkit AnalogSequential
+        The network.
+
+    Returns
+    -------
+    list of array of float
+        One weight matrix per layer (w units).
+    """
     from aihwkit.nn import AnalogLinear
 
     return [m.get_weights()[0].detach().cpu().numpy() for m in net.children()

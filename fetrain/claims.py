@@ -14,6 +14,16 @@ class Claims:
 
     ``claim(text, ok)`` records one claim and prints it with ✓ or ✗; :meth:`assert_all` then fails
     naming every claim that does not hold, so that the book build (and nbval) fails on it.
+
+    Parameters
+    ----------
+    width : int
+        Line width of the printed claims (characters).
+
+    Attributes
+    ----------
+    results : list of tuple of (str, bool)
+        Every claim made, with whether it holds.
     """
 
     def __init__(self, width: int = 72) -> None:
@@ -32,7 +42,13 @@ class Claims:
         return [text for text, ok in self.results if not ok]
 
     def assert_all(self) -> None:
-        """Raise AssertionError naming every claim that does not hold (and if none was made)."""
+        """Raise AssertionError naming every claim that does not hold (and if none was made).
+
+        Raises
+        ------
+        AssertionError
+            If no claim was made, or one does not hold.
+        """
         if not self.results:
             raise AssertionError("no claim was checked")
         if self.failed:

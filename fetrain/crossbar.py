@@ -65,7 +65,26 @@ SUM_COLUMNS: tuple[str, ...] = ("n_up", "n_down", "w_up", "w_down", "dw_up", "dw
 def step_size(w, lo, hi, scale, tables, row):
     """Mean step magnitude (w units) of a device at state ``w`` (float32): the table row
     interpolated on the device's own bounds [lo, hi] in AIHWKit 1.1.0's float32 arithmetic,
-    times the device's scale."""
+    times the device's scale.
+
+    Parameters
+    ----------
+    w : float32
+        Device state (w units).
+    lo, hi : float32
+        The device's bounds (w units).
+    scale : float32
+        The device's step scale for this direction (w units); negative for down steps.
+    tables : array of float32
+        The step table, (2, N_NODES), relative to dw_min (dimensionless).
+    row : int
+        0 for up, 1 for down.
+
+    Returns
+    -------
+    float32
+        The step (w units), signed like ``scale``.
+    """
     n_sec = tables.shape[1] - 1
     ws = (w - lo) / (hi - lo) * np.float32(n_sec)
     if ws < np.float32(0.0):
@@ -87,6 +106,33 @@ def fire(k, up, n, dev, weff, counts, tables, sums, layer, noise_std, rng_noise,
     drifting table), times (1 + noise_std·ξ) with ξ standard normal from ``rng_noise`` when
     ``noise_std`` > 0, then clips to the device's bounds. A pulse that meets a bound still counts.
     The device's counts and the layer's sums are updated.
+
+    Parameters
+    ----------
+    k : int
+        Device index in the flat arrays.
+    up : bool
+        Up (set) pulses if true, else down (reset).
+    n : int
+        Number of pulses (counts).
+    dev : array of float32
+        Device records, (n_devices, 6), columns ``DEV_COLUMNS`` (all in w units); updated.
+    weff : array of float32
+        The network's weights w − ref (w units); updated.
+    counts : array of int32
+        (up, down) pulses per device (counts); updated.
+    tables : array of float32
+        The step table, (2, N_NODES), relative to dw_min (dimensionless).
+    sums : array of float64
+        Ledger sums per layer, columns ``SUM_COLUMNS`` (counts, w units); updated.
+    layer : int
+        The device's layer (row of ``sums``).
+    noise_std : float32
+        Cycle-to-cycle relative step noise (dimensionless).
+    rng_noise : numpy.random.Generator
+        Stream of the step noise.
+    shift : float32
+        Translation of the table along w, the drift (w units).
     """
     lo = dev[k, 2]
     hi = dev[k, 3]
@@ -136,7 +182,24 @@ def symmetry_points(dev, tables, iterations, start):
     that the drift from ``start`` reaches — with several stable roots, the one whose basin holds
     ``start``; a bound when the drift ends there; ``start`` itself where there is no drift. The
     table is linear between nodes, so scanning node by node in the drift's direction finds the
-    first sign change, and bisection refines it. float32, one per row of ``dev``."""
+    first sign change, and bisection refines it. float32, one per row of ``dev``.
+
+    Parameters
+    ----------
+    dev : array of float32
+        Device records, (n_devices, 6), columns ``DEV_COLUMNS`` (w units).
+    tables : array of float32
+        The step table, (2, N_NODES), relative to dw_min (dimensionless).
+    iterations : int
+        Bisection steps (counts).
+    start : float32
+        Starting state on [−1, 1] (w units of the nominal range).
+
+    Returns
+    -------
+    array of float32
+        Where each device settles (w units), one per row of ``dev``.
+    """
     n = dev.shape[0]
     out = np.empty(n, dtype=np.float32)
     n_sec = tables.shape[1] - 1

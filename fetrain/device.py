@@ -45,6 +45,25 @@ def summarize(model, data, points, reference_start: float = -1.0) -> dict:
     ``model`` is the :class:`fetrain.devicemodel.DeviceModel`, ``data`` the
     :class:`fetrain.io.CharacterisationData` it was fitted from, ``points`` its symmetry points with
     uncertainties (:func:`fetrain.devicemodel.symmetry_point_uncertainty`). Unknown values are None.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The fitted device model.
+    data : CharacterisationData
+        The data it was fitted from.
+    points : sequence of SymmetryPoint
+        Its symmetry points with uncertainties (w units).
+    reference_start : float
+        Starting state of a reference before it is settled (w units, −1 … 1).
+
+    Returns
+    -------
+    dict
+        JSON-ready summary: ``pulse_width_s`` (s), ``amplitude_V`` (V), ``dw_min`` and the
+        symmetry points (w units), ``range`` (S, or normalized units, as its ``unit`` says),
+        ``noise`` (w units and dimensionless), ``energy`` (J per pulse at w = 0, or what is
+        missing), ``warnings``.
     """
     figures = model.figures()
     nf = model.noise
@@ -90,7 +109,20 @@ def summarize(model, data, points, reference_start: float = -1.0) -> dict:
 
 
 def report(summary: dict, width: int = 96) -> str:
-    """The summary as the lines the command prints, wrapped at ``width`` characters."""
+    """The summary as the lines the command prints, wrapped at ``width`` characters.
+
+    Parameters
+    ----------
+    summary : dict
+        A summary from :func:`summarize`.
+    width : int
+        Line width (characters).
+
+    Returns
+    -------
+    str
+        The report, with the units named in its lines (s, w units, S, J).
+    """
     def num(x, fmt="{:.4g}"):
         return "unknown" if x is None else fmt.format(x)
 
@@ -139,7 +171,20 @@ def report(summary: dict, width: int = 96) -> str:
 
 
 def write_figures(model, out: Path) -> list[Path]:
-    """Chapter 2's figures for this device, as PNG files in ``out``."""
+    """Chapter 2's figures for this device, as PNG files in ``out``.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The fitted device model.
+    out : pathlib.Path
+        An existing, writable folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The written files, named as in ``FIGURES``.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -172,7 +217,29 @@ def _has_width_column(path: Path) -> bool:
 
 
 def fit(args) -> int:
-    """The ``fit`` subcommand."""
+    """The ``fit`` subcommand.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments of :func:`parser` (``width_ns`` in ns, ``amplitude_V`` in V,
+        ``area_um2`` in µm², ``reference_start`` in w units).
+
+    Returns
+    -------
+    int
+        Exit status, 0.
+
+    Raises
+    ------
+    DeviceFileError
+        If the file is missing or invalid.
+    FitError
+        If the data give no usable fit.
+    ValueError
+        If the output folder is not writable, or the width is ambiguous or not one of the
+        file's.
+    """
     from . import bridge, devicemodel, io
 
     out = io.check_output_folder(args.out)          # before any work
@@ -243,15 +310,20 @@ def _count(low: int):
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command's argument parser (its ``--help`` explains the formats)."""
+    """The command's argument parser (its ``--help`` explains the formats).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser, with the ``fit`` subcommand.
+    """
     formats = "\n".join(f"  {name}: {text}" for name, text in FORMATS.items())
     top = argparse.ArgumentParser(
         prog="python -m fetrain.device",
         description="Fit a reader's device file and write its summary, figures and AIHWKit device.",
-        epilog="subcommands:\n  fit  read, validate and fit a device file\n\n"
-               "Run 'python -m fetrain.device fit --help' for the file formats.",
+        epilog="Run 'python -m fetrain.device fit --help' for its options and the file formats.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = top.add_subparsers(dest="command", required=True, metavar="{fit}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="{fit}", title="subcommands")
     p = sub.add_parser(
         "fit", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="read, validate and fit a device file",
@@ -287,7 +359,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command; returns the exit status (errors print a message, not a traceback)."""
+    """Run the command; returns the exit status (errors print a message, not a traceback).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments; None: ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 done, 1 a bad file or parameter (argparse exits with 2 on bad arguments).
+    """
     args = parser().parse_args(argv)
     try:
         return fit(args)

@@ -68,13 +68,22 @@ class Quantities:
 
     Attributes
     ----------
-    conductance : ``measured`` when the file holds currents and read voltages (or conductances in
-        S); ``unknown`` when it holds normalized conductance (no unit, arbitrary offset): then
-        only the shape of the response is known, and no joules can be computed.
-    pulse_width : the programming pulse width, s.
-    amplitude : the programming amplitudes, V.
-    geometry : area and thickness of the device (capacitance, switched charge): ``assumed`` when
-        the synthetic device's stack stands in for it.
+    conductance : str
+        ``measured`` when the file holds currents and read voltages (or conductances in S);
+        ``unknown`` when it holds normalized conductance (no unit, arbitrary offset): then only
+        the shape of the response is known, and no joules can be computed.
+    pulse_width : str
+        How the programming pulse width (s) is known.
+    amplitude : str
+        How the programming amplitudes (V) are known.
+    geometry : str
+        How the area (m²) and thickness (m) of the device are known (capacitance, switched
+        charge): ``assumed`` when the synthetic device's stack stands in for them.
+
+    Raises
+    ------
+    ValueError
+        If a value is not one of ``KNOWN_AS``.
     """
 
     conductance: str = "measured"
@@ -89,7 +98,13 @@ class Quantities:
                 raise ValueError(f"Quantities.{f.name} must be one of {KNOWN_AS}; got {value!r}")
 
     def missing_for_energy(self) -> tuple[str, ...]:
-        """What the energy of a pulse needs and the data does not give (empty: energy available)."""
+        """What the energy of a pulse needs and the data does not give (empty: energy available).
+
+        Returns
+        -------
+        tuple of str
+            One description per missing quantity (conductance in S, pulse width, amplitude).
+        """
         missing = []
         if self.conductance == "unknown":
             missing.append("conductance in siemens (the file holds normalized conductance: give "
@@ -101,7 +116,13 @@ class Quantities:
         return tuple(missing)
 
     def as_dict(self) -> dict:
-        """The quantities as a plain dict (for JSON)."""
+        """The quantities as a plain dict (for JSON).
+
+        Returns
+        -------
+        dict of str to str
+            Field name to how it is known.
+        """
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
@@ -128,6 +149,20 @@ def interpolate_table(w, nodes_values, w_min: float = W_MIN, w_max: float = W_MA
     w_scaled = max((w − w_min)/(w_max − w_min)·(n−1), 0), index = min(floor(w_scaled), n−2),
     t = min(w_scaled − index, 1), value = (1 − t)·v[index] + t·v[index+1]. The dtype of ``w``
     is kept (float32 reproduces AIHWKit's single-precision arithmetic).
+
+    Parameters
+    ----------
+    w : float or array of float
+        Weights to interpolate at (w units).
+    nodes_values : sequence of float
+        Table values on the nodes (any unit; the steps of a device table are in w units).
+    w_min, w_max : float
+        First and last node (w units).
+
+    Returns
+    -------
+    float or array of float
+        Interpolated values (the unit of ``nodes_values``), shaped and typed like ``w``.
     """
     w = np.asarray(w)
     dtype = w.dtype if np.issubdtype(w.dtype, np.floating) else np.float64
@@ -150,15 +185,23 @@ class CurveFit:
 
     Attributes
     ----------
-    direction : ``potentiation`` or ``depression``.
-    pulse_index : pulse numbers 1 … N of the phase.
-    mean_w, std_w : mean and standard deviation of w after each pulse, over cycles and devices.
-    fit_end : the last pulse number inside the fit window.
-    polynomial : the fitted polynomial P(n) (numpy ``Polynomial``, scaled domain).
-    r_squared : coefficient of determination on the fit window.
-    residual_std : standard deviation of mean_w − P(n) on the fit window (w units).
-    turned_back : (n_from, n_to) ranges of pulse numbers in [0, fit_end] where P runs against the
-        curve's direction (then the monotone envelope is used).
+    direction : str
+        ``potentiation`` or ``depression``.
+    pulse_index : array of float
+        Pulse numbers 1 … N of the phase (counts).
+    mean_w, std_w : array of float
+        Mean and standard deviation of w after each pulse, over cycles and devices (w units).
+    fit_end : int
+        The last pulse number inside the fit window (counts).
+    polynomial : numpy.polynomial.Polynomial
+        The fitted polynomial P(n), w units against pulse number (scaled domain).
+    r_squared : float
+        Coefficient of determination on the fit window (dimensionless).
+    residual_std : float
+        Standard deviation of mean_w − P(n) on the fit window (w units).
+    turned_back : tuple of tuple of int
+        (n_from, n_to) ranges of pulse numbers in [0, fit_end] where P runs against the curve's
+        direction (then the monotone envelope is used).
     """
 
     direction: str
@@ -177,13 +220,20 @@ class CurveFit:
 
     @property
     def residuals(self) -> np.ndarray:
-        """mean_w − P(n) over the whole phase (the window and the tail beyond it)."""
+        """mean_w − P(n) over the whole phase (the window and the tail beyond it), w units."""
         return self.mean_w - self(self.pulse_index)
 
     def envelope(self) -> tuple[np.ndarray, np.ndarray]:
         """(states, steps): the monotone envelope of P on n = 0 … fit_end and its step per pulse.
 
         ``states[k]`` is the envelope at n = k, ``steps[k]`` ≥ 0 the change of pulse k+1.
+
+        Returns
+        -------
+        states : array of float
+            The envelope at n = 0 … fit_end − 1 (w units).
+        steps : array of float
+            The magnitude of the change of each pulse, ≥ 0 (w units).
         """
         n = np.arange(0, self.fit_end + 1, dtype=float)
         values = self(n)
@@ -214,6 +264,30 @@ def fit_curve(curve: pd.DataFrame, direction: str, fit_excursion: float = 0.99,
 
     The fit window ends where a 5-pulse running mean of the curve first covers ``fit_excursion``
     of its total excursion (at least ``degree + 2`` pulses).
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        ``pulse_index`` (counts), ``mean_w`` and ``std_w`` (w units).
+    direction : str
+        ``potentiation`` or ``depression``.
+    fit_excursion : float
+        Fraction of the excursion the fit window covers (dimensionless, 0 … 1).
+    degree : int
+        Degree of the polynomial.
+
+    Returns
+    -------
+    CurveFit
+        The fit, in w units against pulse number.
+
+    Raises
+    ------
+    FitError
+        If the curve is too short, has non-finite values, moves against its direction or does
+        not change, or is flat over its fit window.
+    ValueError
+        If ``fit_excursion`` is outside (0, 1].
     """
     _require("fit_excursion", fit_excursion, low=0, high=1)
     curve = curve.sort_values("pulse_index")
@@ -279,19 +353,29 @@ class NoiseFigures:
 
     Attributes
     ----------
-    dw_min_std : cycle-to-cycle (pulse-to-pulse) relative standard deviation of a step, net of
-        read noise (AIHWKit ``dw_min_std``; dimensionless).
-    read_noise_w : standard deviation of one read, w units (w spans 2 from G_min to G_max): the
-        root mean square over the data of the read noise at each state.
-    read_noise_low_w, read_noise_high_w : that standard deviation at w = −1 and at w = +1
-        (the read noise is modelled as varying linearly with the state between them), w units.
-    read_noise_rel : standard deviation of one read relative to the conductance read (root mean
-        square over the data); NaN for normalized conductance.
-    dw_min_dtod : device-to-device relative spread of the step scale (AIHWKit ``dw_min_dtod``).
-    up_down_dtod : device-to-device spread of the up/down imbalance (AIHWKit ``up_down_dtod``).
-    w_min_dtod, w_max_dtod : device-to-device relative spread of the lower and upper bounds
-        (AIHWKit ``w_min_dtod``, ``w_max_dtod``).
-    n_devices : number of devices the spreads were estimated from; with one device the four
+    dw_min_std : float
+        Cycle-to-cycle (pulse-to-pulse) relative standard deviation of a step, net of read noise
+        (AIHWKit ``dw_min_std``; dimensionless).
+    read_noise_w : float
+        Standard deviation of one read (w units; w spans 2 from G_min to G_max): the root mean
+        square over the data of the read noise at each state.
+    read_noise_low_w, read_noise_high_w : float
+        That standard deviation at w = −1 and at w = +1 (w units); the read noise is modelled as
+        varying linearly with the state between them.
+    read_noise_rel : float
+        Standard deviation of one read relative to the conductance read, root mean square over
+        the data (dimensionless); NaN for normalized conductance.
+    dw_min_dtod : float
+        Device-to-device relative spread of the step scale (AIHWKit ``dw_min_dtod``;
+        dimensionless).
+    up_down_dtod : float
+        Device-to-device spread of the up/down imbalance (AIHWKit ``up_down_dtod``;
+        dimensionless).
+    w_min_dtod, w_max_dtod : float
+        Device-to-device relative spread of the lower and upper bounds (AIHWKit ``w_min_dtod``,
+        ``w_max_dtod``; dimensionless).
+    n_devices : int
+        Number of devices the spreads were estimated from (counts); with one device the four
         device-to-device figures are unknown (NaN).
     """
 
@@ -307,14 +391,31 @@ class NoiseFigures:
     n_devices: int
 
     def read_noise_at(self, w):
-        """Standard deviation of one read at state w, w units."""
+        """Standard deviation of one read at state w, w units.
+
+        Parameters
+        ----------
+        w : float or array of float
+            State (w units); clipped to [−1, 1].
+
+        Returns
+        -------
+        float or array of float
+            Read noise σ(w) (w units).
+        """
         u = (np.clip(np.asarray(w, dtype=float), W_MIN, W_MAX) - W_MIN) / (W_MAX - W_MIN)
         return (1.0 - u) * self.read_noise_low_w + u * self.read_noise_high_w
 
     def levels(self) -> float:
         """Conductance levels a single read tells apart over the range: 1 + ∫ dw / (4σ(w)),
         with σ(w) the read noise at state w (levels 4σ apart). For read noise proportional to the
-        conductance this is 1 + ln(G_max/G_min)/(4σ_rel). NaN when the read noise is zero."""
+        conductance this is 1 + ln(G_max/G_min)/(4σ_rel). NaN when the read noise is zero.
+
+        Returns
+        -------
+        float
+            Number of distinguishable levels (counts, not rounded).
+        """
         grid = np.linspace(W_MIN, W_MAX, 401)
         sigma = self.read_noise_at(grid)
         if not np.all(sigma > 0):
@@ -417,15 +518,23 @@ class SymmetryPoint:
 
     Attributes
     ----------
-    w : the point from the step table (a stable root of Δw↑(w) − Δw↓(w)), w units.
-    basin : (low, high): the states from which the table's drift leads here (bounded by the
-        unstable roots around it, or by the weight bounds), w units.
-    w_pulsing : where devices started inside the basin settle under alternating pulses, w units.
-    basin_pulsing : (low, high) of the starting states that settled here when pulsed, w units.
-    conductance : the conductance at ``w``, on the data's scale (S, or normalized units).
-    uncertainty : standard deviation of ``w`` over resamplings of the data, w units (NaN when
-        not estimated; see :func:`symmetry_point_uncertainty`).
-    found_fraction : fraction of the resamplings in which a stable point was found in the basin.
+    w : float
+        The point from the step table, a stable root of Δw↑(w) − Δw↓(w) (w units).
+    basin : tuple of float
+        (low, high), the states from which the table's drift leads here, bounded by the unstable
+        roots around it or by the weight bounds (w units).
+    w_pulsing : float
+        Where devices started inside the basin settle under alternating pulses (w units).
+    basin_pulsing : tuple of float
+        (low, high) of the starting states that settled here when pulsed (w units).
+    conductance : float
+        The conductance at ``w``, on the data's scale (S, or normalized units).
+    uncertainty : float
+        Standard deviation of ``w`` over resamplings of the data (w units); NaN when not
+        estimated, see :func:`symmetry_point_uncertainty`.
+    found_fraction : float
+        Fraction of the resamplings in which a stable point was found in the basin
+        (dimensionless).
     """
 
     w: float
@@ -437,7 +546,14 @@ class SymmetryPoint:
     found_fraction: float = float("nan")
 
     def as_dict(self) -> dict:
-        """Plain numbers, for JSON (NaN as None)."""
+        """Plain numbers, for JSON (NaN as None).
+
+        Returns
+        -------
+        dict
+            The fields, rounded to 6 decimals, in their units (w units; conductance in S or
+            normalized units).
+        """
         def plain(x):
             return None if not np.isfinite(x) else round(float(x), 6)
         return {"w": plain(self.w), "uncertainty": plain(self.uncertainty),
@@ -476,24 +592,41 @@ class DeviceModel:
 
     Attributes
     ----------
-    width_s : pulse width, s.
-    source : where the data came from (e.g. "embedded synthetic data set").
-    g_min_S, g_max_S : the conductances that map to w = −1 and w = +1, S.
-    w_nodes : the table's nodes (``N_NODES`` equally spaced on [−1, 1]).
-    step_up, step_down : step per pulse at the nodes (w units, ≥ ``min_step``).
-    floored_up, floored_down : nodes where the floor ``min_step`` replaced the fitted step.
-    min_step : the floor, w units.
-    fit_up, fit_down : the polynomial fits.
-    amplitude_set_V, amplitude_reset_V : programming amplitudes |V|, V.
-    pulses_per_phase : pulses per phase of the characterisation.
-    noise : :class:`NoiseFigures`.
-    device_models : per-device models (same w scale), empty for a per-device model itself.
-    device_names : names of the devices behind ``device_models``.
-    device_bounds : per device, the (lowest, highest) w its cycles reach.
-    stack : device geometry for the energy of a pulse (:mod:`fetrain.energy`).
-    quantities : :class:`Quantities`: which of conductance, width, amplitude and geometry were
-        measured, given, assumed or are unknown. With normalized conductance, ``g_min_S`` and
-        ``g_max_S`` are on the file's own scale (no unit) and no energy can be computed.
+    width_s : float
+        Pulse width (s); NaN when unknown.
+    source : str
+        Where the data came from (e.g. "embedded synthetic data set").
+    g_min_S, g_max_S : float
+        The conductances that map to w = −1 and w = +1 (S; normalized units for normalized
+        data).
+    w_nodes : array of float
+        The table's nodes, ``N_NODES`` equally spaced on [−1, 1] (w units).
+    step_up, step_down : array of float
+        Step per pulse at the nodes (w units), ≥ ``min_step``.
+    floored_up, floored_down : array of bool
+        Nodes where the floor ``min_step`` replaced the fitted step.
+    min_step : float
+        The floor (w units).
+    fit_up, fit_down : CurveFit
+        The polynomial fits.
+    amplitude_set_V, amplitude_reset_V : float
+        Programming amplitudes |V| (V); NaN when unknown.
+    pulses_per_phase : int
+        Pulses per phase of the characterisation (counts).
+    noise : NoiseFigures or None
+        Noise and variability (see :class:`NoiseFigures`); None for a per-device model.
+    stack : HZOStack
+        Device geometry for the energy of a pulse (:mod:`fetrain.energy`).
+    quantities : Quantities
+        Which of conductance, width, amplitude and geometry were measured, given, assumed or are
+        unknown. With normalized conductance, ``g_min_S`` and ``g_max_S`` are on the file's own
+        scale (no unit) and no energy can be computed.
+    device_models : tuple of DeviceModel
+        Per-device models (same w scale), empty for a per-device model itself.
+    device_names : tuple of str
+        Names of the devices behind ``device_models``.
+    device_bounds : tuple of tuple of float
+        Per device, the (lowest, highest) w its cycles reach (w units).
     """
 
     width_s: float
@@ -521,7 +654,13 @@ class DeviceModel:
     def fingerprint(self) -> str:
         """A short hash of everything the model holds (tables, fits, noise, amplitudes, geometry,
         per-device models): two models that could train differently never share it. Used to key
-        cached runs, so that an edited or re-fitted device is never served another's results."""
+        cached runs, so that an edited or re-fitted device is never served another's results.
+
+        Returns
+        -------
+        str
+            16 hexadecimal digits of a SHA-256.
+        """
         digest = hashlib.sha256()
         _digest_into(digest, self)
         return digest.hexdigest()[:16]
@@ -535,22 +674,44 @@ class DeviceModel:
 
     @property
     def piecewise_up(self) -> np.ndarray:
-        """Up steps relative to dw_min (AIHWKit's ``piecewise_up``; 1 at w = 0)."""
+        """Up steps relative to dw_min (AIHWKit's ``piecewise_up``; 1 at w = 0), dimensionless."""
         return self.step_up / self.dw_min
 
     @property
     def piecewise_down(self) -> np.ndarray:
-        """Down steps relative to dw_min (AIHWKit's ``piecewise_down``)."""
+        """Down steps relative to dw_min (AIHWKit's ``piecewise_down``), dimensionless."""
         return self.step_down / self.dw_min
 
     def step_up_at(self, w):
-        """Mean up step at weight w (AIHWKit's interpolation; dtype of ``w`` kept)."""
+        """Mean up step at weight w (AIHWKit's interpolation; dtype of ``w`` kept).
+
+        Parameters
+        ----------
+        w : float or array of float
+            Weight (w units).
+
+        Returns
+        -------
+        float or array of float
+            Up step (w units), shaped and typed like ``w``.
+        """
         w = np.asarray(w)
         dtype = w.dtype if np.issubdtype(w.dtype, np.floating) else np.float64
         return dtype.type(self.dw_min) * interpolate_table(w, self.piecewise_up.astype(dtype))
 
     def step_down_at(self, w):
-        """Mean down step (magnitude) at weight w."""
+        """Mean down step (magnitude) at weight w.
+
+        Parameters
+        ----------
+        w : float or array of float
+            Weight (w units).
+
+        Returns
+        -------
+        float or array of float
+            Magnitude of the down step (w units), shaped and typed like ``w``.
+        """
         w = np.asarray(w)
         dtype = w.dtype if np.issubdtype(w.dtype, np.floating) else np.float64
         return dtype.type(self.dw_min) * interpolate_table(w, self.piecewise_down.astype(dtype))
@@ -562,6 +723,20 @@ class DeviceModel:
         starting weights. With ``rng`` the cycle-to-cycle noise multiplies each step by
         (1 + dw_min_std·ξ), as AIHWKit does; without it the update is deterministic. Returns an
         array of shape ``(len(signs) + 1, *w.shape)`` starting with ``w``.
+
+        Parameters
+        ----------
+        w : float or array of float
+            Starting weights (w units).
+        signs : sequence of int
+            +1 (up), −1 (down) or 0 (no pulse), one per pulse slot.
+        rng : numpy.random.Generator, optional
+            Random stream for the cycle-to-cycle noise; None: noise off.
+
+        Returns
+        -------
+        array of float
+            The trajectory (w units), shape ``(len(signs) + 1, *w.shape)``.
         """
         w = np.array(w, copy=True)
         dtype = w.dtype if np.issubdtype(w.dtype, np.floating) else np.float64
@@ -589,6 +764,7 @@ class DeviceModel:
         """The lowest stable symmetry point of the table, a root of step_up(w) − step_down(w).
 
         Stable: up − down changes sign from + (below) to − (above). NaN when the table has none.
+        In w units.
         """
         return symmetry_point_of_table(self.w_nodes, self.step_up, self.step_down)
 
@@ -597,6 +773,21 @@ class DeviceModel:
 
         The stable root of f·Δw↑(w) − (1 − f)·Δw↓(w) on the table; f = ½ gives the symmetry point.
         NaN when there is none on [−1, 1].
+
+        Parameters
+        ----------
+        up_fraction : float
+            Fraction f of up pulses (dimensionless, 0 … 1).
+
+        Returns
+        -------
+        float
+            Balance point (w units), or NaN.
+
+        Raises
+        ------
+        ValueError
+            If ``up_fraction`` is outside [0, 1].
         """
         _require("up_fraction", up_fraction, low=0, high=1, strict_low=False)
         f = float(up_fraction)
@@ -609,6 +800,22 @@ class DeviceModel:
         Starts at ``start``, applies up, down, up, down … until a pair of pulses moves w by less
         than ``tol``; returns (the mean of the last up/down pair of states, the trajectory after each
         pair).
+
+        Parameters
+        ----------
+        start : float
+            Starting weight (w units).
+        max_pairs : int
+            Most up/down pairs applied (counts).
+        tol : float
+            Movement per pair below which the device has settled (w units).
+
+        Returns
+        -------
+        w : float
+            Where it settled (w units).
+        trajectory : array of float
+            The state after each pair, starting with ``start`` (w units).
         """
         w = float(start)
         history = [w]
@@ -623,7 +830,7 @@ class DeviceModel:
 
     @property
     def device_symmetry_points(self) -> np.ndarray:
-        """The symmetry point of each device (from its own table)."""
+        """The symmetry point of each device (from its own table), w units."""
         return np.array([m.symmetry_point for m in self.device_models])
 
     def settle_by_pulsing(self, starts, max_pairs: int = 200_000, tol: float | None = None):
@@ -632,6 +839,20 @@ class DeviceModel:
 
         Pairs are applied until no device moves by more than ``tol`` per pair (default 1e-4 of
         dw_min) or ``max_pairs`` pairs. A device whose drift takes it to a bound stays there.
+
+        Parameters
+        ----------
+        starts : float or array of float
+            Starting weights (w units).
+        max_pairs : int
+            Most up/down pairs applied (counts).
+        tol : float, optional
+            Movement per pair below which all have settled (w units); None: 1e-4·dw_min.
+
+        Returns
+        -------
+        array of float
+            Where each settled (w units), one per start.
         """
         w = np.clip(np.array(starts, dtype=float, ndmin=1), W_MIN, W_MAX)
         tol = 1e-4 * self.dw_min if tol is None else float(tol)
@@ -650,7 +871,18 @@ class DeviceModel:
         pulsing: devices are started at ``n_starts`` states evenly spread over [−1, 1] and
         settled by alternating pulses; each point reports where the starts inside its basin
         settled and the range of starts that settled there. Ascending in w. The uncertainty of
-        each point needs the data: :func:`symmetry_point_uncertainty`."""
+        each point needs the data: :func:`symmetry_point_uncertainty`.
+
+        Parameters
+        ----------
+        n_starts : int
+            Number of starting states (counts).
+
+        Returns
+        -------
+        tuple of SymmetryPoint
+            The stable points, ascending in w (w units).
+        """
         points = stable_points_of_table(self.w_nodes, self.step_up, self.step_down)
         starts = np.linspace(W_MIN, W_MAX, n_starts)
         settled = self.settle_by_pulsing(starts)
@@ -675,6 +907,23 @@ class DeviceModel:
         ends at a bound, the bound is returned (the reference sits there; the sentence says no
         symmetry point is reached); where there is no drift at ``start``, ``start`` itself. The
         engine's references follow the same rule, device by device.
+
+        Parameters
+        ----------
+        start : float
+            Starting state of the reference (w units, −1 … 1).
+
+        Returns
+        -------
+        w : float
+            The state the reference reaches (w units).
+        why : str
+            A sentence naming the point and its basin.
+
+        Raises
+        ------
+        ValueError
+            If ``start`` is outside [−1, 1].
         """
         _require("start", start, low=W_MIN, high=W_MAX, strict_low=False)
         start = float(start)
@@ -700,11 +949,33 @@ class DeviceModel:
     # ---- figures of merit ---------------------------------------------------------------
 
     def conductance(self, w):
-        """Read conductance of weight w, S."""
+        """Read conductance of weight w, S.
+
+        Parameters
+        ----------
+        w : float or array of float
+            Weight (w units).
+
+        Returns
+        -------
+        float or array of float
+            Read conductance (S; normalized units for normalized data).
+        """
         return self.g_min_S + (np.asarray(w, dtype=float) + 1.0) * (self.g_max_S - self.g_min_S) / 2
 
     def figures(self) -> dict:
-        """Figures of merit of the device (one flat dict, for tables)."""
+        """Figures of merit of the device (one flat dict, for tables).
+
+        Returns
+        -------
+        dict of str to float
+            ``pulse_width_s`` (s); ``G_min_S``, ``G_max_S`` (S, NaN for normalized data);
+            ``dynamic_range`` (dimensionless); ``dw_min``, ``step_down_at_0``,
+            ``symmetry_point`` and ``read_noise_w`` (w units); ``n_symmetry_points`` (counts);
+            ``n_steps_full_range``, ``pulses_10_90_up`` and ``pulses_10_90_down`` (pulses);
+            ``n_states_read_noise`` (levels); the asymmetry, nonlinearities, R², relative noise
+            and device-to-device spreads (dimensionless).
+        """
         fu, fd = self.fit_up, self.fit_down
         nan = float("nan")
         read = self.noise.read_noise_rel if self.noise else nan
@@ -745,7 +1016,13 @@ class DeviceModel:
         return not self.quantities.missing_for_energy()
 
     def require_energy(self) -> None:
-        """Raise :class:`EnergyUnavailable`, saying what is missing, unless energy is available."""
+        """Raise :class:`EnergyUnavailable`, saying what is missing, unless energy is available.
+
+        Raises
+        ------
+        EnergyUnavailable
+            If the conductance is normalized, or the pulse width or amplitude is unknown.
+        """
         missing = self.quantities.missing_for_energy()
         if missing:
             raise EnergyUnavailable(f"energy is unavailable for this device model ({self.source}): "
@@ -754,7 +1031,13 @@ class DeviceModel:
     def warnings(self) -> tuple[str, ...]:
         """What a reader of this model's figures should know: several stable symmetry points,
         read noise that the step table does not resolve, device-to-device spreads unknown,
-        energy unavailable."""
+        energy unavailable.
+
+        Returns
+        -------
+        tuple of str
+            One sentence per warning (values in w units); empty when there is none.
+        """
         out = []
         points = stable_points_of_table(self.w_nodes, self.step_up, self.step_down)
         if len(points) > 1:
@@ -785,6 +1068,25 @@ class DeviceModel:
         The read conductance is G(w); the switched fraction of the polarisation is taken as
         |Δw|/2 of the step the pulse makes — the cycles span (nearly) the whole polarisation range,
         so G_max − G_min ≈ G_on − G_off. The amplitude is the campaign's for this polarity.
+
+        Parameters
+        ----------
+        w : float or array of float
+            Weight before the pulse (w units); clipped to [−1, 1].
+        polarity : str
+            ``"set"`` (up) or ``"reset"`` (down).
+
+        Returns
+        -------
+        PulseEnergy
+            Energy per pulse (J), shaped like ``w``.
+
+        Raises
+        ------
+        ValueError
+            If ``polarity`` is unknown.
+        EnergyUnavailable
+            If the model's data cannot give joules.
         """
         if polarity not in ("set", "reset"):
             raise ValueError(f"polarity must be one of ('set', 'reset'); got {polarity!r}")
@@ -798,7 +1100,20 @@ class DeviceModel:
 
 
 def symmetry_point_of_table(nodes, up, down) -> float:
-    """The stable root of up(w) − down(w) on a piecewise-linear table (NaN when none)."""
+    """The stable root of up(w) − down(w) on a piecewise-linear table (NaN when none).
+
+    Parameters
+    ----------
+    nodes : sequence of float
+        The table's nodes (w units), ascending.
+    up, down : sequence of float
+        Up steps and magnitudes of down steps at the nodes (w units).
+
+    Returns
+    -------
+    float
+        The lowest stable root (w units), or NaN.
+    """
     diff = np.asarray(up, dtype=float) - np.asarray(down, dtype=float)
     for k in range(len(diff) - 1):
         a, b = diff[k], diff[k + 1]
@@ -848,6 +1163,18 @@ def stable_points_of_table(nodes, up, down) -> list[tuple[float, float, float]]:
     unstable roots around it (sign from − to +) or by the table's ends. Between nodes both
     tables are linear, so each section holds at most one root. A table without drift anywhere
     (up = down) has no stable root: every state is an equilibrium.
+
+    Parameters
+    ----------
+    nodes : sequence of float
+        The table's nodes (w units), ascending.
+    up, down : sequence of float
+        Up steps and magnitudes of down steps at the nodes (w units).
+
+    Returns
+    -------
+    list of tuple of float
+        (w*, low, high) per stable root, ascending (w units).
     """
     nodes = np.asarray(nodes, dtype=float)
     diff = np.asarray(up, dtype=float) - np.asarray(down, dtype=float)
@@ -888,7 +1215,18 @@ def _nonlinearity(fit: CurveFit) -> float:
 
 def conductance_of(pulses: pd.DataFrame) -> pd.Series:
     """The conductance of each read: the ``conductance`` column (normalized units) or the
-    ``conductance_S`` column (S) when the table has one, else read_current_A / read_voltage_V (S)."""
+    ``conductance_S`` column (S) when the table has one, else read_current_A / read_voltage_V (S).
+
+    Parameters
+    ----------
+    pulses : pandas.DataFrame
+        A pulse-response table (currents in A, voltages in V, or conductances).
+
+    Returns
+    -------
+    pandas.Series
+        Conductance per read (S, or normalized units).
+    """
     if "conductance" in pulses:
         return pulses["conductance"].astype(float)
     if "conductance_S" in pulses:
@@ -902,6 +1240,27 @@ def add_weight_scale(pulses: pd.DataFrame, end_reads: int = 5) -> tuple[pd.DataF
     G_max (G_min) is the mean over cycles and devices of the mean of the last ``end_reads`` reads of
     each potentiation (depression) phase. The conductance is on the data's scale (S, or normalized
     units); w does not depend on that scale's unit or offset.
+
+    Parameters
+    ----------
+    pulses : pandas.DataFrame
+        One width's pulse-response table.
+    end_reads : int
+        Reads at the end of each phase averaged for its end (counts), ≥ 1.
+
+    Returns
+    -------
+    p : pandas.DataFrame
+        A sorted copy with ``conductance`` (S, or normalized units) and ``w`` (w units) added.
+    g_min, g_max : float
+        The conductances of w = −1 and w = +1 (S, or normalized units).
+
+    Raises
+    ------
+    FitError
+        If the potentiation phases do not end above the depression phases.
+    ValueError
+        If ``end_reads`` < 1.
     """
     _require("end_reads", end_reads, low=1, strict_low=False)
     p = pulses.copy()
@@ -923,7 +1282,18 @@ def add_weight_scale(pulses: pd.DataFrame, end_reads: int = 5) -> tuple[pd.DataF
 
 
 def mean_curves(p: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Mean and standard deviation of w per pulse number, for each direction."""
+    """Mean and standard deviation of w per pulse number, for each direction.
+
+    Parameters
+    ----------
+    p : pandas.DataFrame
+        A pulse table with ``w`` (from :func:`add_weight_scale`).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Per direction: ``pulse_index`` (counts), ``mean_w`` and ``std_w`` (w units).
+    """
     out = {}
     for direction in DIRECTIONS:
         grp = p[p["direction"] == direction].groupby("pulse_index")["w"]
@@ -998,6 +1368,42 @@ def build_device_model(pulses: pd.DataFrame, width_s: float | None = None, sourc
 
     Raises :class:`FitError` when a direction gives no usable fit (no change of conductance,
     a curve moving against its direction, an undefined R²).
+
+    Parameters
+    ----------
+    pulses : pandas.DataFrame
+        A pulse-response table (widths in s, amplitudes in V, currents in A or conductances).
+    width_s : float, optional
+        Pulse width to model (s); None when the data have one width.
+    source : str
+        Where the data came from, for labels.
+    stack : HZOStack, optional
+        Device geometry (m², m); None: the synthetic device's, recorded as assumed.
+    end_reads : int
+        Reads averaged at the end of each phase for the weight scale (counts).
+    fit_excursion : float
+        Fraction of each curve's excursion the fit window covers (dimensionless).
+    min_step_fraction : float
+        Floor of the steps, a fraction of the raw dw_min (dimensionless, 0 … 1).
+    per_device : bool
+        Also build per-device models and the noise figures.
+    quantities : Quantities, optional
+        How each quantity is known; None: read from the table.
+    degree : int
+        Degree of the curve polynomials.
+
+    Returns
+    -------
+    DeviceModel
+        The model of that width (steps in w units, conductances in S, width in s, amplitudes
+        in V).
+
+    Raises
+    ------
+    FitError
+        If a direction gives no usable fit.
+    ValueError
+        If ``width_s`` is needed or not one of the data's, or an option is out of range.
     """
     _require("min_step_fraction", min_step_fraction, low=0, high=1)
     sel = _select_width(pulses, width_s)
@@ -1056,6 +1462,32 @@ def symmetry_point_uncertainty(model: DeviceModel, pulses: pd.DataFrame, n_resam
     found. ``pulses`` and the keyword arguments must be those the model was built with.
     (With one trace, only the residuals inside each curve's fit window are resampled; the reads
     beyond it are kept.)
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The model.
+    pulses : pandas.DataFrame
+        The pulse table it was built from.
+    n_resamples : int
+        Number of resamplings (counts), ≥ 2.
+    seed : int
+        Seed of the resampling.
+    end_reads, fit_excursion, min_step_fraction, degree
+        As given to :func:`build_device_model`.
+    n_starts : int
+        Starting states for :meth:`DeviceModel.symmetry_points` (counts).
+
+    Returns
+    -------
+    tuple of SymmetryPoint
+        The stable points with ``uncertainty`` (w units) and ``found_fraction``
+        (dimensionless) filled in.
+
+    Raises
+    ------
+    ValueError
+        If ``n_resamples`` < 2.
     """
     _require("n_resamples", n_resamples, low=2, strict_low=False)
     from dataclasses import replace
@@ -1121,13 +1553,46 @@ def symmetry_point_uncertainty(model: DeviceModel, pulses: pd.DataFrame, n_resam
 def build_device_models(pulses: pd.DataFrame, source: str = "", stack: HZOStack | None = None,
                         **kwargs) -> dict[float, DeviceModel]:
     """The device model of every pulse width in ``pulses``, keyed by width (s), ascending (data
-    of one unknown width: use :func:`build_device_model`)."""
+    of one unknown width: use :func:`build_device_model`).
+
+    Parameters
+    ----------
+    pulses : pandas.DataFrame
+        A pulse-response table with known widths.
+    source : str
+        Where the data came from, for labels.
+    stack : HZOStack, optional
+        Device geometry; None: the synthetic device's.
+    **kwargs
+        Passed to :func:`build_device_model`.
+
+    Returns
+    -------
+    dict of float to DeviceModel
+        One model per width (keys in s).
+
+    Raises
+    ------
+    FitError
+        If a width gives no usable fit.
+    """
     return {float(t): build_device_model(pulses, float(t), source=source, stack=stack, **kwargs)
             for t in sorted(pulses["pulse_width_s"].unique())}
 
 
 def figures_table(models: dict[float, DeviceModel]) -> pd.DataFrame:
-    """The figures of merit of several models, one row per pulse width."""
+    """The figures of merit of several models, one row per pulse width.
+
+    Parameters
+    ----------
+    models : dict of float to DeviceModel
+        Models keyed by width (s).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :meth:`DeviceModel.figures`, with their units.
+    """
     return pd.DataFrame([m.figures() for m in models.values()])
 
 
@@ -1135,6 +1600,16 @@ def symmetrized(model: DeviceModel) -> DeviceModel:
     """The same device with its up and down tables replaced by their mean (no asymmetry).
 
     For cross-checks on a configuration that learns under plain SGD; not a physical device.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device.
+
+    Returns
+    -------
+    DeviceModel
+        A copy with both step tables the mean of the two (w units), no per-device models.
     """
     from dataclasses import replace
 

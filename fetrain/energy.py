@@ -34,9 +34,12 @@ class PulseEnergy:
 
     Attributes
     ----------
-    conduction_J : V·I·t, the study's formula.
-    capacitive_J : C·V².
-    switching_J : 2·P_r·A·|V|·(fraction switched).
+    conduction_J : array of float
+        V·I·t, the study's formula (J).
+    capacitive_J : array of float
+        C·V², charging the device capacitance (J).
+    switching_J : array of float
+        2·P_r·A·|V|·(fraction switched), the ferroelectric switching charge (J).
     """
 
     conduction_J: np.ndarray
@@ -54,7 +57,23 @@ class PulseEnergy:
         return self.conduction_J + self.capacitive_J + self.switching_J
 
     def form(self, name: str):
-        """The energy in the named form (``"study"`` or ``"complete"``), J."""
+        """The energy in the named form (``"study"`` or ``"complete"``), J.
+
+        Parameters
+        ----------
+        name : str
+            ``"study"`` or ``"complete"``.
+
+        Returns
+        -------
+        array of float
+            Energy per pulse (J).
+
+        Raises
+        ------
+        ValueError
+            If ``name`` is not one of ``ENERGY_FORMS``.
+        """
         if name == "study":
             return self.study_J
         if name == "complete":
@@ -67,16 +86,27 @@ def pulse_energy(amplitude_V, width_s, read_conductance_S, switched_fraction, st
 
     Parameters
     ----------
-    amplitude_V : pulse amplitude |V| > 0, V.
-    width_s : pulse width > 0, s.
-    read_conductance_S : read conductance of the device before the pulse (at the stack's read
-        voltage and temperature), S, ≥ 0.
-    switched_fraction : fraction of the device area whose polarisation the pulse reverses, 0 … 1.
-    stack : the device geometry (area, thickness, permittivity, P_r, read voltage, temperature).
+    amplitude_V : float or array of float
+        Pulse amplitude |V| > 0 (V).
+    width_s : float or array of float
+        Pulse width > 0 (s).
+    read_conductance_S : float or array of float
+        Read conductance of the device before the pulse, at the stack's read voltage and
+        temperature (S), ≥ 0.
+    switched_fraction : float or array of float
+        Fraction of the device area whose polarisation the pulse reverses (dimensionless, 0 … 1).
+    stack : HZOStack
+        The device geometry (area, thickness, permittivity, P_r, read voltage, temperature).
 
     Returns
     -------
-    PulseEnergy, with arrays broadcast over the inputs.
+    PulseEnergy
+        Energies per pulse (J), with arrays broadcast over the inputs.
+
+    Raises
+    ------
+    ValueError
+        If an input is not finite or out of its range.
     """
     _require("amplitude_V", amplitude_V, low=0, unit="V")
     _require("width_s", width_s, low=0, unit="s")
@@ -103,6 +133,27 @@ def device_pulse_energy(device: HZODevice, width_s: float, polarity: str, state)
     (:meth:`fetrain.physics.HZODevice.write_amplitude`); the current is that of the polarisation
     state p before the pulse (0 = fully reset, 1 = fully set); the switched fraction is what the
     pulse's kinetics switch from that state (s·(1 − p) for set, s·p for reset).
+
+    Parameters
+    ----------
+    device : HZODevice
+        The device and its programming scheme.
+    width_s : float
+        Pulse width (s), > 0.
+    polarity : str
+        ``"set"`` or ``"reset"``.
+    state : float or array of float
+        Polarisation state p before the pulse (dimensionless, 0 … 1).
+
+    Returns
+    -------
+    PulseEnergy
+        Energies per pulse (J), shaped like ``state``.
+
+    Raises
+    ------
+    ValueError
+        If ``polarity`` is unknown, a state is outside [0, 1], or ``width_s`` is not > 0.
     """
     _check_polarity(polarity)
     p = np.asarray(state, dtype=float)
@@ -119,6 +170,21 @@ def energy_table(device: HZODevice, widths_s, states=(0.5,)):
     Returns a pandas DataFrame with one row per (width, polarity, state p) and columns
     pulse_width_s, polarity, state, amplitude_V, conduction_J (= study_J), capacitive_J,
     switching_J, complete_J.
+
+    Parameters
+    ----------
+    device : HZODevice
+        The device and its programming scheme.
+    widths_s : sequence of float
+        Pulse widths (s).
+    states : sequence of float
+        Polarisation states p before the pulse (dimensionless, 0 … 1); default the middle, 0.5.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pulse_width_s`` (s), ``polarity``, ``state`` (dimensionless), ``amplitude_V`` (V),
+        ``conduction_J``, ``study_J``, ``capacitive_J``, ``switching_J`` and ``complete_J`` (J).
     """
     import pandas as pd
 
@@ -150,6 +216,23 @@ def ledger_energy(model, n_up: float, n_down: float, w_up: float, w_down: float,
     ``study`` (= conduction), ``complete``. When the model's data cannot give joules (normalized
     conductance, unknown width or amplitude: ``model.energy_available`` is false) every value is
     NaN — unavailable, never zero.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model (conductance range in S, amplitudes in V, width in s, its stack).
+    n_up, n_down : float
+        Number of up (set) and down (reset) pulses (counts).
+    w_up, w_down : float
+        Sum of the weights before each up and each down pulse (w units).
+    dw_up, dw_down : float
+        Sum of the weight changes Σ|Δw| of the up and the down pulses (w units).
+
+    Returns
+    -------
+    dict of str to float
+        ``conduction``, ``capacitive``, ``switching``, ``study`` and ``complete`` (J); all NaN
+        when the model's energy is unavailable.
     """
     if not getattr(model, "energy_available", True):
         return dict.fromkeys(("conduction", "capacitive", "switching", "study", "complete"),
@@ -183,12 +266,21 @@ class DigitalCosts:
 
     Attributes
     ----------
-    multiply_J, add_J, read_J, write_J, compare_J : energy of one operation, J.
-    bytes_per_element : storage of one χ element, bytes.
-    skip_zero_inputs : update (and check at transfers) only the elements of non-zero inputs
-        x_j — most pixels of an MNIST digit are zero.
-    fused_read_modify_write : one memory access per update (read and write in one cycle, the
-        adder in the array's periphery) instead of a read and a write.
+    multiply_J, add_J, read_J, write_J, compare_J : float
+        Energy of one operation (J), ≥ 0.
+    bytes_per_element : int
+        Storage of one χ element (bytes).
+    skip_zero_inputs : bool
+        Update (and check at transfers) only the elements of non-zero inputs x_j; most pixels of
+        an MNIST digit are zero.
+    fused_read_modify_write : bool
+        One memory access per update (read and write in one cycle, the adder in the array's
+        periphery) instead of a read and a write.
+
+    Raises
+    ------
+    ValueError
+        If an energy is negative or ``bytes_per_element`` is not > 0.
     """
 
     multiply_J: float = 3.7e-12
@@ -208,13 +300,13 @@ class DigitalCosts:
     @property
     def per_update_J(self) -> float:
         """One χ element updated (read, multiply d_i·x_j with lr folded into d, add, write; one
-        access for read and write when fused)."""
+        access for read and write when fused), J."""
         access = self.read_J if self.fused_read_modify_write else self.read_J + self.write_J
         return access + self.multiply_J + self.add_J
 
     @property
     def per_scan_J(self) -> float:
-        """One χ element checked at a transfer (read, and compare with ε)."""
+        """One χ element checked at a transfer (read, and compare with ε), J."""
         return self.read_J + self.compare_J
 
 
@@ -241,7 +333,31 @@ def digital_energy(chi_updates: float, chi_scans: float, transferred: float = 0.
 
     With ``costs.skip_zero_inputs`` only the ``nonzero_updates`` (updates of non-zero inputs) are
     charged, and as many checks at most (an element that was not updated since the last check
-    cannot newly cross ε; with a transfer every sample the two counts are equal)."""
+    cannot newly cross ε; with a transfer every sample the two counts are equal).
+
+    Parameters
+    ----------
+    chi_updates : float
+        χ element updates (counts).
+    chi_scans : float
+        χ element checks at transfers (counts).
+    transferred : float
+        χ elements rewritten after a transfer (counts).
+    costs : DigitalCosts, optional
+        The hardware model (J per operation); None: ``DigitalCosts()``, the FP32 dense model.
+    nonzero_updates : float, optional
+        Updates of non-zero inputs (counts); required when ``costs.skip_zero_inputs``.
+
+    Returns
+    -------
+    float
+        Digital energy (J).
+
+    Raises
+    ------
+    ValueError
+        If the hardware model skips zero inputs and ``nonzero_updates`` is None.
+    """
     costs = costs or DigitalCosts()
     if costs.skip_zero_inputs:
         if nonzero_updates is None:
@@ -270,9 +386,16 @@ class CircuitCosts:
 
     Attributes
     ----------
-    wire_capacitance_per_cell_F : wire capacitance per cell pitch, F (0.2 fF/µm, a typical value
-        for minimum-pitch interconnect, times an assumed 2 µm pitch for a 1 µm² device: 0.4 fF).
-    driver_J : energy of the driver itself per line pulse, J (0: not modelled unless given).
+    wire_capacitance_per_cell_F : float
+        Wire capacitance per cell pitch (F); 0.2 fF/µm, a typical value for minimum-pitch
+        interconnect, times an assumed 2 µm pitch for a 1 µm² device, gives 0.4 fF.
+    driver_J : float
+        Energy of the driver itself per line pulse (J); 0, not modelled, unless given.
+
+    Raises
+    ------
+    ValueError
+        If a field is negative or not finite.
     """
 
     wire_capacitance_per_cell_F: float = 0.4e-15
@@ -294,6 +417,25 @@ def line_energy(model, line_pulses: float, line_cell_charges: float, device_puls
     cell on every pulsed line, plus the drivers) and ``half_select_conduction`` (V/2·I(V/2)·t of
     the half-selected devices at mid-range conductance). NaN when the model's energy is
     unavailable.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model (conductance range in S, amplitudes in V, width in s, its stack).
+    line_pulses : float
+        Line pulses (counts).
+    line_cell_charges : float
+        Cells charged by those line pulses, summed over the pulses (counts).
+    device_pulses : float
+        Pulses the devices received (counts).
+    circuit : CircuitCosts, optional
+        The circuit model (capacitance in F, driver energy in J); None: ``CircuitCosts()``.
+
+    Returns
+    -------
+    dict of str to float
+        ``line_charging`` and ``half_select_conduction`` (J); NaN when the model's energy is
+        unavailable.
     """
     if not getattr(model, "energy_available", True):
         return {"line_charging": float("nan"), "half_select_conduction": float("nan")}

@@ -52,30 +52,48 @@ class TrainConfig:
 
     Attributes
     ----------
-    model : the device model (:class:`fetrain.devicemodel.DeviceModel`), or ``None`` for the
+    model : DeviceModel or None
+        The device model (:class:`fetrain.devicemodel.DeviceModel`), or ``None`` for the
         floating-point baseline (same network, same loop, exact SGD updates).
-    lr : learning rate (> 0).
-    epochs : number of passes over the training split (≥ 1).
-    seed : seed of this configuration's initial weights, data order, device draws and pulses.
-    reference : ``naive`` (the reference of each differential pair at mid-range, w = 0),
+    lr : float
+        Learning rate (> 0; w units per unit of d⊗x, the gradient's outer product).
+    epochs : int
+        Number of passes over the training split (≥ 1).
+    seed : int
+        Seed of this configuration's initial weights, data order, device draws and pulses.
+    reference : str
+        ``naive`` (the reference of each differential pair at mid-range, w = 0),
         ``symmetry_point`` (each reference at its own device's symmetry point: symmetry point
         shifting as hardware does it) or ``global_symmetry_point`` (every reference at the device
         model's one symmetry point).
-    reference_offset : δ added to every reference (a mis-set reference), w units.
-    drift_per_epoch : the device's step table translates along w by this much per epoch of
-        training, so its symmetry point drifts while the references stay put, w units per epoch.
-    algorithm : the training rule: a rule object of :mod:`fetrain.algorithms`
+    reference_offset : float
+        δ added to every reference, a mis-set reference (w units, −2 … 2).
+    drift_per_epoch : float
+        The device's step table translates along w by this much per epoch of training, so its
+        symmetry point drifts while the references stay put (w units per epoch, −2 … 2).
+    algorithm : PulseTrains, MixedPrecision or str
+        The training rule: a rule object of :mod:`fetrain.algorithms`
         (``PulseTrains(desired_bl=31)``, ``MixedPrecision(threshold=1.0, transfer_every=1,
         max_pulses=None)``) or a registered name (``"sgd"``, ``"mixed_precision"``) for its
         defaults. Stored as the rule object; ``algorithm.name`` is its name.
-    cycle_noise : apply the model's cycle-to-cycle step noise (dw_min_std).
-    device_variation : draw device-to-device variation (dw_min_dtod, up_down_dtod, w_*_dtod).
-    evaluations_per_epoch : test/validation evaluations per epoch (≥ 1).
-    reference_start : the state each reference device is set to before symmetry point shifting
-        pulses it alternately up and down until it settles (default −1: the references are reset
-        first), w units in [−1, 1]. A device with several stable symmetry points settles at the
-        one whose basin holds this state (:meth:`fetrain.devicemodel.DeviceModel.reference_point`
-        names it and says why); with one, the start does not matter.
+    cycle_noise : bool
+        Apply the model's cycle-to-cycle step noise (dw_min_std).
+    device_variation : bool
+        Draw device-to-device variation (dw_min_dtod, up_down_dtod, w_*_dtod).
+    evaluations_per_epoch : int
+        Test/validation evaluations per epoch (≥ 1).
+    reference_start : float
+        The state each reference device is set to before symmetry point shifting pulses it
+        alternately up and down until it settles (w units in [−1, 1]; default −1: the references
+        are reset first). A device with several stable symmetry points settles at the one whose
+        basin holds this state (:meth:`fetrain.devicemodel.DeviceModel.reference_point` names it
+        and says why); with one, the start does not matter.
+
+    Raises
+    ------
+    ValueError
+        If a field is out of range, ``algorithm`` is unknown, or the floating-point baseline is
+        given a reference, offset, drift or rule other than plain SGD.
     """
 
     model: DeviceModel | None
@@ -133,10 +151,19 @@ class TrainConfig:
 
     @property
     def analog(self) -> bool:
+        """Whether the configuration trains devices (a device model is given)."""
         return self.model is not None
 
     def describe(self) -> dict:
-        """A plain-data description (for results files, run-cache keys and checkpoints)."""
+        """A plain-data description (for results files, run-cache keys and checkpoints).
+
+        Returns
+        -------
+        dict
+            The fields as plain data (``device`` as the width in s, or ``float``; offsets and
+            starts in w units), the rule's ``describe()``, the device's
+            fingerprint and ``RANDOM_STREAMS``.
+        """
         return {"device": "float" if self.model is None else f"{self.model.width_s:g} s",
                 "source": "" if self.model is None else self.model.source,
                 "quantities": {} if self.model is None else self.model.quantities.as_dict(),
@@ -176,6 +203,18 @@ def initial_weights(seed: int, sizes=LAYER_SIZES) -> list[tuple[torch.Tensor, to
     (torch tensors, out × in).
 
     The same seed gives the same weights in fetrain's engine and in the AIHWKit bridge.
+
+    Parameters
+    ----------
+    seed : int
+        The configuration's seed.
+    sizes : sequence of int
+        Layer sizes (neurons), input first.
+
+    Returns
+    -------
+    list of tuple of torch.Tensor
+        (weight out × in, bias out) per layer (w units).
     """
     g = _torch_generator(seed, _INIT)
     out = []
@@ -188,13 +227,39 @@ def initial_weights(seed: int, sizes=LAYER_SIZES) -> list[tuple[torch.Tensor, to
 
 
 def data_order(seed: int, n: int, epoch: int) -> np.ndarray:
-    """The order of the training samples in an epoch (a permutation of range(n))."""
+    """The order of the training samples in an epoch (a permutation of range(n)).
+
+    Parameters
+    ----------
+    seed : int
+        The configuration's seed.
+    n : int
+        Training samples (counts).
+    epoch : int
+        The epoch, 0-based.
+
+    Returns
+    -------
+    array of int
+        A permutation of range(n).
+    """
     return np.random.default_rng([int(seed), _ORDER, int(epoch)]).permutation(n)
 
 
 def default_workers() -> int:
     """Threads the engine uses by default: ``$FETRAIN_WORKERS``, or the CPU cores this process
-    may run on."""
+    may run on.
+
+    Returns
+    -------
+    int
+        Number of threads (counts).
+
+    Raises
+    ------
+    ValueError
+        If ``$FETRAIN_WORKERS`` is set but not an integer ≥ 1.
+    """
     env = os.environ.get("FETRAIN_WORKERS")
     if env is not None:
         if not env.strip().isdigit() or int(env) < 1:
@@ -412,13 +477,37 @@ class Ledger:
     ``up``/``down``: pulses per device, (C, out, in), int32. :meth:`totals` gives, per
     configuration, ``n_up``/``n_down`` (pulses), ``w_up``/``w_down`` (sum of the states before
     each pulse), ``dw_up``/``dw_down`` (sum of |Δw| actually moved).
+
+    Parameters
+    ----------
+    up, down : array of int32
+        Up and down pulses per device, (C, out, in) (counts).
+    sums : list of array of float64
+        Per configuration, the layer's sums in the order of ``SUM_COLUMNS`` (counts, w units).
+
+    Attributes
+    ----------
+    up, down : array of int32
+        As given (counts).
     """
 
     def __init__(self, up: np.ndarray, down: np.ndarray, sums: list[np.ndarray]):
         self.up, self.down, self._sums = up, down, sums
 
     def totals(self, c: int) -> dict:
-        """Plain-number sums of configuration c."""
+        """Plain-number sums of configuration c.
+
+        Parameters
+        ----------
+        c : int
+            Configuration index.
+
+        Returns
+        -------
+        dict of str to float
+            ``n_up`` and ``n_down`` (pulses), ``w_up``, ``w_down``, ``dw_up`` and ``dw_down``
+            (w units).
+        """
         return {name: float(self._sums[c][k]) for k, name in enumerate(SUM_COLUMNS)}
 
 
@@ -426,7 +515,30 @@ class Layer:
     """One weight matrix of C configurations, as numpy views (C, out, in) into the engine's flat
     arrays: ``w`` (device states), ``ref`` (references), ``lo``/``hi`` (device bounds),
     ``scale_up``/``scale_down``, ``chi`` (mixed precision's χ, None for other rules), ``bias``
-    (C, out) and ``ledger``. Writing into a view changes the engine's state."""
+    (C, out) and ``ledger``. Writing into a view changes the engine's state.
+
+    Parameters
+    ----------
+    engine : Engine
+        The engine.
+    li : int
+        The layer's index, 0-based.
+
+    Attributes
+    ----------
+    w, ref, lo, hi : array-like of float32
+        Device states, references and bounds, (C, out, in) (w units).
+    scale_up, scale_down : array-like of float32
+        The devices' step scales (w units).
+    chi : array-like of float32 or None
+        Mixed precision's χ (w units), None for other rules.
+    bias : array-like of float32
+        Digital biases, (C, out).
+    ledger : Ledger
+        The layer's pulse ledger.
+    shape : tuple of int
+        (out, in).
+    """
 
     def __init__(self, engine: "Engine", li: int):
         n_in, n_out = engine.sizes[li], engine.sizes[li + 1]
@@ -451,12 +563,29 @@ class Layer:
         self._engine = engine
 
     def effective(self) -> np.ndarray:
-        """The weights the network uses, w − ref, (C, out, in) (a copy)."""
+        """The weights the network uses, w − ref, (C, out, in) (a copy).
+
+        Returns
+        -------
+        array of float32
+            Effective weights (w units).
+        """
         return np.asarray(self.w) - np.asarray(self.ref)
 
     def symmetry_points(self, c: int) -> np.ndarray:
         """Each device's symmetry point in configuration c, the one reached from the
-        configuration's ``reference_start`` (out × in; NaN for the float baseline)."""
+        configuration's ``reference_start`` (out × in; NaN for the float baseline).
+
+        Parameters
+        ----------
+        c : int
+            Configuration index.
+
+        Returns
+        -------
+        array of float
+            Symmetry points, out × in (w units).
+        """
         bar = self._engine._bars[c]
         if not bar.config.analog:
             return np.full(self.shape, np.nan)
@@ -503,18 +632,43 @@ class Engine:
     """C configurations of the network (784-256-128-10 unless ``sizes`` says otherwise), trained
     sample by sample, each by its own compiled loop.
 
-    Parameters
-    ----------
-    configs : the configurations (at least one).
-    sizes : layer sizes, input first.
-    samples_per_epoch : training samples per epoch (the unit of ``drift_per_epoch``); required
-        when a configuration drifts.
-    workers : threads over which configurations are spread (default :func:`default_workers`).
-
     The public surface: :meth:`train` (a stretch of samples), :meth:`train_step` (one sample),
     :meth:`pulse_update` (one layer's update, for checks), :meth:`evaluate`, :meth:`snapshot`
     (ledger and counters of a configuration), :meth:`state_arrays` / :meth:`load_state_arrays`
     (checkpoints), ``layers`` (numpy views) and ``samples_seen``.
+
+    Parameters
+    ----------
+    configs : list of TrainConfig
+        The configurations (at least one).
+    sizes : tuple of int
+        Layer sizes (neurons), input first.
+    samples_per_epoch : int, optional
+        Training samples per epoch (counts; the unit of ``drift_per_epoch``); required when a
+        configuration drifts.
+    workers : int, optional
+        Threads over which configurations are spread (counts; default :func:`default_workers`).
+
+    Raises
+    ------
+    ValueError
+        If ``configs`` is empty, ``samples_per_epoch`` or ``workers`` is not an integer ≥ 1, or
+        a drifting configuration has no ``samples_per_epoch``.
+
+    Attributes
+    ----------
+    configs : list of TrainConfig
+        The configurations.
+    sizes : tuple of int
+        Layer sizes (neurons).
+    samples_per_epoch : int or None
+        Training samples per epoch (counts).
+    workers : int
+        Threads (counts).
+    layers : list of Layer
+        Per layer, numpy views of the configurations' devices (w units) and ledgers.
+    samples_seen : int
+        Samples trained so far (counts).
     """
 
     def __init__(self, configs: list[TrainConfig], sizes: tuple[int, ...] = LAYER_SIZES,
@@ -582,6 +736,23 @@ class Engine:
         """Train every configuration on its samples ``orders[c, start:stop]`` of (xs, ys).
 
         ``xs`` (N, n_in) float32, ``ys`` (N,) int64; ``orders`` (C, L) sample indices.
+
+        Parameters
+        ----------
+        xs : array of float32
+            Images, (N, n_in) (dimensionless, 0 … 1).
+        ys : array of int64
+            Labels, (N,).
+        orders : array of int64
+            Sample indices per configuration, (C, L).
+        start, stop : int
+            The stretch of ``orders`` to train, 0 ≤ start ≤ stop ≤ L.
+
+        Raises
+        ------
+        ValueError
+            If ``orders`` does not have one row per configuration or the stretch is out of
+            range.
         """
         xs = np.ascontiguousarray(xs, dtype=np.float32)
         ys = np.ascontiguousarray(ys, dtype=np.int64)
@@ -608,7 +779,15 @@ class Engine:
         self.samples_seen = int(seen[0])
 
     def train_step(self, x: np.ndarray, y: np.ndarray) -> None:
-        """One sample per configuration: x (C, n_in), y (C,)."""
+        """One sample per configuration: x (C, n_in), y (C,).
+
+        Parameters
+        ----------
+        x : array of float32
+            One image per configuration, (C, n_in) (dimensionless).
+        y : array of int
+            One label per configuration, (C,).
+        """
         x = np.asarray(x, dtype=np.float32)
         c = len(self._bars)
         self.train(x, np.asarray(y), np.arange(c)[:, None], 0, 1)
@@ -619,6 +798,15 @@ class Engine:
 
         ``x`` (C, in) is the layer's input, ``d`` (C, out) the gradient of the loss with respect to
         its output. Floating-point configurations take the exact step.
+
+        Parameters
+        ----------
+        layer_index : int
+            The layer, 0-based.
+        x : array of float32
+            The layer's input per configuration, (C, in) (dimensionless).
+        d : array of float32
+            The gradient of the loss with respect to its output, (C, out) (dimensionless).
         """
         x = np.ascontiguousarray(x, dtype=np.float32)
         d = np.ascontiguousarray(d, dtype=np.float32)
@@ -635,7 +823,20 @@ class Engine:
         self._settle()
 
     def activations(self, c: int, x: np.ndarray) -> list[np.ndarray]:
-        """Activations of configuration c for images x (N, n_in): [x, h1, …, logits], float32."""
+        """Activations of configuration c for images x (N, n_in): [x, h1, …, logits], float32.
+
+        Parameters
+        ----------
+        c : int
+            Configuration index.
+        x : array of float
+            Images, (N, n_in) (dimensionless).
+
+        Returns
+        -------
+        list of array of float32
+            The input, each hidden layer's sigmoid output and the logits (dimensionless).
+        """
         self._sync()
         return self._activations(c, x)
 
@@ -656,11 +857,37 @@ class Engine:
         return out
 
     def forward(self, c: int, x: np.ndarray) -> np.ndarray:
-        """Logits of configuration c for images x (N, n_in), float32."""
+        """Logits of configuration c for images x (N, n_in), float32.
+
+        Parameters
+        ----------
+        c : int
+            Configuration index.
+        x : array of float
+            Images, (N, n_in) (dimensionless).
+
+        Returns
+        -------
+        array of float32
+            Logits, (N, n_out) (dimensionless).
+        """
         return self.activations(c, x)[-1]
 
     def evaluate(self, x, y) -> np.ndarray:
-        """Accuracy (C,) of every configuration on images x (N, n_in) with labels y (N,)."""
+        """Accuracy (C,) of every configuration on images x (N, n_in) with labels y (N,).
+
+        Parameters
+        ----------
+        x : array of float
+            Images, (N, n_in) (dimensionless).
+        y : array of int
+            Labels, (N,).
+
+        Returns
+        -------
+        array of float
+            Accuracy per configuration (fraction, 0 … 1).
+        """
         x = np.asarray(x, dtype=np.float32)
         y = np.asarray(y)
         self._sync()
@@ -672,7 +899,19 @@ class Engine:
     def snapshot(self, c: int) -> dict:
         """Configuration c's cumulative ledger and counters, as plain numbers: per layer
         (``L1``, ``L2``, …) the sums of :data:`fetrain.crossbar.SUM_COLUMNS`, and the rule's
-        counters by name (0 for counters of other rules)."""
+        counters by name (0 for counters of other rules).
+
+        Parameters
+        ----------
+        c : int
+            Configuration index.
+
+        Returns
+        -------
+        dict
+            ``L1``, ``L2``, … (pulse counts; state and |Δw| sums in w units) and ``counters``
+            (counts).
+        """
         bar = self._bars[c]
         out = {f"L{li + 1}": dict(zip(SUM_COLUMNS, (float(v) for v in bar.sums[li])))
                for li in range(len(self.sizes) - 1)}
@@ -683,7 +922,19 @@ class Engine:
     def device_arrays(self, c: int) -> dict:
         """Configuration c's final per-layer arrays (copies, out × in): ``weights`` (device
         states), ``references``, ``pulse_counts`` ((up, down) per layer) and
-        ``symmetry_points`` (NaN for the float baseline)."""
+        ``symmetry_points`` (NaN for the float baseline).
+
+        Parameters
+        ----------
+        c : int
+            Configuration index.
+
+        Returns
+        -------
+        dict of str to list
+            ``weights``, ``references`` and ``symmetry_points`` (w units), ``pulse_counts``
+            (counts).
+        """
         return {"weights": [np.array(layer.w[c]) for layer in self.layers],
                 "references": [np.array(layer.ref[c]) for layer in self.layers],
                 "pulse_counts": [(np.array(layer.ledger.up[c]), np.array(layer.ledger.down[c]))
@@ -694,7 +945,16 @@ class Engine:
 
     def state_arrays(self) -> tuple[dict[str, np.ndarray], dict]:
         """Everything that changes during training: named numpy arrays (for safetensors) and the
-        generators' states and sample counter (plain JSON data)."""
+        generators' states and sample counter (plain JSON data).
+
+        Returns
+        -------
+        arrays : dict of str to numpy.ndarray
+            ``dev``, ``weff``, ``counts``, ``sums``, ``bias``, ``state`` and ``counters`` per
+            configuration (w units and counts).
+        meta : dict
+            ``samples_seen`` (counts) and the generators' states.
+        """
         arrays = {}
         for c, bar in enumerate(self._bars):
             for name in ("dev", "weff", "counts", "sums", "bias", "state", "counters"):
@@ -705,7 +965,15 @@ class Engine:
         return arrays, meta
 
     def load_state_arrays(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
-        """Restore :meth:`state_arrays` into an engine built from the same configurations."""
+        """Restore :meth:`state_arrays` into an engine built from the same configurations.
+
+        Parameters
+        ----------
+        arrays : dict of str to numpy.ndarray
+            The arrays of :meth:`state_arrays`.
+        meta : dict
+            Its ``meta``.
+        """
         for c, bar in enumerate(self._bars):
             for name in ("dev", "weff", "counts", "sums", "bias", "state", "counters"):
                 getattr(bar, name)[...] = arrays[f"{name}_{c}"]

@@ -7,6 +7,7 @@ tidy tables. Every configuration draws from its own seeded generator.
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,6 +34,28 @@ def schottky_z_scores(seeds, campaign: SyntheticCampaign | None = None,
 
     Returns one row per seed with columns ``seed``, ``ln_prefactor``, ``eps_optical`` and
     ``barrier_<state>`` (the z-scores).
+
+    Parameters
+    ----------
+    seeds : iterable of int
+        Campaign seeds.
+    campaign : SyntheticCampaign, optional
+        The campaign to regenerate; None: :func:`fetrain.synthetic.default_campaign`.
+    states : sequence of str
+        Saturated states to fit, of ``P000`` and ``P100``.
+    min_voltage_V : float
+        Smallest |V| fitted (V).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``seed`` and one z-score column per parameter (dimensionless).
+
+    Raises
+    ------
+    ValueError
+        If a state is not a saturated one, or a fit fails (see
+        :func:`fetrain.fitting.fit_schottky`).
     """
     base = default_campaign() if campaign is None else campaign
     rows = []
@@ -57,6 +80,17 @@ def coverage_summary(z_scores: pd.DataFrame) -> pd.DataFrame:
 
     ``z_scores`` is :func:`schottky_z_scores` output; for honest intervals expect about 0.683,
     0.95, 0 and 1.
+
+    Parameters
+    ----------
+    z_scores : pandas.DataFrame
+        Output of :func:`schottky_z_scores`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``parameter``, ``within_1_sigma`` and ``within_1.96_sigma`` (fractions), ``mean_z`` and
+        ``std_z`` (dimensionless).
     """
     z = z_scores.drop(columns="seed")
     return pd.DataFrame({"within_1_sigma": (z.abs() < 1).mean(),
@@ -73,6 +107,23 @@ def symmetry_point_coverage(seeds, degree: int = 9, n_resamples: int = 100,
     (:func:`fetrain.devicemodel.symmetry_point_uncertainty`). One row per seed and true point:
     ``truth`` (on the fit's w scale), ``found`` (a fitted point in the true point's basin),
     ``w``, ``uncertainty`` and ``z`` = |w − truth| / uncertainty (w units; NaN when not found).
+
+    Parameters
+    ----------
+    seeds : iterable of int
+        Trace seeds.
+    degree : int
+        Degree of the curve polynomials.
+    n_resamples : int
+        Resamplings per trace (counts).
+    **trace_changes
+        Fields of :class:`fetrain.synthetic.TwoBasinTrace` to change.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``seed``, ``point``, ``truth``, ``found``, ``w`` and ``uncertainty`` (w units), ``z``
+        (dimensionless).
     """
     from . import devicemodel
     from .synthetic import TwoBasinTrace
@@ -107,6 +158,26 @@ def random_pulse_walk(model, n_pulses: int, starts=(-0.9, 0.0, 0.9), seed: int =
 
     Returns the trajectories, shape (n_pulses + 1, len(starts)): what SGD does to a weight whose
     gradient sign is random — for an asymmetric device, a drift to its symmetry point.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    n_pulses : int
+        Number of pulses (counts).
+    starts : sequence of float
+        Starting weights (w units).
+    seed : int
+        Seed of the pulse signs and the step noise.
+    p_up : float
+        Probability of an up pulse (dimensionless, 0 … 1).
+    noise : bool
+        Apply the model's cycle-to-cycle step noise.
+
+    Returns
+    -------
+    array of float
+        Trajectories (w units), shape (n_pulses + 1, len(starts)).
     """
     rng = np.random.default_rng(seed)
     signs = np.where(rng.random(n_pulses) < p_up, 1, -1)
@@ -125,6 +196,31 @@ def validation_pilot(model, data, lrs=(0.05, 0.1, 0.2, 0.4), epochs: int = 15, s
     (kind, reference, lr, seed, epoch) with ``val_accuracy`` and ``test_accuracy``. With
     ``checkpoint_dir`` the runs are checkpointed after every epoch and a rerun resumes
     (:func:`fetrain.training.train`).
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model of the analog runs.
+    data : MNIST
+        The data set.
+    lrs : sequence of float
+        Learning rates.
+    epochs : int
+        Epochs per run (counts).
+    seeds : sequence of int
+        Seeds.
+    references : sequence of str
+        References of the analog runs.
+    progress : bool
+        Show a progress bar.
+    checkpoint_dir : str or pathlib.Path, optional
+        Checkpoint folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kind``, ``reference``, ``lr``, ``seed``, ``epoch`` and ``val_accuracy``,
+        ``test_accuracy`` (fractions, 0 … 1).
     """
     from .engine import TrainConfig
     from .training import train
@@ -199,6 +295,49 @@ def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
     call from under ``if __name__ == "__main__":``); fetrain's engine spreads its runs over the
     cores by itself. AIHWKit draws its own noise seeds (they differ from
     process to process), so its runs are not reproducible by seed, in one process or several.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    data : MNIST
+        The data set.
+    lr : float
+        Learning rate.
+    epochs : int
+        Epochs per run (counts).
+    seeds : sequence of int
+        Seeds.
+    reference : str
+        The reference (see :class:`fetrain.engine.TrainConfig`).
+    evaluations_per_epoch : int
+        Evaluations per epoch (counts).
+    progress : bool
+        Show a progress bar.
+    workers : int
+        Processes for AIHWKit's runs (counts).
+    alpha : float
+        Level of the test (dimensionless, 0 … 1).
+    aihwkit_changes : dict, optional
+        TrainConfig fields changed on AIHWKit's side only.
+    fetrain_runs : list of RunResult, optional
+        fetrain's results of these configurations, one per seed.
+    **config
+        Further TrainConfig fields.
+
+    Returns
+    -------
+    curves : pandas.DataFrame
+        ``engine``, ``seed``, ``epoch`` and ``test_accuracy`` (fraction, 0 … 1).
+    summary : pandas.DataFrame
+        :func:`agreement` of the curves.
+
+    Raises
+    ------
+    ValueError
+        If ``fetrain_runs`` are not of these configurations, ``workers`` is not an integer ≥ 1,
+        the configuration is invalid or has no AIHWKit counterpart, or the curves cannot be
+        compared.
     """
     from .engine import TrainConfig
     from .training import train
@@ -226,7 +365,24 @@ def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
 
 def curve_means(curves: pd.DataFrame) -> pd.DataFrame:
     """Per evaluation (epoch): each engine's mean test accuracy over the seeds (fraction) and their
-    difference fetrain − AIHWKit. Descriptive: the test is :func:`agreement`."""
+    difference fetrain − AIHWKit. Descriptive: the test is :func:`agreement`.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        The curves of :func:`cross_check`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``epoch``, ``fetrain``, ``AIHWKit`` and ``difference`` (fractions of accuracy).
+
+    Raises
+    ------
+    ValueError
+        If the curves lack columns, have missing or duplicate evaluations, or do not hold both
+        engines at the same evaluations.
+    """
     _check_curves(curves)
     g = curves.groupby(["epoch", "engine"])["test_accuracy"].mean().unstack()
     return pd.DataFrame({"fetrain": g["fetrain"], "AIHWKit": g["AIHWKit"],
@@ -268,6 +424,28 @@ def agreement(curves: pd.DataFrame, points: float = 0.03,
 
     Returns a one-row DataFrame: seeds, evaluations, fetrain and AIHWKit (mean accuracy over the
     curve, fraction), difference, se, t, margin, agree.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        The curves of :func:`cross_check` (``engine``, ``seed``, ``epoch``, ``test_accuracy``).
+    points : float
+        Tolerated difference (fraction of accuracy; 0.03 is 3 points), ≥ 0.
+    alpha : float
+        Level of the test (dimensionless, 0 … 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``seeds`` and ``evaluations`` (counts); ``fetrain``, ``AIHWKit``,
+        ``difference``, ``se`` and ``margin`` (fractions of accuracy); ``t`` (dimensionless);
+        ``agree`` (bool).
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` or ``points`` is out of range, the curves are malformed, there is no
+        evaluation after epoch 0, or fewer than 2 seeds.
     """
     from scipy import stats
 
@@ -297,7 +475,28 @@ def agreement(curves: pd.DataFrame, points: float = 0.03,
 def robustness_configs(model, offsets=(), drifts=(), epochs: int = 10, seeds=(0,),
                        evaluations_per_epoch: int = 1) -> list:
     """Symmetry point shifting with its references mis-set by δ (``offsets``, w units) and with a
-    symmetry point that drifts during training (``drifts``, w units per epoch)."""
+    symmetry point that drifts during training (``drifts``, w units per epoch).
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    offsets : sequence of float
+        Reference offsets δ (w units).
+    drifts : sequence of float
+        Drift rates (w units per epoch).
+    epochs : int
+        Epochs per run (counts).
+    seeds : sequence of int
+        Seeds.
+    evaluations_per_epoch : int
+        Evaluations per epoch (counts).
+
+    Returns
+    -------
+    list of TrainConfig
+        The offset runs, then the drift runs, each for every seed.
+    """
     from .engine import TrainConfig
     from .training import DEFAULT_LR
 
@@ -312,7 +511,25 @@ def robustness_summary(full: pd.DataFrame, tolerance: float = 0.10) -> str:
     """One sentence on a robustness sweep (the frame :func:`robustness_table` writes): the range of
     reference offsets δ (w units) and the drift rates (w per epoch, from the slowest up) whose mean
     test accuracy over seeds stays within ``tolerance`` (accuracy, 0.10 = 10 points) of the well-set
-    reference (δ = 0), with the data set, device, epochs and seeds it came from."""
+    reference (δ = 0), with the data set, device, epochs and seeds it came from.
+
+    Parameters
+    ----------
+    full : pandas.DataFrame
+        The table of :func:`robustness_table`.
+    tolerance : float
+        Accuracy loss tolerated (fraction of accuracy).
+
+    Returns
+    -------
+    str
+        The sentence (δ in w units, drifts in w per epoch, accuracies in percent).
+
+    Raises
+    ------
+    ValueError
+        If the sweep has no well-set reference (δ = 0).
+    """
     offsets = full[full.sweep == "offset"].groupby("value")["test_accuracy"].mean()
     drifts = full[full.sweep == "drift"].groupby("value")["test_accuracy"].mean()
     if 0.0 not in offsets.index:
@@ -346,7 +563,19 @@ def robustness_summary(full: pd.DataFrame, tolerance: float = 0.10) -> str:
 
 def robustness_table(results) -> pd.DataFrame:
     """One row per run of :func:`robustness_configs`: which sweep, its value, the seed, the final
-    validation and test accuracy, and where it came from (data set, device, epochs)."""
+    validation and test accuracy, and where it came from (data set, device, epochs).
+
+    Parameters
+    ----------
+    results : sequence of RunResult
+        The runs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sweep``, ``value`` (w units, or w units per epoch for drifts), ``seed``,
+        ``val_accuracy`` and ``test_accuracy`` (fractions), ``data_set``, ``device``, ``epochs``.
+    """
     from .plotting import format_width
 
     rows = []
@@ -400,7 +629,13 @@ def load_robustness(folder: str | Path | None = None) -> tuple[pd.DataFrame, dic
 
 def results_dir() -> Path:
     """Where the long sweeps write their results: ``$FETRAIN_RESULTS`` or ``results/`` in the
-    repository that holds fetrain."""
+    repository that holds fetrain.
+
+    Returns
+    -------
+    pathlib.Path
+        The results folder.
+    """
     import os
 
     env = os.environ.get("FETRAIN_RESULTS")
@@ -414,6 +649,23 @@ def reference_programming(model, tolerance: float = 0.01) -> dict:
     pulses moves it by less than ``tolerance``·dw_min, then copies that conductance to the
     reference device; the copy is taken to cost as many pulses again. The device starts fully
     reset (w = −1). Returns pulses and energies (J) per synapse, in both forms.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model (with energy available).
+    tolerance : float
+        Settling tolerance (units of dw_min).
+
+    Returns
+    -------
+    dict
+        ``pulses`` (counts), ``study_J`` and ``complete_J`` (J), ``settled_at`` (w units).
+
+    Raises
+    ------
+    EnergyUnavailable
+        If the model's data cannot give joules.
     """
     from .devicemodel import W_MAX, W_MIN
 
@@ -439,8 +691,9 @@ def _pilot_main(argv=None) -> None:
                                      description="Run the validation pilot (about 3 minutes on two "
                                                  "cores); rerun the same command to resume.")
     parser.add_argument("out", help="output folder (validation_pilot.csv and .json; checkpoint/ "
-                                     "while it runs)")
-    parser.add_argument("--epochs", type=int, default=15)
+                                     "while it runs, removed when it has finished)")
+    parser.add_argument("--epochs", type=int, default=15,
+                        help="epochs of every pilot run (default 15)")
     args = parser.parse_args(argv)
     try:
         out = io.check_output_folder(args.out)          # before any work
@@ -460,6 +713,8 @@ def _pilot_main(argv=None) -> None:
         "data_set": mnist.label, "device": f"{model.width_s:g} s, {model.source}",
         "command": "python -m fetrain.experiments pilot " + args.out,
         "epochs": args.epochs}, indent=2) + "\n", encoding="utf-8")
+    # the results are written: the checkpoint (about 300 MB of device states) has served
+    shutil.rmtree(out / "checkpoint", ignore_errors=True)
     print(f"wrote {out / 'validation_pilot.csv'}")
 
 
@@ -479,8 +734,10 @@ def _robustness_main(argv=None) -> None:
                                                  "cores with the default three seeds).")
     parser.add_argument("out", nargs="?", default=None,
                         help="output folder (default: results/robustness in the repository)")
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS)
+    parser.add_argument("--seeds", type=int, default=3,
+                        help="seeds per setting (default 3: seeds 0, 1, 2)")
+    parser.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS,
+                        help=f"epochs of every run (default {DEFAULT_EPOCHS}, the book's)")
     args = parser.parse_args(argv)
     try:
         out = io.check_output_folder(args.out if args.out else results_dir() / "robustness")
@@ -517,8 +774,9 @@ Repeatable experiments of the book, outside the book's build.
 subcommands:
   pilot OUT        the validation pilot that fixes the learning rate, the epochs and the target
                    accuracy (about 3 minutes on two cores; resumes when rerun)
-  robustness OUT   symmetry point shifting with mis-set references and a drifting symmetry point
-                   (resumes when rerun)
+  robustness [OUT] symmetry point shifting with mis-set references and a drifting symmetry point
+                   (54 runs, about 3 minutes on two cores; resumes when rerun; OUT defaults to
+                   results/robustness)
 
 Run 'python -m fetrain.experiments SUBCOMMAND --help' for a subcommand's options."""
 

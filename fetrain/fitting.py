@@ -28,15 +28,24 @@ class SchottkyFit:
 
     Attributes
     ----------
-    states : the state labels fitted, in the order of ``barrier_eV``.
-    ln_prefactor : ln K, with K in A·m⁻¹·V⁻¹·K^{-3/2}.
-    eps_optical : optical relative permittivity.
-    barrier_eV : barrier height per state, eV.
-    covariance : covariance of (ln K, ε_opt, φ_1, …, φ_S).
-    residual_std : standard deviation of the residuals of ln I.
-    n_points : number of points fitted.
-    min_voltage_V : the smallest |V| used, V.
-    stack : the geometry used (area and thickness convert current to current density and field).
+    states : tuple of str
+        The state labels fitted, in the order of ``barrier_eV``.
+    ln_prefactor : float
+        ln K, with K in A·m⁻¹·V⁻¹·K^{-3/2}.
+    eps_optical : float
+        Optical relative permittivity (dimensionless).
+    barrier_eV : array of float
+        Barrier height per state (eV).
+    covariance : array of float
+        Covariance of (ln K, ε_opt, φ_1, …, φ_S); ln K and ε_opt dimensionless, φ in eV.
+    residual_std : float
+        Standard deviation of the residuals of ln I (dimensionless).
+    n_points : int
+        Number of points fitted (counts).
+    min_voltage_V : float
+        The smallest |V| used (V).
+    stack : HZOStack
+        The geometry used (area and thickness convert current to current density and field).
     """
 
     states: tuple[str, ...]
@@ -51,7 +60,7 @@ class SchottkyFit:
 
     @property
     def std(self) -> np.ndarray:
-        """Standard errors of (ln K, ε_opt, φ_1, …, φ_S)."""
+        """Standard errors of (ln K, ε_opt, φ_1, …, φ_S); the barriers' in eV."""
         return np.sqrt(np.diag(self.covariance))
 
     @property
@@ -60,7 +69,23 @@ class SchottkyFit:
         return float(np.exp(self.ln_prefactor))
 
     def barrier(self, state: str) -> tuple[float, float]:
-        """(φ, σ_φ) of one state, eV."""
+        """(φ, σ_φ) of one state, eV.
+
+        Parameters
+        ----------
+        state : str
+            A fitted state label.
+
+        Returns
+        -------
+        tuple of float
+            The barrier and its standard error (eV).
+
+        Raises
+        ------
+        ValueError
+            If ``state`` was not fitted.
+        """
         i = self._index(state)
         return float(self.barrier_eV[i]), float(self.std[2 + i])
 
@@ -70,7 +95,14 @@ class SchottkyFit:
         return self.states.index(state)
 
     def table(self) -> pd.DataFrame:
-        """The estimates with their standard errors and units, one row per parameter."""
+        """The estimates with their standard errors and units, one row per parameter.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``parameter``, ``estimate``, ``std_error`` and ``unit`` (the unit of each row:
+            ln(A·m⁻¹·V⁻¹·K^-3/2) for ln K, 1 for ε_opt, eV for the barriers).
+        """
         names = ["ln K", "eps_optical"] + [f"barrier {s}" for s in self.states]
         units = ["ln(A·m⁻¹·V⁻¹·K^-3/2)", "1"] + ["eV"] * len(self.states)
         values = np.concatenate([[self.ln_prefactor, self.eps_optical], self.barrier_eV])
@@ -78,13 +110,48 @@ class SchottkyFit:
                              "unit": units})
 
     def z_scores(self, ln_prefactor: float, eps_optical: float, barriers_eV) -> np.ndarray:
-        """(estimate − true)/σ for (ln K, ε_opt, φ_1, …); ``barriers_eV`` in the order of ``states``."""
+        """(estimate − true)/σ for (ln K, ε_opt, φ_1, …); ``barriers_eV`` in the order of ``states``.
+
+        Parameters
+        ----------
+        ln_prefactor : float
+            True ln K, with K in A·m⁻¹·V⁻¹·K^{-3/2}.
+        eps_optical : float
+            True optical relative permittivity (dimensionless).
+        barriers_eV : sequence of float
+            True barrier per fitted state (eV).
+
+        Returns
+        -------
+        array of float
+            z-scores (dimensionless), in the order ln K, ε_opt, φ_1, ….
+        """
         truth = np.concatenate([[ln_prefactor, eps_optical], np.asarray(barriers_eV, dtype=float)])
         values = np.concatenate([[self.ln_prefactor, self.eps_optical], self.barrier_eV])
         return (values - truth) / self.std
 
     def current(self, voltage_V, temperature_K, state: str):
-        """Fitted current of a fitted state, A (sign follows V)."""
+        """Fitted current of a fitted state, A (sign follows V).
+
+        Parameters
+        ----------
+        voltage_V : float or array of float
+            Voltage (V).
+        temperature_K : float or array of float
+            Temperature (K).
+        state : str
+            A fitted state label.
+
+        Returns
+        -------
+        float or array of float
+            Current (A).
+
+        Raises
+        ------
+        ValueError
+            If ``state`` was not fitted.
+        """
         phi = self.barrier_eV[self._index(state)]
         v = np.asarray(voltage_V, dtype=float)
         e = self.stack.field(v)
@@ -94,7 +161,23 @@ class SchottkyFit:
         return np.sign(v) * j * self.stack.area_m2
 
     def conduction(self, off_state: str, on_state: str) -> Conduction:
-        """The parallel-domain conduction law built from two fitted saturated states."""
+        """The parallel-domain conduction law built from two fitted saturated states.
+
+        Parameters
+        ----------
+        off_state, on_state : str
+            Fitted labels of the fully reset and the fully set state.
+
+        Returns
+        -------
+        Conduction
+            The fitted prefactor (A·m⁻¹·V⁻¹·K^{-3/2}) and the two barriers (eV).
+
+        Raises
+        ------
+        ValueError
+            If a state was not fitted, or the on barrier exceeds the off barrier.
+        """
         return Conduction(prefactor=self.prefactor, barrier_off_eV=self.barrier(off_state)[0],
                           barrier_on_eV=self.barrier(on_state)[0])
 
@@ -104,6 +187,19 @@ def schottky_coordinates(iv: pd.DataFrame, stack: HZOStack) -> pd.DataFrame:
 
     Adds ``field_V_m`` (|V|/d), ``sqrt_field`` (sqrt of the field in V/m) and ``schottky_y``
     = ln(|I| / (A · T^{3/2} · E)) with I in A, A in m², T in K, E in V/m.
+
+    Parameters
+    ----------
+    iv : pandas.DataFrame
+        I–V table with ``voltage_V`` (V), ``current_A`` (A) and ``temperature_K`` (K).
+    stack : HZOStack
+        Device geometry (area in m², thickness in m).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy without the V = 0 rows, with ``field_V_m`` (V/m), ``sqrt_field`` ((V/m)^½) and
+        ``schottky_y`` (dimensionless log) added.
     """
     out = iv[iv["voltage_V"] != 0].copy()
     e = stack.field(out["voltage_V"].to_numpy())
@@ -120,13 +216,29 @@ def fit_schottky(iv: pd.DataFrame, stack: HZOStack, states=None,
 
     Parameters
     ----------
-    iv : table with columns ``state``, ``temperature_K``, ``voltage_V``, ``current_A`` (both
-        polarities are used through |V| and |I|: symmetric conduction is assumed).
-    stack : device geometry (area, thickness).
-    states : state labels to fit (default: all in the table); each gets its own barrier, ln K and
+    iv : pandas.DataFrame
+        Table with columns ``state``, ``temperature_K`` (K), ``voltage_V`` (V) and
+        ``current_A`` (A); both polarities are used through |V| and |I| (symmetric conduction is
+        assumed).
+    stack : HZOStack
+        Device geometry (area in m², thickness in m).
+    states : sequence of str, optional
+        State labels to fit (default: all in the table); each gets its own barrier, ln K and
         ε_opt are shared. A state that is a mixture of domains (see
         :class:`fetrain.physics.Conduction`) is not a single-barrier emitter: fit saturated states.
-    min_voltage_V : only points with |V| ≥ this are used (the Schottky regime), V.
+    min_voltage_V : float
+        Only points with |V| ≥ this are used, the Schottky regime (V).
+
+    Returns
+    -------
+    SchottkyFit
+        Estimates (K in A·m⁻¹·V⁻¹·K^{-3/2}, ε_opt dimensionless, barriers in eV) and covariance.
+
+    Raises
+    ------
+    ValueError
+        If a column or a state is missing, ``min_voltage_V`` is negative, the sweeps cover fewer
+        than two temperatures, or there are no more points than parameters.
     """
     _require("min_voltage_V", min_voltage_V, low=0, strict_low=False, unit="V")
     for col in ("state", "temperature_K", "voltage_V", "current_A"):
@@ -178,6 +290,32 @@ def mixture_check(iv: pd.DataFrame, fit: SchottkyFit, off_state: str, on_state: 
     further parameter. Returns one row per state: ``state``, ``p_from_read``, ``rms_ln_error``
     (root-mean-square of ln(measured/predicted) over the sweep) and, when ``true_states`` maps labels
     to generating p values, ``p_true``.
+
+    Parameters
+    ----------
+    iv : pandas.DataFrame
+        I–V table (``state``, ``temperature_K`` in K, ``voltage_V`` in V, ``current_A`` in A).
+    fit : SchottkyFit
+        The fit of the saturated states.
+    off_state, on_state : str
+        Fitted labels of the fully reset and the fully set state.
+    temperature_K : float
+        Temperature of the sweeps to check (K).
+    read_voltage_V : float
+        Read voltage (V); every state needs a point there.
+    true_states : dict of str to float, optional
+        Generating polarisation state p per label (dimensionless, 0 … 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``state``, ``p_from_read`` (dimensionless), ``rms_ln_error`` (dimensionless) and
+        optionally ``p_true`` (dimensionless).
+
+    Raises
+    ------
+    ValueError
+        If a state has no point at the read voltage.
     """
     law = fit.conduction(off_state, on_state)
     rows = []

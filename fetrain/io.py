@@ -70,6 +70,28 @@ class DeviceFileError(ValueError):
 
     ``row`` is the 1-based data row; the file's line number is ``row + header_lines`` (one
     header line unless said otherwise).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The offending file.
+    message : str
+        What is wrong (values quoted with their unit).
+    column : str, optional
+        The offending column.
+    row : int, optional
+        The 1-based data row of the first offending value.
+    header_lines : int
+        Lines before the first data row (counts).
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The offending file.
+    column : str or None
+        The offending column.
+    row : int or None
+        The 1-based data row.
     """
 
     def __init__(self, path, message: str, column: str | None = None, row: int | None = None,
@@ -89,11 +111,17 @@ class CharacterisationData:
 
     Attributes
     ----------
-    pulses : one row per read after a pulse (columns of ``PULSE_COLUMNS``), in file order.
-    iv : one row per I–V sweep point (columns of ``IV_COLUMNS``); may be empty.
-    metadata : units and provenance (``campaign.json``), or an empty dict.
-    source : the folder (or file) the data came from.
-    quantities : how conductance, pulse width, amplitude and geometry are known
+    pulses : pandas.DataFrame
+        One row per read after a pulse (columns of ``PULSE_COLUMNS``: widths in s, voltages in V,
+        currents in A; or ``conductance_S`` in S, or a normalized ``conductance``), in file order.
+    iv : pandas.DataFrame
+        One row per I–V sweep point (columns of ``IV_COLUMNS``: K, V, A); may be empty.
+    metadata : dict
+        Units and provenance (``campaign.json``; ``area_m2`` in m²), or an empty dict.
+    source : pathlib.Path
+        The folder (or file) the data came from.
+    quantities : Quantities
+        How conductance, pulse width, amplitude and geometry are known
         (:class:`fetrain.devicemodel.Quantities`).
     """
 
@@ -275,6 +303,29 @@ def validate_pulses(frame: pd.DataFrame, path, area_m2: float | None = None) -> 
 
     ``area_m2`` (m², default the synthetic device's 1 µm²) sets the largest plausible conductance
     (:data:`MAX_CONDUCTANCE_PER_AREA_S_M2`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The typed pulse table (widths in s, voltages in V, currents in A, ``conductance_S`` in S,
+        or a normalized ``conductance``).
+    path : str or pathlib.Path
+        The file it came from, for messages.
+    area_m2 : float, optional
+        Device area (m²); None: 1 µm².
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` itself, unchanged.
+
+    Raises
+    ------
+    DeviceFileError
+        Naming column and first row: widths or read voltages ≤ 0, values implausible for their
+        unit, negative or implausibly large conductances, an unknown direction, pulse indices not
+        increasing within a phase, a phase too short for the fit or without change, a width with
+        one direction only.
     """
     rows = np.arange(1, len(frame) + 1)
     area = HZOStack().area_m2 if area_m2 is None else float(area_m2)
@@ -354,7 +405,25 @@ def validate_pulses(frame: pd.DataFrame, path, area_m2: float | None = None) -> 
 
 
 def validate_iv(frame: pd.DataFrame, path) -> pd.DataFrame:
-    """Check an I–V sweep table; raise DeviceFileError or return it."""
+    """Check an I–V sweep table; raise DeviceFileError or return it.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The typed I–V table (temperature in K, voltage in V, current in A).
+    path : str or pathlib.Path
+        The file it came from, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` itself, unchanged.
+
+    Raises
+    ------
+    DeviceFileError
+        If a temperature is ≤ 0 K.
+    """
     bad = frame["temperature_K"].to_numpy() <= 0
     if bad.any():
         r = _first_row(bad)
@@ -424,6 +493,31 @@ def load_campaign(folder: str | Path | None = None, width_s: float | None = None
     absolute conductances, an unknown direction, pulse indices that do not increase within a
     cycle's phase, a phase with fewer pulses than a 5th-degree fit needs or with no change of
     conductance, and a pulse width with potentiation but no depression data (or the reverse).
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path, optional
+        A campaign folder or a pulses CSV file; None: the embedded data set.
+    width_s : float, optional
+        Pulse width (s), > 0, when the file has no ``pulse_width_s`` column.
+    amplitude_V : float, optional
+        Pulse amplitude (V), the magnitude for both polarities, when the file has no
+        ``amplitude_V`` column.
+    area_m2 : float, optional
+        Device area (m²); None: ``campaign.json``'s, else 1 µm² (assumed).
+
+    Returns
+    -------
+    CharacterisationData
+        The validated tables and how each quantity is known.
+
+    Raises
+    ------
+    DeviceFileError
+        For each of the problems above, and for an invalid ``campaign.json``, or a width or
+        amplitude given both in the file and as an option.
+    ValueError
+        If ``width_s`` is not finite and > 0, or ``amplitude_V`` is not finite.
     """
     folder = DATA_DIR if folder is None else Path(folder)
     if folder.is_file():
@@ -483,6 +577,34 @@ def load_updown(path: str | Path, width_s: float | None = None, amplitude_V: flo
     be negative) unless ``conductance_unit="S"``, when it must be ≥ 0 and plausible for a device
     of ``area_m2`` (m², default 1 µm²). ``width_s`` (s) and ``amplitude_V`` (V) are the pulse
     width and amplitude when known. The result has one device, ``D1``, and one cycle.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The two-column CSV file.
+    width_s : float, optional
+        Pulse width (s), > 0; None: unknown.
+    amplitude_V : float, optional
+        Pulse amplitude (V), the magnitude for both polarities; None: unknown.
+    conductance_unit : str, optional
+        ``"S"`` for absolute conductances (S); None: normalized (no unit).
+    area_m2 : float, optional
+        Device area (m²), only with ``conductance_unit="S"``; None: 1 µm² (assumed).
+
+    Returns
+    -------
+    CharacterisationData
+        One device, one cycle, a ``conductance`` (normalized) or ``conductance_S`` (S) column.
+
+    Raises
+    ------
+    DeviceFileError
+        Naming column and row: a missing, empty or unreadable file, other than two columns,
+        a non-numeric value, a negative or implausible conductance in S, a column too short for
+        the fit or without change.
+    ValueError
+        For an unknown ``conductance_unit``, ``area_m2`` without ``conductance_unit="S"``, or a
+        width or amplitude that is not finite (a width not > 0).
     """
     path = Path(path)
     if conductance_unit not in (None, "S"):
@@ -559,7 +681,23 @@ def load_updown(path: str | Path, width_s: float | None = None, amplitude_V: flo
 
 def detect_format(path: str | Path) -> str:
     """``fetrain`` for a folder, or for a CSV with more than two columns or whose header names
-    fetrain's columns; else ``updown``."""
+    fetrain's columns; else ``updown``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A folder or a CSV file.
+
+    Returns
+    -------
+    str
+        ``"fetrain"`` or ``"updown"``.
+
+    Raises
+    ------
+    DeviceFileError
+        If ``path`` does not exist.
+    """
     path = Path(path)
     if path.is_dir():
         return "fetrain"
@@ -581,6 +719,34 @@ def load_device_file(path: str | Path, format: str = "auto", width_s: float | No
 
     ``width_s`` (s), ``amplitude_V`` (V) and ``area_m2`` (m²) are what the file does not say;
     ``conductance_unit`` (``"S"`` or None) applies to the ``updown`` layout only.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A campaign folder or a CSV file.
+    format : str
+        ``"auto"``, ``"fetrain"`` or ``"updown"``.
+    width_s : float, optional
+        Pulse width (s), > 0; None: the file's, else unknown.
+    amplitude_V : float, optional
+        Pulse amplitude magnitude (V); None: the file's, else unknown.
+    area_m2 : float, optional
+        Device area (m²); None: the file's, else 1 µm² (assumed).
+    conductance_unit : str, optional
+        ``"S"`` or None (normalized), for the ``updown`` layout only.
+
+    Returns
+    -------
+    CharacterisationData
+        The validated tables and how each quantity is known.
+
+    Raises
+    ------
+    DeviceFileError
+        If the file is missing or invalid (see :func:`load_campaign` and :func:`load_updown`).
+    ValueError
+        For an unknown ``format``, ``conductance_unit`` with the ``fetrain`` layout, or invalid
+        options.
     """
     if format not in ("auto", *FORMATS):
         raise ValueError(f"format must be one of {('auto', *FORMATS)}; got {format!r}")
@@ -596,7 +762,23 @@ def load_device_file(path: str | Path, format: str = "auto", width_s: float | No
 
 
 def check_output_folder(out: str | Path) -> Path:
-    """Create ``out`` if needed and check that files can be written there, before any work."""
+    """Create ``out`` if needed and check that files can be written there, before any work.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The output folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder, created.
+
+    Raises
+    ------
+    ValueError
+        If the folder cannot be created or written to.
+    """
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -609,5 +791,11 @@ def check_output_folder(out: str | Path) -> Path:
 
 
 def load_embedded() -> CharacterisationData:
-    """The embedded synthetic characterisation data set (see :mod:`fetrain.synthetic`)."""
+    """The embedded synthetic characterisation data set (see :mod:`fetrain.synthetic`).
+
+    Returns
+    -------
+    CharacterisationData
+        The embedded campaign (conductances from currents in A and read voltages in V).
+    """
     return load_campaign(None)

@@ -43,7 +43,18 @@ DEFAULT_PULSE_WIDTH_S: float = 20e-9
 
 def shown(value) -> str:
     """A value as an error message shows it: numpy numbers and arrays as plain Python ones
-    (``-1e-06``, not ``np.float64(-1e-06)``)."""
+    (``-1e-06``, not ``np.float64(-1e-06)``).
+
+    Parameters
+    ----------
+    value : object
+        Any value (any unit); numpy scalars and arrays are converted to Python ones first.
+
+    Returns
+    -------
+    str
+        The ``repr`` of the converted value.
+    """
     if isinstance(value, np.generic):
         value = value.item()
     elif isinstance(value, np.ndarray):
@@ -84,14 +95,29 @@ class HZOStack:
 
     Attributes
     ----------
-    area_m2 : device area, m² (1 µm²: the companion study's 20 ns regime is below 100 µm²).
-    thickness_m : ferroelectric film thickness, m.
-    eps_static : static relative permittivity (sets the capacitance).
-    eps_optical : optical (high-frequency) relative permittivity (sets the image-force lowering).
-    temperature_K : operating temperature for programming and reading, K.
-    read_voltage_V : read voltage, V.
-    remanent_polarisation_C_m2 : remanent polarisation P_r, C/m² (0.20 C/m² = 20 µC/cm²).
-    max_voltage_V : highest pulse amplitude the stack tolerates, V (the cap on write amplitudes).
+    area_m2 : float
+        Device area (m²); 1 µm², since the companion study's 20 ns regime is below 100 µm².
+    thickness_m : float
+        Ferroelectric film thickness (m).
+    eps_static : float
+        Static relative permittivity (dimensionless); sets the capacitance.
+    eps_optical : float
+        Optical (high-frequency) relative permittivity (dimensionless); sets the image-force
+        lowering.
+    temperature_K : float
+        Operating temperature for programming and reading (K).
+    read_voltage_V : float
+        Read voltage (V).
+    remanent_polarisation_C_m2 : float
+        Remanent polarisation P_r (C/m²); 0.20 C/m² is 20 µC/cm².
+    max_voltage_V : float
+        Highest pulse amplitude the stack tolerates (V); the cap on write amplitudes.
+
+    Raises
+    ------
+    ValueError
+        If a field is not finite or out of range (lengths, temperature and voltages must be > 0,
+        permittivities ≥ 1).
     """
 
     area_m2: float = 1e-12
@@ -119,7 +145,18 @@ class HZOStack:
         return EPS0 * self.eps_static * self.area_m2 / self.thickness_m
 
     def field(self, voltage_V):
-        """Electric field |V|/d across the film, V/m."""
+        """Electric field |V|/d across the film, V/m.
+
+        Parameters
+        ----------
+        voltage_V : float or array of float
+            Applied voltage (V); its sign is ignored.
+
+        Returns
+        -------
+        float or array of float
+            Field magnitude (V/m), shaped like ``voltage_V``.
+        """
         return np.abs(np.asarray(voltage_V, dtype=float)) / self.thickness_m
 
 
@@ -127,6 +164,23 @@ def image_force_lowering_V(field_V_m, eps_optical: float):
     """Schottky barrier lowering sqrt(qE / (4π ε_opt ε0)), in volts (= eV per electron).
 
     ``field_V_m`` is the field in V/m; ``eps_optical`` the optical relative permittivity.
+
+    Parameters
+    ----------
+    field_V_m : float or array of float
+        Electric field E ≥ 0 (V/m).
+    eps_optical : float
+        Optical relative permittivity ε_opt (dimensionless, ≥ 1).
+
+    Returns
+    -------
+    float or array of float
+        Barrier lowering (V, numerically equal to eV per electron), shaped like ``field_V_m``.
+
+    Raises
+    ------
+    ValueError
+        If ``eps_optical`` is not finite or is below 1.
     """
     _require("eps_optical", eps_optical, low=1, strict_low=False)
     e = np.asarray(field_V_m, dtype=float)
@@ -141,12 +195,28 @@ def schottky_current_density(field_V_m, temperature_K, barrier_eV, eps_optical: 
 
     Parameters
     ----------
-    field_V_m : field E ≥ 0, V/m.
-    temperature_K : temperature T > 0, K.
-    barrier_eV : effective barrier height φ_B, eV.
-    eps_optical : optical relative permittivity (image-force term).
-    prefactor : K = α·μ·(m*/m0)^{3/2}, A·m⁻¹·V⁻¹·K^{-3/2} (Chiu 2014's α times mobility and
-        effective-mass factor, lumped).
+    field_V_m : float or array of float
+        Field E ≥ 0 (V/m).
+    temperature_K : float or array of float
+        Temperature T > 0 (K).
+    barrier_eV : float or array of float
+        Effective barrier height φ_B (eV).
+    eps_optical : float
+        Optical relative permittivity (dimensionless); the image-force term.
+    prefactor : float
+        K = α·μ·(m*/m0)^{3/2} (A·m⁻¹·V⁻¹·K^{-3/2}); Chiu 2014's α times mobility and
+        effective-mass factor, lumped.
+
+    Returns
+    -------
+    float or array of float
+        Current density J (A/m²), broadcast over the arguments.
+
+    Raises
+    ------
+    ValueError
+        If the temperature or the prefactor is not > 0, a field is negative, or ``eps_optical``
+        is below 1.
     """
     _require("temperature_K", temperature_K, low=0, unit="K")
     _require("prefactor", prefactor, low=0)
@@ -175,9 +245,17 @@ class Conduction:
 
     Attributes
     ----------
-    prefactor : K, A·m⁻¹·V⁻¹·K^{-3/2} (see :func:`schottky_current_density`).
-    barrier_off_eV : barrier of reset (high-resistance) regions, eV.
-    barrier_on_eV : barrier of set (low-resistance) regions, eV.
+    prefactor : float
+        K (A·m⁻¹·V⁻¹·K^{-3/2}); see :func:`schottky_current_density`.
+    barrier_off_eV : float
+        Barrier of reset (high-resistance) regions (eV).
+    barrier_on_eV : float
+        Barrier of set (low-resistance) regions (eV), at most ``barrier_off_eV``.
+
+    Raises
+    ------
+    ValueError
+        If a field is not finite or not > 0, or ``barrier_on_eV`` exceeds ``barrier_off_eV``.
     """
 
     prefactor: float = 0.33
@@ -190,7 +268,29 @@ class Conduction:
         _require("barrier_on_eV", self.barrier_on_eV, low=0, high=self.barrier_off_eV, unit="eV")
 
     def current(self, voltage_V, state, stack: HZOStack, temperature_K=None):
-        """Current at voltage V (sign follows V) of a device in polarisation state p, A."""
+        """Current at voltage V (sign follows V) of a device in polarisation state p, A.
+
+        Parameters
+        ----------
+        voltage_V : float or array of float
+            Applied voltage (V).
+        state : float or array of float
+            Polarisation state p, the set fraction of the area (dimensionless, 0 … 1).
+        stack : HZOStack
+            Geometry and operating conditions.
+        temperature_K : float, optional
+            Temperature (K); None: the stack's.
+
+        Returns
+        -------
+        float or array of float
+            Current (A), broadcast over ``voltage_V`` and ``state``.
+
+        Raises
+        ------
+        ValueError
+            If a state is outside [0, 1].
+        """
         t = stack.temperature_K if temperature_K is None else temperature_K
         p = np.asarray(state, dtype=float)
         _require("state", p, low=0, high=1, strict_low=False)
@@ -201,18 +301,61 @@ class Conduction:
         return np.sign(v) * stack.area_m2 * (p * j_on + (1.0 - p) * j_off)
 
     def read_conductance(self, state, stack: HZOStack, temperature_K=None):
-        """Read conductance I(V_read)/V_read of state p, S (linear in p)."""
+        """Read conductance I(V_read)/V_read of state p, S (linear in p).
+
+        Parameters
+        ----------
+        state : float or array of float
+            Polarisation state p (dimensionless, 0 … 1).
+        stack : HZOStack
+            Geometry and operating conditions; its ``read_voltage_V`` is the read voltage.
+        temperature_K : float, optional
+            Temperature (K); None: the stack's.
+
+        Returns
+        -------
+        float or array of float
+            Read conductance (S), shaped like ``state``.
+        """
         v = stack.read_voltage_V
         return self.current(v, state, stack, temperature_K) / v
 
     def state_from_conductance(self, conductance_S, stack: HZOStack, temperature_K=None):
-        """Invert :meth:`read_conductance`: the state p of a read conductance (not clipped to [0, 1])."""
+        """Invert :meth:`read_conductance`: the state p of a read conductance (not clipped to [0, 1]).
+
+        Parameters
+        ----------
+        conductance_S : float or array of float
+            Read conductance (S).
+        stack : HZOStack
+            Geometry and operating conditions.
+        temperature_K : float, optional
+            Temperature (K); None: the stack's.
+
+        Returns
+        -------
+        float or array of float
+            Polarisation state p (dimensionless), shaped like ``conductance_S``.
+        """
         g_off = self.read_conductance(0.0, stack, temperature_K)
         g_on = self.read_conductance(1.0, stack, temperature_K)
         return (np.asarray(conductance_S, dtype=float) - g_off) / (g_on - g_off)
 
     def on_off_ratio(self, stack: HZOStack, temperature_K=None) -> float:
-        """G(p=1)/G(p=0) at the read voltage; exp[q(φ_off − φ_on)/kT]."""
+        """G(p=1)/G(p=0) at the read voltage; exp[q(φ_off − φ_on)/kT].
+
+        Parameters
+        ----------
+        stack : HZOStack
+            Geometry and operating conditions.
+        temperature_K : float, optional
+            Temperature (K); None: the stack's.
+
+        Returns
+        -------
+        float
+            ON/OFF conductance ratio (dimensionless).
+        """
         return float(self.read_conductance(1.0, stack, temperature_K)
                      / self.read_conductance(0.0, stack, temperature_K))
 
@@ -222,6 +365,20 @@ def write_to_read_current_ratio(write_voltage_V, stack: HZOStack, temperature_K=
 
     This is why a measured read conductance is enough to know the current during a write pulse:
     I_write = G_read · V_read · ratio.
+
+    Parameters
+    ----------
+    write_voltage_V : float or array of float
+        Write pulse amplitude (V); its sign is ignored.
+    stack : HZOStack
+        Geometry and operating conditions; its ``read_voltage_V`` is V_read.
+    temperature_K : float, optional
+        Temperature (K); None: the stack's.
+
+    Returns
+    -------
+    float or array of float
+        I(V_write)/I(V_read) (dimensionless), shaped like ``write_voltage_V``.
     """
     t = stack.temperature_K if temperature_K is None else temperature_K
     vw = np.abs(np.asarray(write_voltage_V, dtype=float))
@@ -254,12 +411,23 @@ class SwitchingKinetics:
 
     Attributes
     ----------
-    tau0_s : Merz attempt time τ0, s (sub-nanosecond: see the book, Chapter 1).
-    activation_field_V_m : E_a, V/m.
-    alpha : Merz exponent α (dimensionless).
-    beta : KAI exponent β (dimensionless).
-    log_tau_spread : standard deviation of ln τ across domains (dimensionless, natural log).
-    imprint_field_V_m : imprint field E_imp, V/m (> 0 favours set).
+    tau0_s : float
+        Merz attempt time τ0 (s); sub-nanosecond, see the book, Chapter 1.
+    activation_field_V_m : float
+        Activation field E_a (V/m).
+    alpha : float
+        Merz exponent α (dimensionless).
+    beta : float
+        KAI exponent β (dimensionless).
+    log_tau_spread : float
+        Standard deviation of ln τ across domains (dimensionless, natural log).
+    imprint_field_V_m : float
+        Imprint field E_imp (V/m); > 0 favours set.
+
+    Raises
+    ------
+    ValueError
+        If a field is not finite, or one of the first five is not > 0.
     """
 
     tau0_s: float = 1e-10
@@ -278,7 +446,18 @@ class SwitchingKinetics:
         _require("imprint_field_V_m", self.imprint_field_V_m)
 
     def median_switching_time_s(self, field_V_m):
-        """Merz law τ(E) = τ0·exp[(E_a/E)^α], s (infinite at E ≤ 0)."""
+        """Merz law τ(E) = τ0·exp[(E_a/E)^α], s (infinite at E ≤ 0).
+
+        Parameters
+        ----------
+        field_V_m : float or array of float
+            Effective field E (V/m).
+
+        Returns
+        -------
+        float or array of float
+            Median switching time τ (s), shaped like ``field_V_m``.
+        """
         e = np.asarray(field_V_m, dtype=float)
         with np.errstate(divide="ignore", over="ignore"):
             x = np.where(e > 0, (self.activation_field_V_m / np.where(e > 0, e, 1.0)) ** self.alpha,
@@ -289,6 +468,23 @@ class SwitchingKinetics:
         """Expected fraction s ∈ [0, 1) of the unswitched domains that one pulse switches.
 
         ``width_s`` (s, > 0) and ``field_V_m`` (V/m, the effective field) broadcast together.
+
+        Parameters
+        ----------
+        width_s : float or array of float
+            Pulse width (s), > 0.
+        field_V_m : float or array of float
+            Effective field (V/m), e.g. from :meth:`effective_field`.
+
+        Returns
+        -------
+        float or array of float
+            Fraction switched (dimensionless, 0 … 1), broadcast over the arguments.
+
+        Raises
+        ------
+        ValueError
+            If a width is not finite or not > 0.
         """
         _require("width_s", width_s, low=0, unit="s")
         t = np.asarray(width_s, dtype=float)
@@ -305,7 +501,27 @@ class SwitchingKinetics:
         return (switched * _PHI).sum(axis=-1) * _DZ
 
     def effective_field(self, voltage_V, polarity: str, stack: HZOStack):
-        """Field that drives switching for a pulse of amplitude |V| and the given polarity, V/m."""
+        """Field that drives switching for a pulse of amplitude |V| and the given polarity, V/m.
+
+        Parameters
+        ----------
+        voltage_V : float or array of float
+            Pulse amplitude (V); its sign is ignored.
+        polarity : str
+            ``"set"`` (the imprint field adds) or ``"reset"`` (it subtracts).
+        stack : HZOStack
+            Geometry (film thickness).
+
+        Returns
+        -------
+        float or array of float
+            Effective field (V/m), shaped like ``voltage_V``.
+
+        Raises
+        ------
+        ValueError
+            If ``polarity`` is not ``"set"`` or ``"reset"``.
+        """
         _check_polarity(polarity)
         sign = 1.0 if polarity == "set" else -1.0
         return stack.field(voltage_V) + sign * self.imprint_field_V_m
@@ -332,9 +548,17 @@ class IsoFraction:
 
     Attributes
     ----------
-    target_fraction : fraction of the unswitched polarisation one pulse should switch (0 … 0.5).
-    cap_V : highest amplitude, V (None: the stack's ``max_voltage_V``).
-    step_V : the amplitude grid of the pulse generator, V.
+    target_fraction : float
+        Fraction of the unswitched polarisation one pulse should switch (dimensionless, 0 … 0.5).
+    cap_V : float or None
+        Highest amplitude (V); None: the stack's ``max_voltage_V``.
+    step_V : float
+        The amplitude grid of the pulse generator (V).
+
+    Raises
+    ------
+    ValueError
+        If ``target_fraction`` is outside (0, 0.5] or ``cap_V`` or ``step_V`` is not > 0.
     """
 
     target_fraction: float = TARGET_FRACTION
@@ -350,22 +574,71 @@ class IsoFraction:
         _require("step_V", self.step_V, low=0, unit="V")
 
     def cap(self, device: "HZODevice") -> float:
-        """The cap in force for ``device``, V."""
+        """The cap in force for ``device``, V.
+
+        Parameters
+        ----------
+        device : HZODevice
+            The device whose stack gives the cap when ``cap_V`` is None.
+
+        Returns
+        -------
+        float
+            Highest amplitude (V).
+        """
         return device.stack.max_voltage_V if self.cap_V is None else float(self.cap_V)
 
     def amplitude_V(self, device: "HZODevice", width_s: float, polarity: str) -> float:
-        """Amplitude |V| of this scheme at one width and polarity, V."""
+        """Amplitude |V| of this scheme at one width and polarity, V.
+
+        Parameters
+        ----------
+        device : HZODevice
+            The device (its kinetics, imprint included, and its stack's cap).
+        width_s : float
+            Pulse width (s), > 0.
+        polarity : str
+            ``"set"`` or ``"reset"``.
+
+        Returns
+        -------
+        float
+            Pulse amplitude (V), on the ``step_V`` grid and at most the cap.
+
+        Raises
+        ------
+        ValueError
+            If ``width_s`` is not > 0 or ``polarity`` is not ``"set"`` or ``"reset"``.
+        """
         v = _grid_up(device.required_amplitude_V(width_s, polarity, self.target_fraction),
                      self.step_V)
         return float(min(v, self.cap(device)))
 
     def describe(self) -> dict:
-        """Plain-data parameters (results files, cache keys)."""
+        """Plain-data parameters (results files, cache keys).
+
+        Returns
+        -------
+        dict
+            ``scheme`` (the name), ``target_fraction`` (dimensionless), ``cap_V`` (V or None) and
+            ``step_V`` (V).
+        """
         return {"scheme": self.name, "target_fraction": self.target_fraction,
                 "cap_V": self.cap_V, "step_V": self.step_V}
 
     def label(self, device: "HZODevice | None" = None) -> str:
-        """A short label, e.g. ``iso-fraction 3%, cap 3.8 V``."""
+        """A short label, e.g. ``iso-fraction 3%, cap 3.8 V``.
+
+        Parameters
+        ----------
+        device : HZODevice, optional
+            The device whose cap is shown; None: ``DEFAULT_DEVICE``.
+
+        Returns
+        -------
+        str
+            The label, with the target in percent and the cap in V.
+        """
         cap = self.cap(device or DEFAULT_DEVICE)
         return f"iso-fraction {self.target_fraction * 100:g}%, cap {cap:g} V"
 
@@ -382,10 +655,20 @@ class AmplitudeLadder:
 
     Attributes
     ----------
-    volts_at_reference : amplitude at the reference width, V.
-    volts_per_decade : amplitude lowered per decade of width, V (≥ 0; 0 gives one amplitude for all).
-    reference_width_s : the width of ``volts_at_reference``, s.
-    cap_V : highest amplitude, V (None: the stack's ``max_voltage_V``).
+    volts_at_reference : float
+        Amplitude at the reference width (V).
+    volts_per_decade : float
+        Amplitude lowered per decade of width (V per decade); ≥ 0, and 0 gives one amplitude for
+        all widths.
+    reference_width_s : float
+        The width of ``volts_at_reference`` (s).
+    cap_V : float or None
+        Highest amplitude (V); None: the stack's ``max_voltage_V``.
+
+    Raises
+    ------
+    ValueError
+        If a field is not finite, ``volts_per_decade`` is negative, or another is not > 0.
     """
 
     volts_at_reference: float = 3.8
@@ -403,9 +686,43 @@ class AmplitudeLadder:
             _require("cap_V", self.cap_V, low=0, unit="V")
 
     def cap(self, device: "HZODevice") -> float:
+        """The cap in force for ``device``, V.
+
+        Parameters
+        ----------
+        device : HZODevice
+            The device whose stack gives the cap when ``cap_V`` is None.
+
+        Returns
+        -------
+        float
+            Highest amplitude (V).
+        """
         return device.stack.max_voltage_V if self.cap_V is None else float(self.cap_V)
 
     def amplitude_V(self, device: "HZODevice", width_s: float, polarity: str) -> float:
+        """Amplitude |V| of the ladder at one width, V (the same for both polarities).
+
+        Parameters
+        ----------
+        device : HZODevice
+            The device whose stack gives the cap when ``cap_V`` is None.
+        width_s : float
+            Pulse width (s), > 0.
+        polarity : str
+            ``"set"`` or ``"reset"`` (checked, but the ladder does not depend on it).
+
+        Returns
+        -------
+        float
+            Pulse amplitude (V), at most the cap.
+
+        Raises
+        ------
+        ValueError
+            If ``width_s`` is not > 0, ``polarity`` is unknown, or the ladder gives an amplitude
+            ≤ 0 V at this width.
+        """
         _require("width_s", width_s, low=0, unit="s")
         _check_polarity(polarity)
         v = self.volts_at_reference - self.volts_per_decade * np.log10(width_s / self.reference_width_s)
@@ -416,11 +733,31 @@ class AmplitudeLadder:
         return float(min(v, self.cap(device)))
 
     def describe(self) -> dict:
+        """Plain-data parameters (results files, cache keys).
+
+        Returns
+        -------
+        dict
+            ``scheme`` (the name), ``volts_at_reference`` (V), ``volts_per_decade`` (V per
+            decade), ``reference_width_s`` (s) and ``cap_V`` (V or None).
+        """
         return {"scheme": self.name, "volts_at_reference": self.volts_at_reference,
                 "volts_per_decade": self.volts_per_decade,
                 "reference_width_s": self.reference_width_s, "cap_V": self.cap_V}
 
     def label(self, device: "HZODevice | None" = None) -> str:
+        """A short label, e.g. ``ladder 3.8 V at 20 ns, −0.2 V/decade``.
+
+        Parameters
+        ----------
+        device : HZODevice, optional
+            Unused; accepted so that every scheme has the same signature.
+
+        Returns
+        -------
+        str
+            The label, with amplitudes in V and the reference width in ns.
+        """
         return (f"ladder {self.volts_at_reference:g} V at {self.reference_width_s * 1e9:g} ns, "
                 f"−{self.volts_per_decade:g} V/decade")
 
@@ -433,7 +770,24 @@ SCHEMES: dict[str, type] = {IsoFraction.name: IsoFraction, AmplitudeLadder.name:
 class HZODevice:
     """One HZO synapse: its stack, its conduction law, its switching kinetics, and the campaign's
     programming scheme (how each width's write amplitude is chosen: :class:`IsoFraction`, the
-    default, or :class:`AmplitudeLadder`)."""
+    default, or :class:`AmplitudeLadder`).
+
+    Attributes
+    ----------
+    stack : HZOStack
+        Geometry and operating conditions (SI units, see :class:`HZOStack`).
+    conduction : Conduction
+        The Schottky conduction law (barriers in eV).
+    kinetics : SwitchingKinetics
+        The switching kinetics (times in s, fields in V/m).
+    scheme : IsoFraction or AmplitudeLadder
+        The programming scheme that picks each width's write amplitude (V).
+
+    Raises
+    ------
+    ValueError
+        If ``scheme`` is not one of the schemes of ``SCHEMES``.
+    """
 
     stack: HZOStack = field(default_factory=HZOStack)
     conduction: Conduction = field(default_factory=Conduction)
@@ -452,6 +806,26 @@ class HZODevice:
 
         Uses the device's kinetics including its imprint: an experimenter reads the imprint off the
         shift of the polarisation loop and compensates it, so set and reset amplitudes differ.
+
+        Parameters
+        ----------
+        width_s : float
+            Pulse width (s), > 0.
+        polarity : str
+            ``"set"`` or ``"reset"``.
+        fraction : float, optional
+            Target fraction switched per pulse (dimensionless, 0 … 0.5).
+
+        Returns
+        -------
+        float
+            Pulse amplitude (V), uncapped.
+
+        Raises
+        ------
+        ValueError
+            If ``width_s`` is not > 0, ``polarity`` is unknown, or ``fraction`` is outside
+            (0, 0.5].
         """
         _require("width_s", width_s, low=0, unit="s")
         _check_polarity(polarity)
@@ -467,19 +841,69 @@ class HZODevice:
 
     def write_amplitude(self, width_s: float, polarity: str = "set") -> float:
         """Pulse amplitude |V| the measurement campaign uses at this width and polarity, V: the
-        programming scheme's (``scheme``)."""
+        programming scheme's (``scheme``).
+
+        Parameters
+        ----------
+        width_s : float
+            Pulse width (s), > 0.
+        polarity : str
+            ``"set"`` or ``"reset"``.
+
+        Returns
+        -------
+        float
+            Pulse amplitude (V).
+
+        Raises
+        ------
+        ValueError
+            If ``width_s`` is not > 0 or ``polarity`` is unknown.
+        """
         _require("width_s", width_s, low=0, unit="s")
         _check_polarity(polarity)
         return self.scheme.amplitude_V(self, width_s, polarity)
 
     def fraction_per_pulse(self, width_s, polarity: str, amplitude_V=None):
-        """Fraction of the unswitched polarisation one pulse switches (the device's own physics)."""
+        """Fraction of the unswitched polarisation one pulse switches (the device's own physics).
+
+        Parameters
+        ----------
+        width_s : float or array of float
+            Pulse width (s), > 0.
+        polarity : str
+            ``"set"`` or ``"reset"``.
+        amplitude_V : float or array of float, optional
+            Pulse amplitude (V); None: :meth:`write_amplitude`.
+
+        Returns
+        -------
+        float or array of float
+            Fraction switched (dimensionless, 0 … 1).
+        """
         v = self.write_amplitude(width_s, polarity) if amplitude_V is None else amplitude_V
         e = self.kinetics.effective_field(v, polarity, self.stack)
         return self.kinetics.fraction_switched(width_s, e)
 
     def apply_pulse(self, state, width_s, polarity: str, amplitude_V=None):
-        """Polarisation state after one noise-free pulse: p + s(1 − p) for set, p − s·p for reset."""
+        """Polarisation state after one noise-free pulse: p + s(1 − p) for set, p − s·p for reset.
+
+        Parameters
+        ----------
+        state : float or array of float
+            Polarisation state p before the pulse (dimensionless, 0 … 1).
+        width_s : float or array of float
+            Pulse width (s), > 0.
+        polarity : str
+            ``"set"`` or ``"reset"``.
+        amplitude_V : float or array of float, optional
+            Pulse amplitude (V); None: :meth:`write_amplitude`.
+
+        Returns
+        -------
+        float or array of float
+            Polarisation state after the pulse (dimensionless, 0 … 1).
+        """
         s = self.fraction_per_pulse(width_s, polarity, amplitude_V)
         p = np.asarray(state, dtype=float)
         return p + s * (1.0 - p) if polarity == "set" else p - s * p
@@ -488,6 +912,16 @@ class HZODevice:
         """Polarisation state p* where a set and a reset pulse move p by the same amount.
 
         s_set·(1 − p*) = s_reset·p*  ⇒  p* = s_set / (s_set + s_reset).
+
+        Parameters
+        ----------
+        width_s : float
+            Pulse width (s), > 0.
+
+        Returns
+        -------
+        float
+            Symmetry state p* (dimensionless, 0 … 1).
         """
         su = float(self.fraction_per_pulse(width_s, "set"))
         sd = float(self.fraction_per_pulse(width_s, "reset"))
@@ -559,7 +993,19 @@ _UNITS: dict[str, tuple[str, float]] = {
 
 def describe_constants(device: HZODevice = DEFAULT_DEVICE) -> list[dict]:
     """Every constant of a device with its display unit, whether it is an anchor or an assumption,
-    and its source: one dict per constant (keys: group, name, value, unit, kind, source)."""
+    and its source: one dict per constant (keys: group, name, value, unit, kind, source).
+
+    Parameters
+    ----------
+    device : HZODevice
+        The device; default ``DEFAULT_DEVICE``.
+
+    Returns
+    -------
+    list of dict
+        One row per constant: ``group``, ``name``, ``value`` (in the display unit of ``unit``,
+        e.g. µm², nm, ns, MV/cm), ``unit``, ``kind`` and ``source``.
+    """
     rows = []
     groups = (("stack", device.stack), ("conduction", device.conduction),
               ("kinetics", device.kinetics), ("campaign", device))

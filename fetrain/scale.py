@@ -26,7 +26,18 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Scale:
-    """A validated scale name, with :meth:`pick` to choose a value per scale."""
+    """A validated scale name, with :meth:`pick` to choose a value per scale.
+
+    Attributes
+    ----------
+    name : str
+        ``"quick"``, ``"book"`` or ``"paper"``.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not one of ``SCALES``.
+    """
 
     name: str
 
@@ -36,7 +47,18 @@ class Scale:
                              f"(set {ENV_VAR} or pass the name)")
 
     def pick(self, *, quick: T, book: T, paper: T) -> T:
-        """The value for this scale."""
+        """The value for this scale.
+
+        Parameters
+        ----------
+        quick, book, paper : object
+            The value at each scale (any type and unit, the same for all three).
+
+        Returns
+        -------
+        object
+            The value given for this scale's name.
+        """
         return {"quick": quick, "book": book, "paper": paper}[self.name]
 
     def __str__(self) -> str:
@@ -44,7 +66,23 @@ class Scale:
 
 
 def current(name: str | None = None) -> Scale:
-    """The scale in force: ``name`` if given, else ``$FETRAIN_SCALE``, else ``book``."""
+    """The scale in force: ``name`` if given, else ``$FETRAIN_SCALE``, else ``book``.
+
+    Parameters
+    ----------
+    name : str, optional
+        A scale name; None: the environment variable, else the default.
+
+    Returns
+    -------
+    Scale
+        The validated scale.
+
+    Raises
+    ------
+    ValueError
+        If the name is not one of ``SCALES``.
+    """
     if name is None:
         name = os.environ.get(ENV_VAR, "").strip() or DEFAULT_SCALE
     return Scale(name)

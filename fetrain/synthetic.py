@@ -70,17 +70,28 @@ class Variability:
 
     Attributes
     ----------
-    barrier_d2d_eV : device-to-device standard deviation of a common shift of both barriers, eV
-        (1.5 meV scales a device's conductance by about ±6% at 300 K).
-    activation_d2d_rel : device-to-device relative standard deviation of the activation field.
-    imprint_d2d_rel : device-to-device relative standard deviation of the imprint field.
-    step_c2c_rel : relative standard deviation of each pulse's switched fraction (cycle to cycle,
-        pulse to pulse), the form of AIHWKit's ``dw_min_std``. 8%: a 1 µm² film holds a few thousand
-        grains, and a pulse that switches a few per cent of them fluctuates by about 1/sqrt(number
-        switched).
-    read_noise_rel : relative standard deviation of a read of the current (0.3%: a pA read with
-        integration on a parameter analyser).
-    iv_noise_rel : standard deviation of ln I of an I–V sweep point (multiplicative noise).
+    barrier_d2d_eV : float
+        Device-to-device standard deviation of a common shift of both barriers (eV); 1.5 meV
+        scales a device's conductance by about ±6% at 300 K.
+    activation_d2d_rel : float
+        Device-to-device relative standard deviation of the activation field (dimensionless).
+    imprint_d2d_rel : float
+        Device-to-device relative standard deviation of the imprint field (dimensionless).
+    step_c2c_rel : float
+        Relative standard deviation of each pulse's switched fraction, cycle to cycle and pulse
+        to pulse (dimensionless); the form of AIHWKit's ``dw_min_std``. 8%: a 1 µm² film holds a
+        few thousand grains, and a pulse that switches a few per cent of them fluctuates by about
+        1/sqrt(number switched).
+    read_noise_rel : float
+        Relative standard deviation of a read of the current (dimensionless); 0.3%, a pA read
+        with integration on a parameter analyser.
+    iv_noise_rel : float
+        Standard deviation of ln I of an I–V sweep point (dimensionless; multiplicative noise).
+
+    Raises
+    ------
+    ValueError
+        If a field is negative or not finite.
     """
 
     barrier_d2d_eV: float = 0.0015
@@ -101,18 +112,34 @@ class CampaignPlan:
 
     Attributes
     ----------
-    widths_s : pulse widths, s.
-    n_devices : number of devices characterised.
-    n_cycles : recorded potentiation/depression cycles per device and width.
-    conditioning_cycles : unrecorded cycles before recording (so recorded cycles are steady).
-    saturation_residual : the pulses-per-phase rule: enough pulses that the slower direction
-        leaves at most this fraction of its range untraversed.
-    pulse_count_step : pulses per phase are rounded up to a multiple of this.
-    iv_states : polarisation states p of the I–V sweeps (fraction of the area set).
-    iv_temperatures_K : temperatures of the I–V sweeps, K.
-    iv_voltage_step_V : voltage step of the sweeps, V; sweeps run from ±step to ± the stack's
-        maximum voltage.
-    seed : seed of the whole campaign.
+    widths_s : tuple of float
+        Pulse widths (s).
+    n_devices : int
+        Number of devices characterised (counts).
+    n_cycles : int
+        Recorded potentiation/depression cycles per device and width (counts).
+    conditioning_cycles : int
+        Unrecorded cycles before recording, so that recorded cycles are steady (counts).
+    saturation_residual : float
+        The pulses-per-phase rule (dimensionless, 0 … 1): enough pulses that the slower
+        direction leaves at most this fraction of its range untraversed.
+    pulse_count_step : int
+        Pulses per phase are rounded up to a multiple of this (counts).
+    iv_states : tuple of float
+        Polarisation states p of the I–V sweeps, the fraction of the area set (dimensionless).
+    iv_temperatures_K : tuple of float
+        Temperatures of the I–V sweeps (K).
+    iv_voltage_step_V : float
+        Voltage step of the sweeps (V); sweeps run from ±step to ± the highest voltage the
+        campaign applies (the stack's maximum voltage, or the programming scheme's cap if higher).
+    seed : int
+        Seed of the whole campaign.
+
+    Raises
+    ------
+    ValueError
+        If a field is out of its range (widths, temperatures and step > 0, counts ≥ 1, states in
+        [0, 1], ``saturation_residual`` in (0, 1]).
     """
 
     widths_s: tuple[float, ...] = PULSE_WIDTHS_S
@@ -140,6 +167,18 @@ class CampaignPlan:
         """Pulses per phase at this width: the slower direction of ``device`` nearly saturates.
 
         N = ln(1/saturation_residual) / min(s_set, s_reset), rounded up to ``pulse_count_step``.
+
+        Parameters
+        ----------
+        device : HZODevice
+            The device (its fractions switched per pulse).
+        width_s : float
+            Pulse width (s).
+
+        Returns
+        -------
+        int
+            Pulses per phase (counts).
         """
         s = min(float(device.fraction_per_pulse(width_s, "set")),
                 float(device.fraction_per_pulse(width_s, "reset")))
@@ -147,13 +186,36 @@ class CampaignPlan:
         return int(np.ceil(n / self.pulse_count_step) * self.pulse_count_step)
 
     def iv_state_labels(self) -> list[str]:
-        """Labels of the I–V states: ``P000`` (fully reset) … ``P100`` (fully set)."""
+        """Labels of the I–V states: ``P000`` (fully reset) … ``P100`` (fully set).
+
+        Returns
+        -------
+        list of str
+            One label per entry of ``iv_states``, its set fraction in percent.
+        """
         return [f"P{round(100 * p):03d}" for p in self.iv_states]
 
 
 def sample_devices(nominal: HZODevice, variability: Variability, n_devices: int,
                    rng: np.random.Generator) -> tuple[HZODevice, ...]:
-    """Draw ``n_devices`` devices around ``nominal`` with the device-to-device spreads."""
+    """Draw ``n_devices`` devices around ``nominal`` with the device-to-device spreads.
+
+    Parameters
+    ----------
+    nominal : HZODevice
+        The nominal device.
+    variability : Variability
+        The spreads (barrier shift in eV, relative spreads of the activation and imprint fields).
+    n_devices : int
+        Number of devices to draw (counts).
+    rng : numpy.random.Generator
+        The random stream.
+
+    Returns
+    -------
+    tuple of HZODevice
+        The drawn devices.
+    """
     devices = []
     for _ in range(n_devices):
         shift, ea, imp = (float(x) for x in rng.standard_normal(3))
@@ -194,12 +256,17 @@ class WidthTruth:
 
     Attributes
     ----------
-    width_s : pulse width, s.
-    amplitude_set_V, amplitude_reset_V : campaign amplitudes |V|, V.
-    pulses_per_phase : N.
-    g_min_S, g_max_S : the scale's G_min and G_max: mean over devices of the lowest and highest
-        read conductance of each device's steady cycle (noise-free), S.
-    devices : the sampled devices.
+    width_s : float
+        Pulse width (s).
+    amplitude_set_V, amplitude_reset_V : float
+        Campaign amplitudes |V| (V).
+    pulses_per_phase : int
+        Pulses per phase N (counts).
+    g_min_S, g_max_S : float
+        The scale's G_min and G_max (S): mean over devices of the lowest and highest read
+        conductance of each device's steady cycle (noise-free).
+    devices : tuple of HZODevice
+        The sampled devices.
     """
 
     width_s: float
@@ -211,32 +278,102 @@ class WidthTruth:
     devices: tuple[HZODevice, ...]
 
     def fractions(self, device: int) -> tuple[float, float]:
-        """(s_set, s_reset) of a device: fraction of the unswitched polarisation one pulse switches."""
+        """(s_set, s_reset) of a device: fraction of the unswitched polarisation one pulse switches.
+
+        Parameters
+        ----------
+        device : int
+            Device index (0 is ``D1``).
+
+        Returns
+        -------
+        tuple of float
+            s_set and s_reset (dimensionless, 0 … 1).
+        """
         d = self.devices[device]
         return (float(d.fraction_per_pulse(self.width_s, "set", self.amplitude_set_V)),
                 float(d.fraction_per_pulse(self.width_s, "reset", self.amplitude_reset_V)))
 
     def conductance(self, state, device: int):
-        """Read conductance of polarisation state p of a device, S."""
+        """Read conductance of polarisation state p of a device, S.
+
+        Parameters
+        ----------
+        state : float or array of float
+            Polarisation state p (dimensionless, 0 … 1).
+        device : int
+            Device index (0 is ``D1``).
+
+        Returns
+        -------
+        float or array of float
+            Read conductance (S).
+        """
         d = self.devices[device]
         return d.conduction.read_conductance(state, d.stack)
 
     def w_from_conductance(self, conductance_S):
-        """Weight w of a read conductance (the book's weight scale)."""
+        """Weight w of a read conductance (the book's weight scale).
+
+        Parameters
+        ----------
+        conductance_S : float or array of float
+            Read conductance (S).
+
+        Returns
+        -------
+        float or array of float
+            Weight (w units).
+        """
         g = np.asarray(conductance_S, dtype=float)
         return 2.0 * (g - self.g_min_S) / (self.g_max_S - self.g_min_S) - 1.0
 
     def conductance_from_w(self, w):
-        """Read conductance of weight w, S."""
+        """Read conductance of weight w, S.
+
+        Parameters
+        ----------
+        w : float or array of float
+            Weight (w units).
+
+        Returns
+        -------
+        float or array of float
+            Read conductance (S).
+        """
         return self.g_min_S + (np.asarray(w, dtype=float) + 1.0) * (self.g_max_S - self.g_min_S) / 2.0
 
     def state_from_w(self, w, device: int):
-        """Polarisation state p of weight w for a device (not clipped)."""
+        """Polarisation state p of weight w for a device (not clipped).
+
+        Parameters
+        ----------
+        w : float or array of float
+            Weight (w units).
+        device : int
+            Device index (0 is ``D1``).
+
+        Returns
+        -------
+        float or array of float
+            Polarisation state p (dimensionless).
+        """
         d = self.devices[device]
         return d.conduction.state_from_conductance(self.conductance_from_w(w), d.stack)
 
     def w_bounds(self, device: int) -> tuple[float, float]:
-        """Weights of a device's fully reset and fully set states, its physical bounds."""
+        """Weights of a device's fully reset and fully set states, its physical bounds.
+
+        Parameters
+        ----------
+        device : int
+            Device index (0 is ``D1``).
+
+        Returns
+        -------
+        tuple of float
+            Lower and upper bound (w units).
+        """
         return (float(self.w_from_conductance(self.conductance(0.0, device))),
                 float(self.w_from_conductance(self.conductance(1.0, device))))
 
@@ -250,11 +387,37 @@ class WidthTruth:
             / (self.g_max_S - self.g_min_S)
 
     def step_up(self, w, device: int | None = None):
-        """Mean change of w from one set (up) pulse at weight w (noise-free), ≥ 0."""
+        """Mean change of w from one set (up) pulse at weight w (noise-free), ≥ 0.
+
+        Parameters
+        ----------
+        w : float or array of float
+            Weight before the pulse (w units).
+        device : int, optional
+            Device index (0 is ``D1``); None: the mean over the population.
+
+        Returns
+        -------
+        float or array of float
+            Up step (w units).
+        """
         return self._step(w, device, "set")
 
     def step_down(self, w, device: int | None = None):
-        """Mean magnitude of the change of w from one reset (down) pulse at weight w, ≥ 0."""
+        """Mean magnitude of the change of w from one reset (down) pulse at weight w, ≥ 0.
+
+        Parameters
+        ----------
+        w : float or array of float
+            Weight before the pulse (w units).
+        device : int, optional
+            Device index (0 is ``D1``); None: the mean over the population.
+
+        Returns
+        -------
+        float or array of float
+            Magnitude of the down step (w units).
+        """
         return self._step(w, device, "reset")
 
     def symmetry_point(self, device: int | None = None) -> float:
@@ -262,6 +425,16 @@ class WidthTruth:
 
         For one device, p* = s_set / (s_set + s_reset) mapped to w; for the population, the root
         of the mean up step minus the mean down step.
+
+        Parameters
+        ----------
+        device : int, optional
+            Device index (0 is ``D1``); None: the population.
+
+        Returns
+        -------
+        float
+            Symmetry point w* (w units).
         """
         if device is None:
             return float(brentq(lambda w: float(self.step_up(w) - self.step_down(w)), -3.0, 3.0,
@@ -271,11 +444,28 @@ class WidthTruth:
         return float(self.w_from_conductance(self.conductance(p_star, device)))
 
     def symmetry_points(self) -> np.ndarray:
-        """The true symmetry point of every sampled device."""
+        """The true symmetry point of every sampled device.
+
+        Returns
+        -------
+        array of float
+            One symmetry point per device (w units).
+        """
         return np.array([self.symmetry_point(k) for k in range(len(self.devices))])
 
     def dw_min(self, device: int | None = None) -> float:
-        """The up step at w = 0 (AIHWKit's granularity convention)."""
+        """The up step at w = 0 (AIHWKit's granularity convention).
+
+        Parameters
+        ----------
+        device : int, optional
+            Device index (0 is ``D1``); None: the population.
+
+        Returns
+        -------
+        float
+            dw_min (w units).
+        """
         return float(self.step_up(0.0, device))
 
 
@@ -285,6 +475,15 @@ class SyntheticCampaign:
 
     Build one with :func:`default_campaign` (the embedded data set) or directly; call
     :meth:`generate_pulses` and :meth:`generate_iv` for the data tables and :meth:`truth` for the ground truth of a width.
+
+    Attributes
+    ----------
+    nominal : HZODevice
+        The nominal device (SI units, see :class:`fetrain.physics.HZODevice`).
+    variability : Variability
+        Device-to-device and cycle-to-cycle spreads.
+    plan : CampaignPlan
+        What is measured (widths in s, counts, temperatures in K).
     """
 
     nominal: HZODevice = field(default_factory=lambda: DEFAULT_DEVICE)
@@ -298,6 +497,13 @@ class SyntheticCampaign:
         return sample_devices(self.nominal, self.variability, self.plan.n_devices, rng)
 
     def device_names(self) -> list[str]:
+        """The device identifiers of the data set.
+
+        Returns
+        -------
+        list of str
+            ``D1`` … ``Dn``.
+        """
         return [f"D{k + 1}" for k in range(self.plan.n_devices)]
 
     def amplitude_table(self) -> pd.DataFrame:
@@ -307,6 +513,13 @@ class SyntheticCampaign:
         target fraction); amplitude_set_V, amplitude_reset_V (on the generator's grid, capped);
         capped (whether the cap binds for either polarity); fraction_set and fraction_reset (of
         the nominal device at those amplitudes); pulses_per_phase.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``pulse_width_s`` (s); ``required_set_V``, ``required_reset_V``, ``amplitude_set_V``
+            and ``amplitude_reset_V`` (V); ``capped`` (bool); ``fraction_set`` and
+            ``fraction_reset`` (dimensionless); ``pulses_per_phase`` (counts).
         """
         rows = []
         nom = self.nominal
@@ -319,7 +532,8 @@ class SyntheticCampaign:
                 "required_reset_V": req_reset,
                 "amplitude_set_V": v_set,
                 "amplitude_reset_V": v_reset,
-                "capped": bool(max(req_set, req_reset) > nom.stack.max_voltage_V),
+                # the cap in force: the scheme's own cap_V if it sets one, else the stack's limit
+                "capped": bool(max(req_set, req_reset) > nom.scheme.cap(nom)),
                 "fraction_set": float(nom.fraction_per_pulse(t, "set", v_set)),
                 "fraction_reset": float(nom.fraction_per_pulse(t, "reset", v_reset)),
                 "pulses_per_phase": self.plan.pulses_per_phase(nom, t),
@@ -327,7 +541,23 @@ class SyntheticCampaign:
         return pd.DataFrame(rows)
 
     def truth(self, width_s: float) -> WidthTruth:
-        """The ground truth at one of the plan's pulse widths."""
+        """The ground truth at one of the plan's pulse widths.
+
+        Parameters
+        ----------
+        width_s : float
+            Pulse width (s), one of the plan's ``widths_s``.
+
+        Returns
+        -------
+        WidthTruth
+            The truth at that width.
+
+        Raises
+        ------
+        ValueError
+            If ``width_s`` is not one of the plan's widths.
+        """
         widths = np.asarray(self.plan.widths_s)
         matches = np.flatnonzero(np.isclose(widths, width_s, rtol=1e-9, atol=0))
         if matches.size == 0:
@@ -352,7 +582,24 @@ class SyntheticCampaign:
         """Simulate the pulse-response measurements: one row per read after a pulse.
 
         ``widths_s``: only these of the plan's widths (default: all); each width draws from its
-        own stream, so a width's rows are the same whichever others are generated."""
+        own stream, so a width's rows are the same whichever others are generated.
+
+        Parameters
+        ----------
+        widths_s : sequence of float, optional
+            Pulse widths to generate (s), each one of the plan's; None: all.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns of ``PULSE_COLUMNS``: widths in s, amplitudes and read voltage in V
+            (negative amplitude: reset), read current in A.
+
+        Raises
+        ------
+        ValueError
+            If a width is not one of the plan's.
+        """
         plan, var = self.plan, self.variability
         stack = self.nominal.stack
         names = np.array(self.device_names())
@@ -400,16 +647,30 @@ class SyntheticCampaign:
         return pd.concat(frames, ignore_index=True)[list(PULSE_COLUMNS)]
 
     def iv_device(self) -> HZODevice:
-        """The device whose I–V sweeps the campaign records (D1)."""
+        """The device whose I–V sweeps the campaign records (D1).
+
+        Returns
+        -------
+        HZODevice
+            Device ``D1``.
+        """
         return self.devices[0]
 
     def generate_iv(self) -> pd.DataFrame:
-        """Simulate the I–V sweeps of device D1: one row per (state, temperature, voltage)."""
+        """Simulate the I–V sweeps of device D1: one row per (state, temperature, voltage).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns of ``IV_COLUMNS``: temperature in K, voltage in V, current in A.
+        """
         plan = self.plan
         dev = self.iv_device()
         rng = np.random.default_rng([plan.seed, 2])
         step = plan.iv_voltage_step_V
-        n_side = int(np.floor(round(dev.stack.max_voltage_V / step, 9)))
+        # up to the highest voltage the campaign applies, so that every write amplitude is measured
+        v_max = max(dev.stack.max_voltage_V, dev.scheme.cap(dev))
+        n_side = int(np.floor(round(v_max / step, 9)))
         positive = step * np.arange(1, n_side + 1)
         volts = np.concatenate([-positive[::-1], positive])
         rows = []
@@ -423,7 +684,14 @@ class SyntheticCampaign:
         return pd.concat(rows, ignore_index=True)[list(IV_COLUMNS)]
 
     def metadata(self) -> dict:
-        """Units and provenance of the data set (written as ``campaign.json``)."""
+        """Units and provenance of the data set (written as ``campaign.json``).
+
+        Returns
+        -------
+        dict
+            JSON-ready metadata: description, seed, files and their columns with units, the
+            protocol (amplitudes in V, read voltage in V, temperatures in K), the variability.
+        """
         amps = self.amplitude_table()
         return {
             "synthetic": True,
@@ -465,7 +733,18 @@ class SyntheticCampaign:
         }
 
     def write(self, folder: str | Path) -> dict[str, Path]:
-        """Write the data set (two CSV files and the JSON metadata) into ``folder``."""
+        """Write the data set (two CSV files and the JSON metadata) into ``folder``.
+
+        Parameters
+        ----------
+        folder : str or pathlib.Path
+            Output folder, created if missing.
+
+        Returns
+        -------
+        dict of str to pathlib.Path
+            The written files by name (``pulses.csv``, ``iv_sweeps.csv``, ``campaign.json``).
+        """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = {name: folder / name for name in (PULSES_FILE, IV_FILE, META_FILE)}
@@ -486,7 +765,13 @@ def _phase_order(col: pd.Series) -> pd.Series:
 
 
 def default_campaign() -> SyntheticCampaign:
-    """The campaign behind the embedded data set (default device, spreads, plan and seed)."""
+    """The campaign behind the embedded data set (default device, spreads, plan and seed).
+
+    Returns
+    -------
+    SyntheticCampaign
+        ``SyntheticCampaign()`` with its defaults.
+    """
     return SyntheticCampaign()
 
 
@@ -503,6 +788,34 @@ class TwoBasinTrace:
     multiplied by (1 + ``step_noise``·ξ); each read adds ``read_noise_w``·ξ′ (w units); the file
     holds ``gain``·w + ``offset`` (normalized units, partly negative). The trace starts at w = −1
     with ``n_pulses`` up pulses, then ``n_pulses`` down pulses.
+
+    Attributes
+    ----------
+    a, b, c : float
+        The roots of up − down (w units, true scale): stable ``a`` and ``c``, unstable ``b``;
+        −1 < a < b < c < 1.
+    k : float
+        Strength of the cubic term of q(w) (dimensionless).
+    s : float
+        Step scale (w units per pulse).
+    n_pulses : int
+        Up pulses, and then down pulses, of the trace (counts), ≥ 10.
+    step_noise : float
+        Relative standard deviation of each step (dimensionless).
+    read_noise_w : float
+        Standard deviation of a read (w units).
+    gain : float
+        Normalized units per w unit of the file, > 0.
+    offset : float
+        Normalized value of w = 0 (normalized units).
+    seed : int
+        Seed of the trace's noise.
+
+    Raises
+    ------
+    ValueError
+        If the roots are not ordered inside (−1, 1), ``k`` makes a step negative,
+        ``n_pulses`` < 10 or ``gain`` is not > 0.
     """
 
     a: float = -0.4
@@ -532,12 +845,34 @@ class TwoBasinTrace:
         return w - self.k * (w - self.a) * (w - self.b) * (w - self.c)
 
     def step_up(self, w):
-        """True mean up step at w (w units)."""
+        """True mean up step at w (w units).
+
+        Parameters
+        ----------
+        w : float or array of float
+            True state (w units).
+
+        Returns
+        -------
+        float or array of float
+            Up step (w units).
+        """
         w = np.asarray(w, dtype=float)
         return self.s * (1.0 - w) * (1.0 + self._q(w))
 
     def step_down(self, w):
-        """True mean down step at w (w units)."""
+        """True mean down step at w (w units).
+
+        Parameters
+        ----------
+        w : float or array of float
+            True state (w units).
+
+        Returns
+        -------
+        float or array of float
+            Magnitude of the down step (w units).
+        """
         w = np.asarray(w, dtype=float)
         return self.s * (1.0 + w) * (1.0 - self._q(w))
 
@@ -547,7 +882,13 @@ class TwoBasinTrace:
         return (self.a, self.c)
 
     def reads(self) -> tuple[np.ndarray, np.ndarray]:
-        """The file's two columns: normalized reads after each up pulse, then each down pulse."""
+        """The file's two columns: normalized reads after each up pulse, then each down pulse.
+
+        Returns
+        -------
+        tuple of array of float
+            ``up`` and ``down`` reads, ``n_pulses`` each (normalized units).
+        """
         rng = np.random.default_rng(self.seed)
         w = -1.0
         out = []
@@ -561,17 +902,52 @@ class TwoBasinTrace:
         return out[0], out[1]
 
     def to_normalized(self, w):
-        """The file's normalized value of a true state w."""
+        """The file's normalized value of a true state w.
+
+        Parameters
+        ----------
+        w : float or array of float
+            True state (w units).
+
+        Returns
+        -------
+        float or array of float
+            ``gain``·w + ``offset`` (normalized units).
+        """
         return self.gain * np.asarray(w, dtype=float) + self.offset
 
     def on_scale(self, g_min: float, g_max: float) -> "ScaledTruth":
         """The truth on a fitted model's weight scale (the scale whose w = −1 and +1 are the
-        normalized values ``g_min`` and ``g_max``), for comparing a fit with it."""
+        normalized values ``g_min`` and ``g_max``), for comparing a fit with it.
+
+        Parameters
+        ----------
+        g_min, g_max : float
+            The fitted model's scale ends (normalized units of the file).
+
+        Returns
+        -------
+        ScaledTruth
+            The truth on that scale.
+        """
         return ScaledTruth(self, float(g_min), float(g_max))
 
 
     def write(self, path: str | Path, header: bool = True) -> Path:
-        """Write the two-column CSV (with a header row ``up,down`` unless ``header`` is false)."""
+        """Write the two-column CSV (with a header row ``up,down`` unless ``header`` is false).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The CSV file; its folder is created if missing.
+        header : bool
+            Write the ``up,down`` header row.
+
+        Returns
+        -------
+        pathlib.Path
+            The written file.
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         up, down = self.reads()
@@ -582,7 +958,15 @@ class TwoBasinTrace:
 
 @dataclass(frozen=True)
 class ScaledTruth:
-    """A :class:`TwoBasinTrace`'s true steps and stable points on a fitted model's w scale."""
+    """A :class:`TwoBasinTrace`'s true steps and stable points on a fitted model's w scale.
+
+    Attributes
+    ----------
+    trace : TwoBasinTrace
+        The synthetic trace.
+    g_min, g_max : float
+        The fitted model's scale ends (normalized units of the file).
+    """
 
     trace: TwoBasinTrace
     g_min: float
@@ -600,21 +984,43 @@ class ScaledTruth:
         return 2.0 * self.trace.gain / (self.g_max - self.g_min)
 
     def step_up(self, w):
-        """True mean up step at the model's w, in the model's w units."""
+        """True mean up step at the model's w, in the model's w units.
+
+        Parameters
+        ----------
+        w : float or array of float
+            Weight on the model's scale (w units).
+
+        Returns
+        -------
+        float or array of float
+            Up step (the model's w units).
+        """
         return self._factor * self.trace.step_up(np.clip(self._to_true(w), -1.0, 1.0))
 
     def step_down(self, w):
-        """True mean down step at the model's w, in the model's w units."""
+        """True mean down step at the model's w, in the model's w units.
+
+        Parameters
+        ----------
+        w : float or array of float
+            Weight on the model's scale (w units).
+
+        Returns
+        -------
+        float or array of float
+            Magnitude of the down step (the model's w units).
+        """
         return self._factor * self.trace.step_down(np.clip(self._to_true(w), -1.0, 1.0))
 
     @property
     def stable_points(self) -> tuple[float, float]:
-        """The true stable symmetry points on the model's w scale."""
+        """The true stable symmetry points on the model's w scale, w units."""
         return tuple(float(self._to_model(a)) for a in self.trace.stable_points)
 
     @property
     def unstable_point(self) -> float:
-        """The true unstable root between them (the basins' border), model's w scale."""
+        """The true unstable root between them (the basins' border), model's w scale, w units."""
         return float(self._to_model(self.trace.b))
 
 

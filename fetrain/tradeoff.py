@@ -59,7 +59,27 @@ def _check_digital(digital: str) -> None:
 def with_totals(histories: pd.DataFrame, digital: str = DEFAULT_DIGITAL,
                 fixed_J: float = 0.0) -> pd.DataFrame:
     """``histories`` with ``digital_J`` (the chosen hardware model's digital energy), ``fixed_J``
-    (``fixed_J`` joules per programming pulse) and ``total_J`` (the sum of :data:`PARTS`)."""
+    (``fixed_J`` joules per programming pulse) and ``total_J`` (the sum of :data:`PARTS`).
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        A sweep's histories (energy parts in J, cumulative; ``pulses`` in counts).
+    digital : str
+        Hardware model of the digital work, a name of ``DIGITAL_MODELS``.
+    fixed_J : float
+        Width-independent cost per programming pulse (J), ≥ 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``digital_J``, ``fixed_J`` and ``total_J`` added (J, cumulative).
+
+    Raises
+    ------
+    ValueError
+        If ``digital`` is unknown or ``fixed_J`` is negative.
+    """
     _check_digital(digital)
     if fixed_J < 0:
         raise ValueError(f"fixed_J (width-independent cost per pulse, J) must be ≥ 0; got {shown(fixed_J)}")
@@ -79,7 +99,32 @@ def summary(histories: pd.DataFrame, target: float, digital: str = DEFAULT_DIGIT
             fixed_J: float = 0.0) -> pd.DataFrame:
     """One row per run: whether it reached ``target``; epochs, samples, pulses and every energy
     part at the first evaluation that did (NaN where it did not); the final test accuracy, the
-    epoch limit and the total energy at the end of training."""
+    epoch limit and the total energy at the end of training.
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        A sweep's histories.
+    target : float
+        Target test accuracy (fraction, 0 … 1).
+    digital : str
+        Hardware model of the digital work, a name of ``DIGITAL_MODELS``.
+    fixed_J : float
+        Width-independent cost per programming pulse (J), ≥ 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The run keys (``width_s`` in s), ``target`` and ``final_accuracy`` (fractions),
+        ``reached``, ``epochs_to_target`` and ``epoch_limit`` (epochs), ``samples_to_target``,
+        ``pulses_to_target`` and ``pulses_final`` (counts), the energies ``*_J`` (J) and
+        ``energy_per_pulse_J`` (J per pulse, complete form).
+
+    Raises
+    ------
+    ValueError
+        If ``digital`` is unknown or ``fixed_J`` is negative.
+    """
     h = with_totals(histories, digital, fixed_J)
     rows = []
     for key, run in h.groupby(RUN_KEYS, sort=True):
@@ -107,7 +152,20 @@ def summary(histories: pd.DataFrame, target: float, digital: str = DEFAULT_DIGIT
 def aggregate(summ: pd.DataFrame) -> pd.DataFrame:
     """One row per configuration: seeds, seeds that reached the target, and mean/min/max over
     seeds of the energy to target (total and study form), epochs and pulses to target (NaN
-    unless every seed reached it), and of the final accuracy."""
+    unless every seed reached it), and of the final accuracy.
+
+    Parameters
+    ----------
+    summ : pandas.DataFrame
+        The table of :func:`summary`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The configuration keys, ``seeds`` and ``seeds_reached`` (counts), ``reached``, and each
+        quantity's mean, ``_min`` and ``_max`` in the units of :func:`summary` (J, epochs,
+        counts, fractions).
+    """
     rows = []
     for key, g in summ.groupby(CONFIG_KEYS, sort=True):
         row = dict(zip(CONFIG_KEYS, key))
@@ -129,7 +187,28 @@ def aggregate(summ: pd.DataFrame) -> pd.DataFrame:
 def energy_curves(histories: pd.DataFrame, targets=CURVE_TARGETS,
                   digital: str = DEFAULT_DIGITAL) -> pd.DataFrame:
     """Energy to target as a curve over targets: one row per (run, target) with ``reached``,
-    ``total_to_target_J`` and ``analog_study_to_target_J`` (NaN where not reached)."""
+    ``total_to_target_J`` and ``analog_study_to_target_J`` (NaN where not reached).
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        A sweep's histories.
+    targets : sequence of float
+        Target test accuracies (fractions).
+    digital : str
+        Hardware model of the digital work, a name of ``DIGITAL_MODELS``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The run keys, ``target`` (fraction), ``reached``, ``total_to_target_J`` and
+        ``analog_study_to_target_J`` (J), ``epochs_to_target`` (epochs).
+
+    Raises
+    ------
+    ValueError
+        If ``digital`` is unknown.
+    """
     h = with_totals(histories, digital)
     rows = []
     for key, run in h.groupby(RUN_KEYS, sort=True):
@@ -154,6 +233,30 @@ def win_map(histories: pd.DataFrame, target: float, fixed_costs_J=MAP_FIXED_COST
     ``shortest_over_winner`` (1 where the shortest width wins), ``widths_reached``, the
     ``runner_up_width_s``, the ``margin`` (runner-up's energy over the winner's) and ``tie``
     (margin below :data:`TIE_MARGIN`).
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        A sweep's histories.
+    target : float
+        Target test accuracy (fraction, 0 … 1).
+    fixed_costs_J : sequence of float
+        Width-independent costs per pulse (J).
+    digital_models : sequence of str
+        Hardware models of the digital work, names of ``DIGITAL_MODELS``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``strategy``, ``scheme``, ``fixed_per_pulse_J`` (J), ``digital``, ``widths_reached``
+        (counts), ``shortest_width_s``, ``winner_width_s`` and ``runner_up_width_s`` (s),
+        ``shortest_J`` and ``winner_J`` (J), ``margin`` and ``shortest_over_winner``
+        (dimensionless), ``tie``.
+
+    Raises
+    ------
+    ValueError
+        If a hardware model is unknown.
     """
     rows = []
     for digital in digital_models:
@@ -188,7 +291,22 @@ def win_map(histories: pd.DataFrame, target: float, fixed_costs_J=MAP_FIXED_COST
 
 def pareto_front(points: pd.DataFrame, energy: str = "total_J",
                  accuracy: str = "test_accuracy") -> pd.DataFrame:
-    """The points no other point beats in both energy (lower) and accuracy (higher), by energy."""
+    """The points no other point beats in both energy (lower) and accuracy (higher), by energy.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        Points with an energy and an accuracy column.
+    energy : str
+        The energy column (J).
+    accuracy : str
+        The accuracy column (fraction).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The front's rows of ``points``, by ascending energy.
+    """
     p = points.sort_values([energy, accuracy], ascending=[True, False])
     best = -np.inf
     keep = []

@@ -36,20 +36,29 @@ class RunResult:
 
     Attributes
     ----------
-    config : the configuration (its ``describe()`` is written to the results).
-    data_set : the data set's label.
-    history : one row per evaluation: epoch (fractional), samples, validation and test accuracy,
-        cumulative up/down pulses per layer and in total, cumulative analog write energy, J (study
-        and complete forms: ``energy_study_J``, ``energy_complete_J``; NaN when the device
-        model's data cannot give joules, see ``DeviceModel.energy_available``), mixed precision's
-        cumulative digital work (``chi_updates``, ``chi_scans``, ``chi_rewrites``: χ elements) and
-        its energy at the default per-operation costs of :class:`fetrain.energy.DigitalCosts`
+    config : TrainConfig
+        The configuration (its ``describe()`` is written to the results).
+    data_set : str
+        The data set's label.
+    history : pandas.DataFrame
+        One row per evaluation: epoch (fractional), samples (counts), validation and test
+        accuracy (fractions, 0 … 1), cumulative up/down pulses per layer and in total (counts),
+        cumulative analog write energy (J; study and complete forms: ``energy_study_J``,
+        ``energy_complete_J``; NaN when the device model's data cannot give joules, see
+        ``DeviceModel.energy_available``), mixed precision's cumulative digital work
+        (``chi_updates``, ``chi_scans``, ``chi_rewrites``: χ elements, counts) and its energy at
+        the default per-operation costs of :class:`fetrain.energy.DigitalCosts`
         (``energy_digital_J``, J; 0 for plain SGD).
-    weights : the final device states w per layer (numpy, out × in).
-    references : the reference states per layer.
-    pulse_counts : per layer, (up, down) pulses per device (numpy int32, out × in).
-    symmetry_points : per layer, each device's symmetry point (NaN for the float baseline).
-    seconds : wall time of the run (shared when configurations train side by side).
+    weights : list of array of float32
+        The final device states w per layer, out × in (w units).
+    references : list of array of float32
+        The reference states per layer (w units).
+    pulse_counts : list of tuple of array of int32
+        Per layer, (up, down) pulses per device, out × in (counts).
+    symmetry_points : list of array of float
+        Per layer, each device's symmetry point (w units; NaN for the float baseline).
+    seconds : float
+        Wall time of the run (s), shared when configurations train side by side.
     """
 
     config: TrainConfig
@@ -63,6 +72,7 @@ class RunResult:
 
     @property
     def final(self) -> pd.Series:
+        """The last row of ``history`` (the end of training), in its columns' units."""
         return self.history.iloc[-1]
 
 
@@ -107,6 +117,31 @@ def train(configs: list[TrainConfig], data: MNIST, progress: bool = False,
     (``state.safetensors``, ``history.json``), and a run that finds a checkpoint of the same
     configurations resumes after its last epoch: an interruption loses at most the epoch in
     progress, and the result is the same as uninterrupted.
+
+    Parameters
+    ----------
+    configs : list of TrainConfig
+        The configurations, with equal ``epochs`` and ``evaluations_per_epoch``.
+    data : MNIST
+        The data set.
+    progress : bool
+        Show a progress bar.
+    checkpoint_dir : str or pathlib.Path, optional
+        Folder of the checkpoint; None: none.
+    workers : int, optional
+        Threads (counts); None: :func:`fetrain.engine.default_workers`.
+
+    Returns
+    -------
+    list of RunResult
+        One result per configuration, in order (accuracies as fractions, energies in J, weights
+        in w units).
+
+    Raises
+    ------
+    ValueError
+        If ``configs`` is empty, the configurations differ in epochs or evaluation rate, or the
+        checkpoint belongs to other configurations or data.
     """
     if not configs:
         raise ValueError("configs must hold at least one TrainConfig")
@@ -210,7 +245,20 @@ def _load_checkpoint(folder: Path, signature: str, engine: Engine):
 
 
 def save_result(result: RunResult, folder: str | Path) -> Path:
-    """Write a result as plain files: history.csv, config.json, arrays.safetensors."""
+    """Write a result as plain files: history.csv, config.json, arrays.safetensors.
+
+    Parameters
+    ----------
+    result : RunResult
+        The result.
+    folder : str or pathlib.Path
+        Output folder, created if missing.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+    """
     from safetensors.numpy import save_file
 
     folder = Path(folder)
@@ -235,6 +283,23 @@ def load_result(folder: str | Path, config: TrainConfig) -> RunResult:
     """Read a result written by :func:`save_result` back (plain files only), for ``config``.
 
     Raises ``ValueError`` if the folder holds another configuration's result.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        A folder written by :func:`save_result`.
+    config : TrainConfig
+        The configuration the result must belong to.
+
+    Returns
+    -------
+    RunResult
+        The result (its units as in :class:`RunResult`).
+
+    Raises
+    ------
+    ValueError
+        If the folder holds another configuration's result.
     """
     from safetensors.numpy import load_file
 
@@ -251,7 +316,13 @@ def load_result(folder: str | Path, config: TrainConfig) -> RunResult:
 
 
 def code_fingerprint() -> str:
-    """SHA-256 (first 12 hex digits) over fetrain's source and data files: the code version."""
+    """SHA-256 (first 12 hex digits) over fetrain's source and data files: the code version.
+
+    Returns
+    -------
+    str
+        12 hexadecimal digits.
+    """
     import hashlib
 
     root = Path(__file__).resolve().parent
@@ -264,7 +335,13 @@ def code_fingerprint() -> str:
 
 
 def default_cache_dir() -> Path:
-    """Where :func:`train_cached` keeps runs: ``$FETRAIN_CACHE`` or ``~/.cache/fetrain``."""
+    """Where :func:`train_cached` keeps runs: ``$FETRAIN_CACHE`` or ``~/.cache/fetrain``.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``runs`` folder under that root.
+    """
     import os
 
     return Path(os.environ.get("FETRAIN_CACHE", Path.home() / ".cache" / "fetrain")) / "runs"
@@ -276,7 +353,24 @@ def train_cached(configs: list[TrainConfig], data: MNIST, cache_dir: str | Path 
     configuration, the data set and the fetrain code fingerprint; configurations found there are
     read back instead of trained again (so chapters can share runs). A change to fetrain's code
     or data changes the key: nothing is served from other code. What is missing is trained with
-    :func:`train`, grouped by epochs and evaluation rate."""
+    :func:`train`, grouped by epochs and evaluation rate.
+
+    Parameters
+    ----------
+    configs : list of TrainConfig
+        The configurations.
+    data : MNIST
+        The data set.
+    cache_dir : str or pathlib.Path, optional
+        Cache folder; None: :func:`default_cache_dir`.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    list of RunResult
+        One result per configuration, in order.
+    """
     import hashlib
 
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -304,7 +398,20 @@ def train_cached(configs: list[TrainConfig], data: MNIST, cache_dir: str | Path 
 
 
 def load_history(folder: str | Path) -> tuple[pd.DataFrame, dict]:
-    """Read back a saved result's history and metadata (plain CSV and JSON)."""
+    """Read back a saved result's history and metadata (plain CSV and JSON).
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        A folder written by :func:`save_result`.
+
+    Returns
+    -------
+    history : pandas.DataFrame
+        The history (columns as in :class:`RunResult`).
+    meta : dict
+        ``config`` (its description), ``data_set`` and ``seconds`` (s).
+    """
     folder = Path(folder)
     return (pd.read_csv(folder / "history.csv"),
             json.loads((folder / "config.json").read_text(encoding="utf-8")))
@@ -313,7 +420,20 @@ def load_history(folder: str | Path) -> tuple[pd.DataFrame, dict]:
 def layer_summary(result: RunResult) -> pd.DataFrame:
     """Per layer: the devices that received pulses, the median of their states and of their
     symmetry points, the layer's share of up pulses f, and the *balance point* of that share — where
-    f·Δw↑(w) = (1 − f)·Δw↓(w) on the device model's table (the symmetry point when f = ½)."""
+    f·Δw↑(w) = (1 − f)·Δw↓(w) on the device model's table (the symmetry point when f = ½).
+
+    Parameters
+    ----------
+    result : RunResult
+        A training result.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per layer: ``devices`` and ``pulsed`` (counts), ``median w (pulsed)``,
+        ``median w* (pulsed)`` and ``balance point`` (w units), ``pulses up`` and ``pulses down``
+        (counts), ``up fraction`` (dimensionless).
+    """
     model = result.config.model
     rows = []
     for li, (w, (up, down), sp) in enumerate(zip(result.weights, result.pulse_counts,
@@ -345,6 +465,24 @@ def choose_from_pilot(pilot: pd.DataFrame, smooth: int = 3, tolerance: float = 0
        ``tolerance`` of its maximum over the pilot;
     3. **target** (embedded data): at that rate and epoch, the better reference's smoothed mean
        validation accuracy, rounded down to a multiple of ``target_step``.
+
+    Parameters
+    ----------
+    pilot : pandas.DataFrame
+        The pilot's table (``kind``, ``lr``, ``reference``, ``epoch``, ``val_accuracy``).
+    smooth : int
+        Epochs of the running mean (counts).
+    tolerance : float
+        Accuracy below the maximum that counts as reached (fraction).
+    target_step : float
+        Grid of the target accuracy (fraction).
+
+    Returns
+    -------
+    dict
+        ``lr`` (learning rate), ``epochs`` (counts), ``target_accuracy`` (fraction, 0 … 1), and
+        the scores behind them (``lr_scores``, ``smoothed_curve``, ``reference_scores``:
+        fractions).
     """
     analog = pilot[pilot["kind"] == "analog"]
     last = analog["epoch"].max()
@@ -369,7 +507,20 @@ PILOT_DIR = Path(__file__).resolve().parent / "data" / "pilot"
 
 
 def load_pilot(folder: str | Path | None = None) -> tuple[pd.DataFrame, dict]:
-    """The validation pilot's table and provenance (``validation_pilot.csv`` and ``.json``)."""
+    """The validation pilot's table and provenance (``validation_pilot.csv`` and ``.json``).
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path, optional
+        The pilot's folder; None: the one shipped with fetrain.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per run and evaluation (accuracies as fractions).
+    meta : dict
+        Provenance.
+    """
     folder = PILOT_DIR if folder is None else Path(folder)
     table = pd.read_csv(folder / "validation_pilot.csv")
     meta = json.loads((folder / "validation_pilot.json").read_text(encoding="utf-8"))

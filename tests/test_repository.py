@@ -46,9 +46,30 @@ def test_readme_python_examples_run():
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
     assert blocks, "the README has no python examples"
     namespace: dict = {}
-    with contextlib.redirect_stdout(io.StringIO()):
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
         for block in blocks:
             exec(compile(block, "README.md", "exec"), namespace)
+
+    # The training example learns, and the output the README shows is what it prints: the same
+    # lines, accuracies within 2 points, totals within 10% (not bit for bit: other CPUs round
+    # differently).
+    accuracy = re.compile(r"^(?P<name>[^:(]+).*?test accuracy (?P<acc>[\d.]+) %(?:.*?total (?P<total>[\d,.]+) µJ)?")
+
+    def runs(lines):
+        return {m["name"].strip(): (float(m["acc"]), float(m["total"].replace(",", "")) if m["total"] else None)
+                for m in map(accuracy.match, lines) if m}
+
+    got = runs(printed.getvalue().splitlines())
+    shown = runs(re.findall(r"```text\n(.*?)```", text, re.S)[0].splitlines())
+    assert got["floating point"][0] >= 80, got
+    assert all(acc >= 50 for acc, _ in got.values()), f"an algorithm near chance (10 %): {got}"
+    assert got.keys() == shown.keys(), (got, shown)
+    for name, (acc, total) in got.items():
+        assert abs(acc - shown[name][0]) <= 2, f"README shows {shown[name]} for {name}; it prints {acc, total}"
+        if total is not None:
+            assert abs(total / shown[name][1] - 1) <= 0.10, f"README: {name} total {shown[name][1]} µJ; prints {total}"
+    assert all("digital energy" in line for line in printed.getvalue().splitlines() if "M pulses" in line)
 
 
 def test_every_toc_page_has_a_summary_for_the_introductions_list():
