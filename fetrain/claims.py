@@ -24,17 +24,52 @@ class Claims:
     ----------
     results : list of tuple of (str, bool)
         Every claim made, with whether it holds.
+    skipped : list of tuple of (str, str)
+        Claims stated for other parameters than the chapter's (:meth:`stated_for`), with why.
     """
 
     def __init__(self, width: int = 72) -> None:
         self.width = width
         self.results: list[tuple[str, bool]] = []
+        self.skipped: list[tuple[str, str]] = []
 
     def __call__(self, text: str, ok) -> bool:
         ok = bool(ok)
         self.results.append((text, ok))
         print(textwrap.fill(("✓ " if ok else "✗ ") + text, width=self.width, subsequent_indent="  "))
         return ok
+
+    def stated_for(self, applies: bool, what: str, change: str, text: str, ok) -> bool | None:
+        """A claim the chapter states for one setting of its parameters only.
+
+        Checked like any claim when the chapter's parameter cell keeps that setting; otherwise
+        printed as skipped, with the reason, and not asserted: a reader who changed a parameter
+        learns which claims no longer apply instead of meeting a failure.
+
+        Parameters
+        ----------
+        applies : bool
+            Whether the parameters are the setting the claim is stated for.
+        what : str
+            That setting, as the text names it (``"the default device"``).
+        change : str
+            How the parameters differ from it (``"max_voltage_V = 4.5 V (default 3.8)"``).
+        text : str
+            The claim, with its computed numbers.
+        ok : bool
+            Whether it holds (computed either way; asserted only when ``applies``).
+
+        Returns
+        -------
+        bool or None
+            Whether it holds when checked; None when skipped.
+        """
+        if applies:
+            return self(text, ok)
+        self.skipped.append((text, f"stated for {what} only; with {change}"))
+        print(textwrap.fill(f"– skipped: {text}. Stated for {what} only; with {change} it is not "
+                            "checked.", width=self.width, subsequent_indent="  "))
+        return None
 
     @property
     def failed(self) -> list[str]:

@@ -22,3 +22,15 @@ def test_true_claims_pass_and_none_is_an_error():
     claim.assert_all()
     with pytest.raises(AssertionError, match="no claim"):
         Claims().assert_all()
+
+
+def test_a_claim_stated_for_other_parameters_is_skipped_not_asserted(capsys):
+    claim = Claims()
+    assert claim.stated_for(True, "the default device", "-", "holds", True) is True
+    assert claim.stated_for(False, "the default device", "cap 4.5 V (default 3.8)", "fails here", False) is None
+    claim.assert_all()                                  # the skipped claim is not asserted
+    assert claim.skipped == [("fails here", "stated for the default device only; with cap 4.5 V (default 3.8)")]
+    assert "skipped: fails here" in capsys.readouterr().out
+    claim.stated_for(True, "the default device", "-", "checked and false", False)
+    with pytest.raises(AssertionError, match="checked and false"):
+        claim.assert_all()

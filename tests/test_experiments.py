@@ -155,3 +155,16 @@ def test_experiment_commands_check_their_output_folder_before_any_work(tmp_path,
     with pytest.raises(SystemExit) as exit_:
         experiments.COMMANDS[command]([str(blocker / "out")])
     assert exit_.value.code == 1 and "is not writable" in capsys.readouterr().err
+
+
+def test_pilot_command_writes_its_table_and_removes_its_checkpoint(tmp_path, monkeypatch, capsys):
+    """The pilot's command on a small subset: results written, the checkpoint gone once they are."""
+    from fetrain import data as fdata
+
+    small = fdata.load_embedded().subset(200)
+    monkeypatch.setattr(fdata, "load_embedded", lambda: small)
+    out = tmp_path / "pilot"
+    experiments.COMMANDS["pilot"]([str(out), "--epochs", "1"])
+    assert (out / "validation_pilot.csv").is_file() and (out / "validation_pilot.json").is_file()
+    assert not (out / "checkpoint").exists()
+    assert "wrote" in capsys.readouterr().out
