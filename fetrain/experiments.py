@@ -125,19 +125,13 @@ def symmetry_point_coverage(seeds, degree: int = 9, n_resamples: int = 100,
         ``seed``, ``point``, ``truth``, ``found``, ``w`` and ``uncertainty`` (w units), ``z``
         (dimensionless).
     """
-    from . import devicemodel
+    from . import devicemodel, io
     from .synthetic import TwoBasinTrace
 
     rows = []
     for seed in seeds:
         trace = TwoBasinTrace(seed=int(seed), **trace_changes)
-        up, down = trace.reads()
-        n_up, n_down = up.size, down.size
-        pulses = pd.DataFrame({
-            "device": "D1", "cycle": 1,
-            "direction": ["potentiation"] * n_up + ["depression"] * n_down,
-            "pulse_index": np.r_[np.arange(1, n_up + 1), np.arange(1, n_down + 1)],
-            "pulse_width_s": np.nan, "amplitude_V": np.nan, "conductance": np.r_[up, down]})
+        pulses = io.updown_table(*trace.reads()).assign(pulse_width_s=np.nan, amplitude_V=np.nan)
         model = devicemodel.build_device_model(pulses, degree=degree)
         points = devicemodel.symmetry_point_uncertainty(model, pulses, n_resamples=n_resamples,
                                                         seed=int(seed), degree=degree)

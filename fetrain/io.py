@@ -565,6 +565,28 @@ def _delimiter(path: Path) -> str | None:
     return r"\s+" if any(len(line.split()) > 1 for line in head) else None
 
 
+def updown_table(up, down) -> pd.DataFrame:
+    """The pulse table of one device and one cycle from its reads after up and after down pulses.
+
+    Parameters
+    ----------
+    up, down : array of float
+        Conductance read after each potentiating, then each depressing pulse, in order (any unit,
+        or normalized).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per read: ``device`` (``"D1"``), ``cycle`` (1), ``direction``, ``pulse_index``
+        (from 1 in each phase) and ``conductance`` (as given).
+    """
+    up, down = np.asarray(up, dtype=float), np.asarray(down, dtype=float)
+    return pd.DataFrame({"device": "D1", "cycle": 1,
+                         "direction": [_DIRECTIONS[0]] * up.size + [_DIRECTIONS[1]] * down.size,
+                         "pulse_index": np.r_[np.arange(1, up.size + 1), np.arange(1, down.size + 1)],
+                         "conductance": np.r_[up, down]})
+
+
 def load_updown(path: str | Path, width_s: float | None = None, amplitude_V: float | None = None,
                 conductance_unit: str | None = None,
                 area_m2: float | None = None) -> CharacterisationData:
@@ -661,10 +683,8 @@ def load_updown(path: str | Path, width_s: float | None = None, amplitude_V: flo
             raise DeviceFileError(path, f"the conductance never changes under the {direction} "
                                         f"pulses (every read is {_plain(values[0])}); no step can be "
                                         "fitted to a phase without change", column=name)
-        rows.append(pd.DataFrame({"device": "D1", "cycle": 1, "direction": direction,
-                                  "pulse_index": np.arange(1, values.size + 1),
-                                  "conductance": values}))
-    pulses = pd.concat(rows, ignore_index=True)
+        rows.append(values)
+    pulses = updown_table(*rows)
     if conductance_unit == "S":
         pulses = pulses.rename(columns={"conductance": "conductance_S"})
     pulses, width_how, amplitude_how = _fill_known(pulses, path, width_s, amplitude_V)

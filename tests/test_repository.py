@@ -85,3 +85,23 @@ def test_every_toc_page_has_a_summary_for_the_introductions_list():
     for docname in files:
         summary = fetrain_toc._front_matter(ROOT / (docname + ".md")).get(fetrain_toc.SUMMARY_KEY)
         assert summary and len(summary) < 200, f"{docname}.md: a one-line 'summary:' in its front matter"
+
+
+def test_no_pointers_to_notes_outside_the_repository():
+    """What a reader needs from the project's working notes is in the book, cited; the files
+    themselves are not in the repository, so nothing may point at them."""
+    import subprocess
+
+    names = ["SPEC", "AIHWKIT-NOTES", "PHYSICS-NOTES", "ENVIRONMENT", "paper-summary"]
+    pattern = re.compile("|".join(re.escape(n + ".md") for n in names) + r"|\.\./shared/")
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    hits = []
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix not in (".py", ".md", ".yml", ".toml", ".txt", ".cfg", "") or not path.is_file():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="ignore").splitlines(), 1):
+            if pattern.search(line):
+                hits.append(f"{name}:{number}: {line.strip()[:80]}")
+    assert not hits, "\n".join(hits)
