@@ -12,7 +12,6 @@ import sys
 
 import jupytext
 import pytest
-
 from chapters import notebook_sources
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from fetrain.claims import Claims
+from fetrain.book.claims import Claims
 
 
 def test_a_false_claim_fails_and_is_named(capsys):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from fetrain import data as fdata
+from fetrain.train import data as fdata
 
 
 def test_embedded_split():

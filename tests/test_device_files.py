@@ -9,16 +9,28 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fetrain import bridge, crossbar, devicemodel, device, energy, io, synthetic
-from fetrain.devicemodel import EnergyUnavailable, FitError
+from fetrain.bridge.devices import device_as_data, device_from_data
+from fetrain.cli import main as fetrain_main
+from fetrain.device.build import build_device_model, symmetry_point_uncertainty
+from fetrain.device.curves import FitError, fit_curve
+from fetrain.device.energy import ledger_energy
+from fetrain.device.loading import DATA_DIR, load_device_file, load_embedded
+from fetrain.device.model import EnergyUnavailable, Quantities, symmetrized
+from fetrain.device.steps import N_NODES, stable_points_of_table
+from fetrain.device.summary import AIHWKIT_FILE, FIGURES, SUMMARY_FILE
+from fetrain.device.twobasin import TwoBasinTrace
+from fetrain.device.validate import DeviceFileError
+from fetrain.train import crossbar
+from fetrain.train.config import TrainConfig
+from fetrain.train.hardware import line_energy
 
 
 @pytest.fixture(scope="module")
 def two_basin(tmp_path_factory):
-    trace = synthetic.TwoBasinTrace()
+    trace = TwoBasinTrace()
     path = trace.write(tmp_path_factory.mktemp("two-basin") / "device.csv")
-    data = io.load_device_file(path)
-    model = devicemodel.build_device_model(data.pulses, degree=9, source="two-basin")
+    data = load_device_file(path)
+    model = build_device_model(data.pulses, degree=9, source="two-basin")
     return trace, path, data, model
 
 
@@ -48,7 +60,7 @@ def test_normalized_updown_file_is_read_as_such(two_basin):
 
 def test_two_known_symmetry_points_are_recovered_within_their_uncertainty(two_basin):
     trace, _, data, model = two_basin
-    points = devicemodel.symmetry_point_uncertainty(model, data.pulses, n_resamples=200, degree=9)
+    points = symmetry_point_uncertainty(model, data.pulses, n_resamples=200, degree=9)
     assert len(points) == 2
     for point, truth in zip(points, trace.stable_points):
         expected = _on_model_scale(model, trace, truth)
@@ -79,7 +91,7 @@ def test_the_start_decides_the_reference_and_says_why(two_basin):
 
 
 def _one_width(d1_only=False):
-    p = io.load_embedded().pulses
+    p = load_embedded().pulses
     p = p[np.isclose(p.pulse_width_s, 200e-9)]
     if d1_only:
         p = p[p.device == "D1"]
@@ -88,12 +100,12 @@ def _one_width(d1_only=False):
 
 def test_noise_figures_do_not_depend_on_unit_or_offset():
     p = _one_width()
-    reference = devicemodel.build_device_model(p, 200e-9)
+    reference = build_device_model(p, 200e-9)
     g = p["read_current_A"] / p["read_voltage_V"]
     # the same reads in another unit and with an offset: × 1e-6 of units of order one, plus 3e-6
     rescaled = p.drop(columns=["read_current_A", "read_voltage_V"]).assign(
         conductance=(g / g.mean()) * 1e-6 + 3e-6)
-    other = devicemodel.build_device_model(rescaled, 200e-9)
+    other = build_device_model(rescaled, 200e-9)
     assert other.quantities.conductance == "unknown"
     for name in ("dw_min_std", "read_noise_w", "dw_min_dtod", "up_down_dtod", "w_min_dtod",
                  "w_max_dtod"):
@@ -107,11 +119,11 @@ def test_noise_figures_do_not_depend_on_unit_or_offset():
 
 
 def test_one_device_has_unknown_spreads_exported_as_zero_and_said():
-    model = devicemodel.build_device_model(_one_width(d1_only=True), 200e-9)
+    model = build_device_model(_one_width(d1_only=True), 200e-9)
     nf = model.noise
     assert nf.n_devices == 1
     assert all(np.isnan(v) for v in (nf.dw_min_dtod, nf.up_down_dtod, nf.w_min_dtod, nf.w_max_dtod))
-    exported = bridge.device_as_data(model)
+    exported = device_as_data(model)
     assert set(exported["unknown_set_to_zero"]) == {"dw_min_dtod", "up_down_dtod", "w_min_dtod",
                                                     "w_max_dtod"}
     assert exported["parameters"]["dw_min_dtod"] == 0.0
@@ -123,9 +135,9 @@ def test_energy_is_unavailable_without_units_never_zero(two_basin):
     assert not model.energy_available
     with pytest.raises(EnergyUnavailable, match="conductance in siemens"):
         model.pulse_energy(0.0, "set")
-    ledger = energy.ledger_energy(model, 10, 10, 0.0, 0.0, 0.1, 0.1)
+    ledger = ledger_energy(model, 10, 10, 0.0, 0.0, 0.1, 0.1)
     assert all(np.isnan(v) for v in ledger.values())
-    assert all(np.isnan(v) for v in energy.line_energy(model, 5, 50, 10).values())
+    assert all(np.isnan(v) for v in line_energy(model, 5, 50, 10).values())
 
 
 def test_energy_is_available_with_given_width_and_amplitude_in_siemens(tmp_path, two_basin):
@@ -133,15 +145,15 @@ def test_energy_is_available_with_given_width_and_amplitude_in_siemens(tmp_path,
     up, down = trace.reads()
     path = tmp_path / "siemens.csv"
     pd.DataFrame({"up": (up + 2) * 1e-9, "down": (down + 2) * 1e-9}).to_csv(path, index=False)
-    data = io.load_device_file(path, conductance_unit="S", width_s=20e-9, amplitude_V=3.8)
-    model = devicemodel.build_device_model(data.pulses, degree=9)
+    data = load_device_file(path, conductance_unit="S", width_s=20e-9, amplitude_V=3.8)
+    model = build_device_model(data.pulses, degree=9)
     assert model.energy_available and model.quantities.pulse_width == "given"
     assert model.pulse_energy(0.0, "set").complete_J > 0
 
 
 def _error(path, **kwargs):
-    with pytest.raises(io.DeviceFileError) as err:
-        io.load_device_file(path, **kwargs)
+    with pytest.raises(DeviceFileError) as err:
+        load_device_file(path, **kwargs)
     return err.value
 
 
@@ -166,10 +178,10 @@ def test_a_direction_without_change_is_named(tmp_path):
 def test_undefined_fits_raise_instead_of_passing_nan():
     flat = pd.DataFrame({"pulse_index": np.arange(1, 21), "mean_w": np.zeros(20), "std_w": 0.0})
     with pytest.raises(FitError, match="does not change"):
-        devicemodel.fit_curve(flat, "depression")
+        fit_curve(flat, "depression")
     falling = flat.assign(mean_w=-np.linspace(0, 1, 20))
     with pytest.raises(FitError, match="falls"):
-        devicemodel.fit_curve(falling, "potentiation")
+        fit_curve(falling, "potentiation")
 
 
 def test_numbers_in_messages_are_plain(tmp_path):
@@ -218,27 +230,27 @@ def test_updown_layout_errors(tmp_path):
 def test_command_line_writes_summary_figures_and_aihwkit_device(two_basin, tmp_path, capsys):
     trace, path, _, _ = two_basin
     out = tmp_path / "out"
-    rc = device.main(["fit", str(path), "--out", str(out), "--degree", "9", "--resamples", "40"])
+    rc = fetrain_main(["device", "fit", str(path), "--out", str(out), "--degree", "9", "--resamples", "40"])
     printed = capsys.readouterr().out
     assert rc == 0
-    summary = json.loads((out / device.SUMMARY_FILE).read_text())
+    summary = json.loads((out / SUMMARY_FILE).read_text())
     assert len(summary["symmetry_points"]) == 2
     assert summary["energy"] == {"available": False, "missing": list(
-        devicemodel.Quantities(conductance="unknown", pulse_width="unknown",
+        Quantities(conductance="unknown", pulse_width="unknown",
                                amplitude="unknown").missing_for_energy())}
     assert summary["noise"]["dw_min_dtod"] is None and summary["quantities"]["conductance"] == "unknown"
     assert summary["reference"]["w"] == pytest.approx(summary["symmetry_points"][0]["w"])
     assert "symmetry point 2: w* = " in printed and "energy: unavailable" in printed
-    for name in device.FIGURES:
+    for name in FIGURES:
         assert (out / name).stat().st_size > 1000
-    exported = json.loads((out / device.AIHWKIT_FILE).read_text())
-    rebuilt = bridge.device_from_data(exported)
+    exported = json.loads((out / AIHWKIT_FILE).read_text())
+    rebuilt = device_from_data(exported)
     assert rebuilt.dw_min == pytest.approx(exported["parameters"]["dw_min"])
     assert list(rebuilt.piecewise_up) == pytest.approx(exported["parameters"]["piecewise_up"])
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "-m", "fetrain.device", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "fetrain", "device", *args], capture_output=True,
                           text=True, timeout=300)
 
 
@@ -260,14 +272,14 @@ def test_command_line_errors_exit_non_zero_without_traceback(tmp_path):
 
 
 def test_symmetry_point_shifting_on_two_basins_says_which_point(two_basin):
-    from fetrain import engine
+    from fetrain.train.config import TrainConfig
     _, _, _, model = two_basin
     with pytest.warns(UserWarning, match="2 stable symmetry point.*start decides"):
-        config = engine.TrainConfig(model=model, lr=0.1, epochs=1, reference="symmetry_point",
+        config = TrainConfig(model=model, lr=0.1, epochs=1, reference="symmetry_point",
                                     device_variation=False)
     assert config.describe()["quantities"]["conductance"] == "unknown"
     with pytest.raises(ValueError, match="reference_start"):
-        engine.TrainConfig(model=model, lr=0.1, epochs=1, reference_start=1.5)
+        TrainConfig(model=model, lr=0.1, epochs=1, reference_start=1.5)
 
 
 def test_fetrain_layout_with_normalized_conductance_only(tmp_path):
@@ -275,24 +287,25 @@ def test_fetrain_layout_with_normalized_conductance_only(tmp_path):
     g = p["read_current_A"] / p["read_voltage_V"]
     p = p.drop(columns=["read_current_A", "read_voltage_V", "pulse_width_s", "amplitude_V"])
     p.assign(conductance=g / g.mean() - 1.0).to_csv(tmp_path / "pulses.csv", index=False)
-    data = io.load_device_file(tmp_path)
+    data = load_device_file(tmp_path)
     assert data.normalized and data.quantities.pulse_width == "unknown"
     assert (data.pulses["conductance"] < 0).any()
-    given = io.load_device_file(tmp_path / "pulses.csv", width_s=200e-9, amplitude_V=3.5)
+    given = load_device_file(tmp_path / "pulses.csv", width_s=200e-9, amplitude_V=3.5)
     assert given.quantities.pulse_width == given.quantities.amplitude == "given"
-    model = devicemodel.build_device_model(given.pulses)
+    model = build_device_model(given.pulses)
     assert model.width_s == 200e-9 and model.amplitude_reset_V == 3.5
     assert not model.energy_available           # still normalized: no siemens, no joules
-    reference = devicemodel.build_device_model(_one_width(), 200e-9)
+    reference = build_device_model(_one_width(), 200e-9)
     assert model.symmetry_point == pytest.approx(reference.symmetry_point, abs=1e-9)
 
 
 def test_training_on_a_one_device_normalized_model_pulses_and_prices_nothing(two_basin):
-    from fetrain import data as fdata, engine, training
+    from fetrain.train import data as fdata
+    from fetrain.train.loop import train
     _, _, _, model = two_basin
     with pytest.warns(UserWarning, match="spreads are unknown"):
-        config = engine.TrainConfig(model=model, lr=0.1, epochs=1, seed=0, evaluations_per_epoch=1)
-    run, = training.train([config], fdata.load_embedded().subset(100))
+        config = TrainConfig(model=model, lr=0.1, epochs=1, seed=0, evaluations_per_epoch=1)
+    run, = train([config], fdata.load_embedded().subset(100))
     last = run.history.iloc[-1]
     assert last["pulses"] > 0 and np.isfinite(run.history["test_accuracy"]).all()
     assert np.isnan(last["energy_complete_J"]) and np.isnan(last["energy_study_J"])
@@ -304,13 +317,13 @@ def test_updown_files_as_they_come(tmp_path):
     ragged = tmp_path / "ragged.csv"                   # a shorter column without trailing commas
     ragged.write_text("up,down\n" + "\n".join(f"{u},{d}" for u, d in zip(up, down))
                       + "\n" + "\n".join(up[25:]) + "\n")
-    assert len(io.load_device_file(ragged).pulses) == 55
+    assert len(load_device_file(ragged).pulses) == 55
     bom = tmp_path / "bom.csv"                         # a byte-order mark, no header
     bom.write_text("\ufeff" + "\n".join(f"{u};{d}" for u, d in zip(up, down)), encoding="utf-8")
-    assert len(io.load_device_file(bom).pulses) == 50
+    assert len(load_device_file(bom).pulses) == 50
     spaces = tmp_path / "spaces.txt"
     spaces.write_text("\n".join(f"{u}   {d}" for u, d in zip(up, down)))
-    assert len(io.load_device_file(spaces).pulses) == 50
+    assert len(load_device_file(spaces).pulses) == 50
     one = tmp_path / "one.csv"
     one.write_text("up\n" + "\n".join(up))
     assert "1 column" in str(_error(one))
@@ -324,13 +337,13 @@ def test_auto_detection_keeps_fetrain_hints(tmp_path):
 
 
 def test_reference_point_at_a_bound_and_without_drift():
-    nodes = np.linspace(-1, 1, devicemodel.N_NODES)
+    nodes = np.linspace(-1, 1, N_NODES)
     down = np.full(nodes.size, 0.01)
     # drift < 0 below -0.5, > 0 on (-0.5, 0.3), < 0 above: one stable point, -1 outside its basin
     up = down + 0.004 * np.where(nodes < -0.5, -1, np.where(nodes < 0.3, 1, -1)) * np.abs(nodes + 0.01)
-    points = devicemodel.stable_points_of_table(nodes, up, down)
+    points = stable_points_of_table(nodes, up, down)
     assert len(points) == 1 and points[0][0] == pytest.approx(0.3, abs=0.06)
-    model = devicemodel.build_device_model(_one_width(), 200e-9, per_device=False)
+    model = build_device_model(_one_width(), 200e-9, per_device=False)
     from dataclasses import replace
     odd = replace(model, step_up=up / 0.01 * model.dw_min, step_down=down / 0.01 * model.dw_min)
     w, why = odd.reference_point(-1.0)
@@ -341,44 +354,44 @@ def test_reference_point_at_a_bound_and_without_drift():
                     [0, 0, -1.2, 0.8, odd.dw_min, odd.dw_min]], dtype=np.float32)
     got = crossbar.symmetry_points(dev, tables, 60, np.float32(-1.0))
     assert got[0] == -1.0 and got[1] == pytest.approx(-1.2)
-    flat = devicemodel.symmetrized(model)
-    assert devicemodel.stable_points_of_table(flat.w_nodes, flat.step_up, flat.step_down) == []
+    flat = symmetrized(model)
+    assert stable_points_of_table(flat.w_nodes, flat.step_up, flat.step_down) == []
     assert flat.reference_point(0.2)[0] == pytest.approx(0.2)
 
 
 def test_zero_drift_at_a_node_is_classified_by_its_neighbours():
     nodes = np.linspace(-1, 1, 5)
-    touch = devicemodel.stable_points_of_table(nodes, [1, 1, 0, 1, 1], [0, 0, 0, 0, 0])
+    touch = stable_points_of_table(nodes, [1, 1, 0, 1, 1], [0, 0, 0, 0, 0])
     assert touch == []                                  # touches zero from above: no root
-    through = devicemodel.stable_points_of_table(nodes, [1, 1, 0, -1, -1], [0, 0, 0, 0, 0])
+    through = stable_points_of_table(nodes, [1, 1, 0, -1, -1], [0, 0, 0, 0, 0])
     assert [p[0] for p in through] == [0.0]
 
 
 def test_multi_width_file_from_the_command_line(tmp_path, capsys):
     out = tmp_path / "o"
-    assert device.main(["fit", str(io.DATA_DIR), "--out", str(out), "--width-ns", "20",
+    assert fetrain_main(["device", "fit", str(DATA_DIR), "--out", str(out), "--width-ns", "20",
                         "--resamples", "20"]) == 0
-    summary = json.loads((out / device.SUMMARY_FILE).read_text())
+    summary = json.loads((out / SUMMARY_FILE).read_text())
     assert summary["pulse_width_s"] == pytest.approx(20e-9) and summary["energy"]["available"]
-    assert device.main(["fit", str(io.DATA_DIR), "--out", str(out), "--width-ns", "30"]) == 1
+    assert fetrain_main(["device", "fit", str(DATA_DIR), "--out", str(out), "--width-ns", "30"]) == 1
     assert "--width-ns must be one of the file's widths" in capsys.readouterr().err
 
 
 def test_a_given_area_reaches_the_energy(tmp_path):
     p = _one_width(d1_only=True)
     p.to_csv(tmp_path / "pulses.csv", index=False)
-    small = io.load_device_file(tmp_path)
-    large = io.load_device_file(tmp_path, area_m2=4e-12)
+    small = load_device_file(tmp_path)
+    large = load_device_file(tmp_path, area_m2=4e-12)
     assert large.quantities.geometry == "given" and large.stack.area_m2 == 4e-12
-    e_small = devicemodel.build_device_model(small.pulses, stack=small.stack).pulse_energy(0.0, "set")
-    e_large = devicemodel.build_device_model(large.pulses, stack=large.stack).pulse_energy(0.0, "set")
+    e_small = build_device_model(small.pulses, stack=small.stack).pulse_energy(0.0, "set")
+    e_large = build_device_model(large.pulses, stack=large.stack).pulse_energy(0.0, "set")
     assert e_large.complete_J > e_small.complete_J
 
 
 def test_device_from_data_names_what_is_wrong():
     with pytest.raises(ValueError, match="'parameters'"):
-        bridge.device_from_data({"format": "fetrain AIHWKit device", "version": 1,
+        device_from_data({"format": "fetrain AIHWKit device", "version": 1,
                                  "device_class": "PiecewiseStepDevice"})
     with pytest.raises(ValueError, match="missing device parameters"):
-        bridge.device_from_data({"format": "fetrain AIHWKit device", "version": 1,
+        device_from_data({"format": "fetrain AIHWKit device", "version": 1,
                                  "device_class": "PiecewiseStepDevice", "parameters": {"dw_min": 0.1}})

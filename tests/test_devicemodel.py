@@ -5,15 +5,19 @@ import dataclasses
 import numpy as np
 import pytest
 
-from fetrain import devicemodel, energy, io, synthetic
-from fetrain.physics import PULSE_WIDTHS_S
+from fetrain.device.build import build_device_model, build_device_models
+from fetrain.device.campaign import default_campaign
+from fetrain.device.energy import pulse_energy
+from fetrain.device.loading import load_embedded
+from fetrain.device.stack import PULSE_WIDTHS_S
+from fetrain.device.steps import N_NODES, interpolate_table
 
-CAMPAIGN = synthetic.default_campaign()
+CAMPAIGN = default_campaign()
 
 
 @pytest.fixture(scope="module")
 def models():
-    return devicemodel.build_device_models(io.load_embedded().pulses, source="embedded")
+    return build_device_models(load_embedded().pulses, source="embedded")
 
 
 def test_one_model_per_width_and_immutable(models):
@@ -23,7 +27,7 @@ def test_one_model_per_width_and_immutable(models):
         m.dw_min_std = 0.0
     with pytest.raises(ValueError):
         m.step_up[0] = 1.0
-    assert m.w_nodes.size == devicemodel.N_NODES and m.w_nodes[devicemodel.N_NODES // 2] == 0.0
+    assert m.w_nodes.size == N_NODES and m.w_nodes[N_NODES // 2] == 0.0
 
 
 @pytest.mark.parametrize("width", PULSE_WIDTHS_S)
@@ -81,8 +85,8 @@ def test_noise_figures_against_truth(models):
 
 
 def test_turned_back_polynomial_is_detected_and_floored():
-    p = io.load_embedded().pulses
-    m = devicemodel.build_device_model(p, 20e-9, fit_excursion=1.0, per_device=False)
+    p = load_embedded().pulses
+    m = build_device_model(p, 20e-9, fit_excursion=1.0, per_device=False)
     # fitting the whole 650-pulse phase, whose potentiation saturates after ~200 pulses,
     # makes the polynomial run backwards somewhere; it is reported and the steps stay ≥ the floor
     assert m.fit_up.turned_back
@@ -93,7 +97,7 @@ def test_turned_back_polynomial_is_detected_and_floored():
 def test_interpolation_matches_aihwkit_rule():
     nodes = np.array([1.0, 2.0, 4.0])            # 3 nodes on [-1, 1]: at -1, 0, 1
     w = np.array([-2.0, -1.0, -0.5, 0.0, 0.25, 1.0, 3.0])
-    got = devicemodel.interpolate_table(w, nodes)
+    got = interpolate_table(w, nodes)
     assert np.allclose(got, [1.0, 1.0, 1.5, 2.0, 2.5, 4.0, 4.0])
 
 
@@ -113,7 +117,7 @@ def test_apply_pulses_is_deterministic_without_rng_and_clips(models):
 def test_pulse_energy_of_the_model(models):
     m = models[20e-9]
     e = m.pulse_energy(0.0, "set")
-    direct = energy.pulse_energy(m.amplitude_set_V, m.width_s, m.conductance(0.0), m.dw_min / 2, m.stack)
+    direct = pulse_energy(m.amplitude_set_V, m.width_s, m.conductance(0.0), m.dw_min / 2, m.stack)
     assert float(e.study_J) == pytest.approx(float(direct.study_J))
     assert float(e.complete_J) == pytest.approx(float(direct.complete_J))
     # the same order as the physics of Chapter 1 at the state with the same conductance
@@ -124,7 +128,7 @@ def test_pulse_energy_of_the_model(models):
 
 def test_unknown_width_is_rejected():
     with pytest.raises(ValueError, match="width_s must be one of the data's pulse widths"):
-        devicemodel.build_device_model(io.load_embedded().pulses, 1e-3)
+        build_device_model(load_embedded().pulses, 1e-3)
 
 
 def test_aihwkit_export_reproduces_the_model_exactly(models):
@@ -132,10 +136,10 @@ def test_aihwkit_export_reproduces_the_model_exactly(models):
     from aihwkit.simulator.parameters.enums import PulseType
     from aihwkit.simulator.tiles import AnalogTile
 
-    from fetrain import bridge
+    from fetrain.bridge.configs import rpu_config
 
     m = models[20e-9]
-    config = bridge.rpu_config(m, noise=False)
+    config = rpu_config(m, noise=False)
     # one pulse per update: lr·|x|·|d| / dw_min = 1, with a deterministic pulse train
     config.update.pulse_type = PulseType.DETERMINISTIC_IMPLICIT
     tile = AnalogTile(1, 4, config)
@@ -155,14 +159,14 @@ def test_aihwkit_export_reproduces_the_model_exactly(models):
 
 def test_aihwkit_export_carries_the_noise_figures(models):
     pytest.importorskip("aihwkit")
-    from fetrain import bridge
+    from fetrain.bridge.configs import rpu_config
 
     m = models[20e-9]
-    dev = bridge.rpu_config(m).device
+    dev = rpu_config(m).device
     assert dev.dw_min == pytest.approx(m.dw_min)
     assert dev.dw_min_std == pytest.approx(m.noise.dw_min_std)
     assert dev.up_down_dtod == pytest.approx(m.noise.up_down_dtod)
     assert (dev.w_min, dev.w_max) == (-1.0, 1.0)
-    assert dev.piecewise_up[devicemodel.N_NODES // 2] == pytest.approx(1.0)
-    quiet = bridge.rpu_config(m, noise=False).device
+    assert dev.piecewise_up[N_NODES // 2] == pytest.approx(1.0)
+    quiet = rpu_config(m, noise=False).device
     assert quiet.dw_min_std == quiet.dw_min_dtod == quiet.w_max_dtod == 0.0

@@ -1,10 +1,14 @@
-"""Summaries of the long sweeps (fetrain.experiments), on small hand-made tables."""
+"""The pilot, the robustness sweep and the cross-check with AIHWKit: their summaries on small
+hand-made tables, and their commands."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from fetrain import experiments
+from fetrain.cli import main
+from fetrain.device.pulsing import reference_programming
+from fetrain.study.crosscheck import agreement
+from fetrain.study.robustness import robustness_summary
 
 
 def sweep(offsets, drifts):
@@ -20,7 +24,7 @@ def sweep(offsets, drifts):
 def test_robustness_summary_reads_the_tolerance_off_the_table():
     # means: δ −0.2 → 0.605, −0.1 → 0.705, 0 → 0.755, +0.1 → 0.665 (9 points down), +0.2 → 0.305
     full = sweep({-0.2: 0.60, -0.1: 0.70, 0.0: 0.75, 0.1: 0.66, 0.2: 0.30}, {0.01: 0.70, 0.1: 0.50})
-    text = experiments.robustness_summary(full)
+    text = robustness_summary(full)
     assert "75.5%" in text and "toy data; toy device; 3 epochs; mean of 2 seeds" in text
     assert "δ from -0.10 to +0.10" in text                 # −0.2 is 15 points down: the range stops
     assert "a drift of up to 0.01 w per epoch stays within it" in text
@@ -29,7 +33,7 @@ def test_robustness_summary_reads_the_tolerance_off_the_table():
 
 def test_robustness_summary_needs_the_well_set_reference():
     with pytest.raises(ValueError, match="δ = 0"):
-        experiments.robustness_summary(sweep({0.1: 0.5}, {}))
+        robustness_summary(sweep({0.1: 0.5}, {}))
 
 
 def _paired_curves(rng, seeds: int, shift: float, sd_seed: float = 0.05, sd_pair: float = 0.01,
@@ -51,7 +55,7 @@ def test_agreement_false_alarm_rate_is_alpha():
     Student's t for n − 1 degrees of freedom, not the normal quantile (which at five seeds would
     ring some six times more often)."""
     rng = np.random.default_rng(0)
-    rings = sum(not experiments.agreement(_paired_curves(rng, 5, 0.0), points=0.0, alpha=0.01)["agree"].iloc[0]
+    rings = sum(not agreement(_paired_curves(rng, 5, 0.0), points=0.0, alpha=0.01)["agree"].iloc[0]
                 for _ in range(1000))
     assert rings <= 25, rings        # expected 10; the normal quantile would give ~62
 
@@ -71,7 +75,7 @@ def test_agreement_statistic_by_hand():
                  {"engine": "AIHWKit", "seed": seed, "epoch": 0.5, "test_accuracy": a1},
                  {"engine": "AIHWKit", "seed": seed, "epoch": 1.0, "test_accuracy": a2}]
     d = np.array([(f1 + f2 - a1 - a2) / 2 for f1, f2, a1, a2 in table.values()])   # 0.075, 0.02, 0.05
-    out = experiments.agreement(pd.DataFrame(rows), points=0.03, alpha=0.01).iloc[0]
+    out = agreement(pd.DataFrame(rows), points=0.03, alpha=0.01).iloc[0]
     assert out["difference"] == pytest.approx(d.mean())
     assert out["se"] == pytest.approx(np.sqrt(np.sum((d - d.mean()) ** 2) / 2) / np.sqrt(3))
     assert out["t"] == pytest.approx(stats.t.ppf(0.995, 2)) and out["t"] == pytest.approx(9.925, abs=1e-3)
@@ -84,22 +88,22 @@ def test_agreement_tolerates_a_difference_within_points():
     whole 1 − α interval lies beyond it, at most α/2 of the time (a rule max(points, t·SE) would
     flag it about half the time)."""
     rng = np.random.default_rng(3)
-    rings = sum(not experiments.agreement(_paired_curves(rng, 10, 0.03), alpha=0.01)["agree"].iloc[0]
+    rings = sum(not agreement(_paired_curves(rng, 10, 0.03), alpha=0.01)["agree"].iloc[0]
                 for _ in range(400))
     assert rings <= 8, rings          # expected ≤ 2
 
 
 def test_agreement_flags_a_real_difference_and_reports_its_resolution():
     rng = np.random.default_rng(1)
-    same = experiments.agreement(_paired_curves(rng, 10, 0.0))
+    same = agreement(_paired_curves(rng, 10, 0.0))
     assert same["agree"].iloc[0] and same["seeds"].iloc[0] == 10 and same["evaluations"].iloc[0] == 2
-    shifted = experiments.agreement(_paired_curves(rng, 10, 0.08))
+    shifted = agreement(_paired_curves(rng, 10, 0.08))
     assert not shifted["agree"].iloc[0]
     assert shifted["difference"].iloc[0] == pytest.approx(0.08, abs=0.02)
     # pairing: the seed-to-seed spread (5 points) cancels, the margin is set by the engines' own noise
     assert shifted["margin"].iloc[0] < 0.05
     # the tolerance: a difference under 3 points is not flagged, however small its SE
-    tiny = experiments.agreement(_paired_curves(rng, 10, 0.02, sd_pair=0.0001))
+    tiny = agreement(_paired_curves(rng, 10, 0.02, sd_pair=0.0001))
     assert tiny["agree"].iloc[0] and tiny["margin"].iloc[0] == pytest.approx(0.03, abs=1e-3)
 
 
@@ -107,37 +111,38 @@ def test_agreement_rejects_bad_input():
     rng = np.random.default_rng(2)
     curves = _paired_curves(rng, 3, 0.0)
     with pytest.raises(ValueError, match="alpha"):
-        experiments.agreement(curves, alpha=0.0)
+        agreement(curves, alpha=0.0)
     with pytest.raises(ValueError, match="engines"):
-        experiments.agreement(curves[curves["engine"] == "fetrain"])
+        agreement(curves[curves["engine"] == "fetrain"])
     with pytest.raises(ValueError, match="same"):
-        experiments.agreement(curves.drop(index=curves.index[-1]))
+        agreement(curves.drop(index=curves.index[-1]))
     with pytest.raises(ValueError, match="at least 2 seeds"):
-        experiments.agreement(curves[curves["seed"] == 0])
+        agreement(curves[curves["seed"] == 0])
     with pytest.raises(ValueError, match="epoch > 0"):
-        experiments.agreement(curves[curves["epoch"] == 0])
+        agreement(curves[curves["epoch"] == 0])
     with pytest.raises(ValueError, match="more than once"):
-        experiments.agreement(pd.concat([curves, curves.iloc[[0]]]))
+        agreement(pd.concat([curves, curves.iloc[[0]]]))
     with pytest.raises(ValueError, match="NaN"):
-        experiments.agreement(curves.assign(test_accuracy=curves["test_accuracy"].where(curves.index != 5)))
+        agreement(curves.assign(test_accuracy=curves["test_accuracy"].where(curves.index != 5)))
     with pytest.raises(ValueError, match="columns"):
-        experiments.agreement(curves.drop(columns="seed"))
+        agreement(curves.drop(columns="seed"))
 
 
 def test_robustness_summary_drift_tolerance_stops_at_the_first_failure():
     # a fast drift that happens to land within the tolerance does not extend the range past a
     # slower one that does not
     full = sweep({-0.1: 0.70, 0.0: 0.75, 0.1: 0.70}, {0.01: 0.72, 0.05: 0.40, 0.2: 0.70})
-    assert "a drift of up to 0.01 w per epoch stays within it" in experiments.robustness_summary(full)
+    assert "a drift of up to 0.01 w per epoch stays within it" in robustness_summary(full)
     full = sweep({0.0: 0.75}, {0.01: 0.40, 0.2: 0.70})
-    assert "even the slowest drift (0.01 w per epoch) costs more" in experiments.robustness_summary(full)
+    assert "even the slowest drift (0.01 w per epoch) costs more" in robustness_summary(full)
 
 
 def test_reference_programming_costs_the_settling_pulses():
-    from fetrain import devicemodel, io
+    from fetrain.device.build import build_device_model
+    from fetrain.device.loading import load_embedded
 
-    model = devicemodel.build_device_model(io.load_embedded().pulses, 20e-9, source="embedded")
-    cost = experiments.reference_programming(model)
+    model = build_device_model(load_embedded().pulses, 20e-9, source="embedded")
+    cost = reference_programming(model)
     settled, after_pairs = model.symmetry_point_by_pulsing(start=-1.0, tol=0.01 * model.dw_min)
     assert cost["pulses"] == 2 * 2 * (len(after_pairs) - 1)       # settle, then copy as many again
     assert cost["settled_at"] == pytest.approx(model.symmetry_point, abs=0.02)
@@ -152,19 +157,18 @@ def test_reference_programming_costs_the_settling_pulses():
 def test_experiment_commands_check_their_output_folder_before_any_work(tmp_path, command, capsys):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    with pytest.raises(SystemExit) as exit_:
-        experiments.COMMANDS[command]([str(blocker / "out")])
-    assert exit_.value.code == 1 and "is not writable" in capsys.readouterr().err
+    assert main(["experiments", command, "--out", str(blocker / "out")]) == 1
+    assert "is not writable" in capsys.readouterr().err
 
 
 def test_pilot_command_writes_its_table_and_removes_its_checkpoint(tmp_path, monkeypatch, capsys):
     """The pilot's command on a small subset: results written, the checkpoint gone once they are."""
-    from fetrain import data as fdata
+    from fetrain.train import data as fdata
 
     small = fdata.load_embedded().subset(200)
     monkeypatch.setattr(fdata, "load_embedded", lambda: small)
     out = tmp_path / "pilot"
-    experiments.COMMANDS["pilot"]([str(out), "--epochs", "1"])
+    assert main(["experiments", "pilot", "--out", str(out), "--epochs", "1", "--no-progress"]) == 0
     assert (out / "validation_pilot.csv").is_file() and (out / "validation_pilot.json").is_file()
     assert not (out / "checkpoint").exists()
     assert "wrote" in capsys.readouterr().out

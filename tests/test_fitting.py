@@ -4,13 +4,16 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from fetrain import experiments, fitting, io, synthetic
+from fetrain.device import fitting
+from fetrain.device.campaign import default_campaign
+from fetrain.device.loading import load_embedded
+from fetrain.study.coverage import schottky_z_scores
 
 
 def test_fit_recovers_the_generating_values():
-    campaign = synthetic.default_campaign()
+    campaign = default_campaign()
     dev = campaign.iv_device()
-    fit = fitting.fit_schottky(io.load_embedded().iv, dev.stack, states=("P000", "P100"))
+    fit = fitting.fit_schottky(load_embedded().iv, dev.stack, states=("P000", "P100"))
     z = fit.z_scores(np.log(dev.conduction.prefactor), dev.stack.eps_optical,
                      [dev.conduction.barrier_off_eV, dev.conduction.barrier_on_eV])
     assert np.all(np.abs(z) < 3)
@@ -19,7 +22,7 @@ def test_fit_recovers_the_generating_values():
 
 def test_intervals_cover_the_truth_at_the_nominal_rate():
     n = 300
-    z = experiments.schottky_z_scores(range(n)).drop(columns="seed")
+    z = schottky_z_scores(range(n)).drop(columns="seed")
     for col in z.columns:
         for level, nominal in ((1.0, 0.6827), (1.96, 0.95)):
             rate = float((z[col].abs() < level).mean())
@@ -31,8 +34,8 @@ def test_intervals_cover_the_truth_at_the_nominal_rate():
 
 
 def test_fit_rejects_bad_input():
-    iv = io.load_embedded().iv
-    stack = synthetic.default_campaign().iv_device().stack
+    iv = load_embedded().iv
+    stack = default_campaign().iv_device().stack
     with pytest.raises(ValueError, match="missing column 'current_A'"):
         fitting.fit_schottky(iv.drop(columns="current_A"), stack)
     with pytest.raises(ValueError, match="two or more temperatures"):

@@ -2,20 +2,22 @@
 
 import pytest
 
-from fetrain import io, synthetic
+from fetrain.device.formats import IV_FILE, PULSE_COLUMNS, PULSES_FILE
+from fetrain.device.loading import DATA_DIR, load_campaign, load_embedded
+from fetrain.device.validate import MIN_PULSES_PER_PHASE, DeviceFileError
 
 
 @pytest.fixture(scope="module")
 def good_frame():
     """A small valid campaign: device D1, two widths, one cycle, the first 12 pulses of each phase."""
-    p = io.load_embedded().pulses
+    p = load_embedded().pulses
     sel = p[(p.device == "D1") & (p.cycle == 1) & (p.pulse_index <= 12)
             & p.pulse_width_s.isin([200e-9, 2e-6])]
     return sel.reset_index(drop=True)
 
 
 def write(tmp_path, frame, text=None):
-    path = tmp_path / synthetic.PULSES_FILE
+    path = tmp_path / PULSES_FILE
     if text is not None:
         path.write_text(text, encoding="utf-8")
     else:
@@ -24,21 +26,21 @@ def write(tmp_path, frame, text=None):
 
 
 def error(tmp_path):
-    with pytest.raises(io.DeviceFileError) as err:
-        io.load_campaign(tmp_path)
+    with pytest.raises(DeviceFileError) as err:
+        load_campaign(tmp_path)
     return err.value
 
 
 def test_load_embedded():
-    data = io.load_embedded()
+    data = load_embedded()
     assert len(data.pulses) > 1000 and len(data.iv) > 100
-    assert data.source == io.DATA_DIR and data.label == "embedded synthetic data set"
+    assert data.source == DATA_DIR and data.label == "embedded synthetic data set"
     assert data.pulses["pulse_index"].dtype.kind == "i"
 
 
 def test_small_valid_file_loads(tmp_path, good_frame):
     write(tmp_path, good_frame)
-    data = io.load_campaign(tmp_path)
+    data = load_campaign(tmp_path)
     assert len(data.pulses) == len(good_frame) and data.iv.empty and data.metadata == {}
     assert not data.synthetic
 
@@ -122,7 +124,7 @@ def test_unknown_direction(tmp_path, good_frame):
 
 
 def test_too_few_points_for_the_fit(tmp_path, good_frame):
-    frame = good_frame[good_frame.pulse_index <= io.MIN_PULSES_PER_PHASE - 1]
+    frame = good_frame[good_frame.pulse_index <= MIN_PULSES_PER_PHASE - 1]
     write(tmp_path, frame)
     err = error(tmp_path)
     assert err.column == "pulse_index" and "degree-5 fit" in str(err) and err.row == 1
@@ -136,14 +138,14 @@ def test_potentiation_without_depression(tmp_path, good_frame):
 
 
 def test_header_only(tmp_path):
-    write(tmp_path, None, text=",".join(synthetic.PULSE_COLUMNS) + "\n")
+    write(tmp_path, None, text=",".join(PULSE_COLUMNS) + "\n")
     assert "no data rows" in str(error(tmp_path))
 
 
 def test_iv_file_is_validated_too(tmp_path, good_frame):
     write(tmp_path, good_frame)
-    iv = io.load_embedded().iv.head(20).astype({"temperature_K": object})
+    iv = load_embedded().iv.head(20).astype({"temperature_K": object})
     iv.loc[3, "temperature_K"] = "room"
-    iv.to_csv(tmp_path / synthetic.IV_FILE, index=False)
+    iv.to_csv(tmp_path / IV_FILE, index=False)
     err = error(tmp_path)
     assert err.path.name == "iv_sweeps.csv" and (err.column, err.row) == ("temperature_K", 4)

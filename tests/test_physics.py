@@ -3,9 +3,16 @@
 import numpy as np
 import pytest
 
-from fetrain import physics
-from fetrain.physics import (DEFAULT_DEVICE, K_B, PULSE_WIDTHS_S, Q, Conduction, HZODevice,
-                             HZOStack, SwitchingKinetics)
+from fetrain.device.conduction import (
+    Conduction,
+    image_force_lowering_V,
+    schottky_current_density,
+    write_to_read_current_ratio,
+)
+from fetrain.device.hzo import DEFAULT_DEVICE, HZODevice, describe_constants
+from fetrain.device.schemes import AmplitudeLadder, IsoFraction
+from fetrain.device.stack import K_B, PULSE_WIDTHS_S, HZOStack, Q
+from fetrain.device.switching import SwitchingKinetics
 
 STACK = HZOStack()
 
@@ -23,23 +30,23 @@ def test_field_is_voltage_over_thickness():
 
 def test_image_force_lowering_known_value():
     # sqrt(q E / (4π ε ε0)) at E = 1e8 V/m, ε = 5.5, computed by hand: 0.1617 V
-    value = physics.image_force_lowering_V(1e8, 5.5)
+    value = image_force_lowering_V(1e8, 5.5)
     assert value == pytest.approx(np.sqrt(1.602176634e-19 * 1e8 / (4 * np.pi * 5.5 * 8.8541878128e-12)))
     assert value == pytest.approx(0.1617, abs=2e-4)
 
 
 def test_schottky_limits_and_temperature_law():
     e = np.array([1.0, 2.0])
-    j = physics.schottky_current_density(e, 300.0, 0.6, 5.5, 0.3)
+    j = schottky_current_density(e, 300.0, 0.6, 5.5, 0.3)
     # at vanishing field the image-force term vanishes: J ∝ E
     assert j[1] / j[0] == pytest.approx(2.0, rel=1e-3)
-    assert physics.schottky_current_density(0.0, 300.0, 0.6, 5.5, 0.3) == 0.0
+    assert schottky_current_density(0.0, 300.0, 0.6, 5.5, 0.3) == 0.0
     # Arrhenius: ln(J/T^1.5) against 1/T has slope −q(φ − Δφ)/k
     field = 2e8
     temps = np.array([250.0, 350.0])
-    y = np.log(physics.schottky_current_density(field, temps, 0.6, 5.5, 0.3) / temps ** 1.5)
+    y = np.log(schottky_current_density(field, temps, 0.6, 5.5, 0.3) / temps ** 1.5)
     slope = (y[1] - y[0]) / (1 / temps[1] - 1 / temps[0])
-    expected = -Q * (0.6 - physics.image_force_lowering_V(field, 5.5)) / K_B
+    expected = -Q * (0.6 - image_force_lowering_V(field, 5.5)) / K_B
     assert slope == pytest.approx(expected, rel=1e-9)
 
 
@@ -60,7 +67,7 @@ def test_write_to_read_ratio_is_state_independent():
     c = Conduction()
     ratios = [c.current(3.8, p, STACK) / c.current(STACK.read_voltage_V, p, STACK) for p in (0, 0.5, 1)]
     assert np.allclose(ratios, ratios[0], rtol=1e-12)
-    assert ratios[0] == pytest.approx(physics.write_to_read_current_ratio(3.8, STACK), rel=1e-12)
+    assert ratios[0] == pytest.approx(write_to_read_current_ratio(3.8, STACK), rel=1e-12)
 
 
 def test_merz_known_value_and_limits():
@@ -106,14 +113,14 @@ def test_programming_schemes():
     """The cap of the iso-fraction rule binds only where the required amplitude exceeds it; the
     ladder gives the same |V| for set and reset, lowered per decade of width."""
     from dataclasses import replace
-    high = replace(DEFAULT_DEVICE, scheme=physics.IsoFraction(cap_V=4.2))
-    low = replace(DEFAULT_DEVICE, scheme=physics.IsoFraction(cap_V=3.5))
+    high = replace(DEFAULT_DEVICE, scheme=IsoFraction(cap_V=4.2))
+    low = replace(DEFAULT_DEVICE, scheme=IsoFraction(cap_V=3.5))
     for t in PULSE_WIDTHS_S:
         for pol in ("set", "reset"):
             need = DEFAULT_DEVICE.required_amplitude_V(t, pol)
             assert low.write_amplitude(t, pol) <= 3.5
             assert high.write_amplitude(t, pol) == pytest.approx(np.ceil(round(need / 0.05, 9)) * 0.05)
-    ladder = replace(DEFAULT_DEVICE, scheme=physics.AmplitudeLadder(3.8, 0.2))
+    ladder = replace(DEFAULT_DEVICE, scheme=AmplitudeLadder(3.8, 0.2))
     amps = [ladder.write_amplitude(t, "set") for t in PULSE_WIDTHS_S]
     assert amps == pytest.approx([3.8, 3.6, 3.4, 3.2, 3.0])
     assert [ladder.write_amplitude(t, "reset") for t in PULSE_WIDTHS_S] == pytest.approx(amps)
@@ -133,14 +140,14 @@ def test_symmetry_state_balances_steps():
     (lambda: HZOStack(thickness_m=-1e-9), "thickness_m"),
     (lambda: HZOStack(temperature_K=0.0), "temperature_K"),
     (lambda: HZOStack(temperature_K=-5.0), "temperature_K"),
-    (lambda: physics.schottky_current_density(1e8, 0.0, 0.6, 5.5, 0.3), "temperature_K"),
+    (lambda: schottky_current_density(1e8, 0.0, 0.6, 5.5, 0.3), "temperature_K"),
     (lambda: SwitchingKinetics().fraction_switched(-20e-9, 3e8), "width_s"),
     (lambda: DEFAULT_DEVICE.write_amplitude(0.0), "width_s"),
     (lambda: DEFAULT_DEVICE.write_amplitude(20e-9, "up"), "polarity"),
     (lambda: Conduction().read_conductance(1.5, STACK), "state"),
-    (lambda: physics.IsoFraction(target_fraction=0.0), "target_fraction"),
-    (lambda: physics.IsoFraction(cap_V=-1.0), "cap_V"),
-    (lambda: physics.AmplitudeLadder(volts_per_decade=-0.1), "volts_per_decade"),
+    (lambda: IsoFraction(target_fraction=0.0), "target_fraction"),
+    (lambda: IsoFraction(cap_V=-1.0), "cap_V"),
+    (lambda: AmplitudeLadder(volts_per_decade=-0.1), "volts_per_decade"),
     (lambda: HZODevice(scheme="ladder"), "scheme"),
     (lambda: Conduction(barrier_on_eV=0.7, barrier_off_eV=0.6), "barrier_on_eV"),
 ])
@@ -152,7 +159,7 @@ def test_invalid_inputs_name_the_parameter(make, name):
 
 
 def test_describe_constants_covers_every_constant():
-    rows = physics.describe_constants()
+    rows = describe_constants()
     names = {r["name"] for r in rows}
     for obj in (DEFAULT_DEVICE.stack, DEFAULT_DEVICE.conduction, DEFAULT_DEVICE.kinetics):
         assert set(obj.__dataclass_fields__) <= names

@@ -2,7 +2,7 @@
 
 import pytest
 
-from fetrain import scale
+from fetrain.common import scale
 
 
 def test_scale_default_env_and_errors(monkeypatch):

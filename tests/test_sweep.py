@@ -1,5 +1,5 @@
-"""The main experiment's command (fetrain.sweep, python -m fetrain reproduce) and its analysis
-(fetrain.tradeoff): resumable, reproducible, the same here and on a Dask cluster."""
+"""The main experiment (fetrain.study.sweep, ``fetrain reproduce``) and its analysis
+(fetrain.study.tradeoff): resumable, reproducible, the same here and on a Dask cluster."""
 
 import json
 import signal
@@ -11,7 +11,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fetrain import energy, physics, sweep, tradeoff
+from fetrain.device.stack import PULSE_WIDTHS_S
+from fetrain.study import tradeoff
+from fetrain.study.plan import SweepPlan, device_models
+from fetrain.book.sweep_figures import save_figures
+from fetrain.study.sweep import (
+    ENERGY_CURVES_FILE,
+    MAP_FILE,
+    PLAN_FILE,
+    SUMMARY_FILE,
+    load_histories,
+    run_sweep,
+)
+from fetrain.train.hardware import DIGITAL_MODELS, CircuitCosts, digital_energy, line_energy
 
 # a small plan: two widths, two strategies, one seed, one epoch on 60 digits
 SMALL = dict(scale="quick", widths_s=(20e-9, 200e-9), strategies=("sps", "mp"),
@@ -20,11 +32,11 @@ SMALL = dict(scale="quick", widths_s=(20e-9, 200e-9), strategies=("sps", "mp"),
 
 
 def small_plan(**changes):
-    return sweep.SweepPlan(**{**SMALL, **changes})
+    return SweepPlan(**{**SMALL, **changes})
 
 
 def histories_of(folder) -> pd.DataFrame:
-    h, _ = sweep.load_histories(folder)
+    h, _ = load_histories(folder)
     return h.sort_values(tradeoff.RUN_KEYS + ["samples"]).reset_index(drop=True)
 
 
@@ -34,8 +46,8 @@ def test_plan_runs_and_names():
     assert len(runs) == 2 * 2 * 2 + 2 * 2               # main: 2 seeds; map: 1 seed
     assert runs[0].key == "iso-3.8_20ns_sps_s0"
     assert {r.seed for r in runs if r.scheme == "ladder"} == {5}
-    book = sweep.SweepPlan.for_scale("book")
-    assert book.widths_s == physics.PULSE_WIDTHS_S and book.lr == 0.1
+    book = SweepPlan.for_scale("book")
+    assert book.widths_s == PULSE_WIDTHS_S and book.lr == 0.1
 
 
 @pytest.mark.parametrize("change, name", [
@@ -50,8 +62,8 @@ def test_bad_plans_name_the_parameter(change, name):
 def test_schemes_change_only_the_widths_they_reprogram():
     """A width whose amplitudes a scheme leaves alone keeps the embedded data set's model; the
     cap moved to 4.2 V re-measures only 20 ns, which then has large, nearly symmetric steps."""
-    base = sweep.device_models("iso-3.8")
-    high = sweep.device_models("iso-4.2")
+    base = device_models("iso-3.8")
+    high = device_models("iso-4.2")
     assert high[200e-9].fingerprint() == base[200e-9].fingerprint()
     assert high[20e-9].fingerprint() != base[20e-9].fingerprint()
     assert high[20e-9].amplitude_set_V == pytest.approx(3.9)
@@ -61,14 +73,18 @@ def test_schemes_change_only_the_widths_they_reprogram():
 
 def test_sweep_writes_results_and_resumes_without_training(tmp_path):
     plan = small_plan(schemes=("iso-3.8", "iso-4.2"))
-    report = sweep.run_sweep(plan, tmp_path / "a")
+    report = run_sweep(plan, tmp_path / "a")
     # the 4.2 V cap re-measures only 20 ns: its 200 ns runs are the main scheme's, trained once
     assert (report["written"], report["trained"], report["reused"]) == (8, 6, 0)
-    for name in (sweep.PLAN_FILE, sweep.SUMMARY_FILE, sweep.MAP_FILE, sweep.ENERGY_CURVES_FILE,
-                 "figures/map.png", "figures/map.svg", "figures/breakdown.png"):
+    for name in (PLAN_FILE, SUMMARY_FILE, MAP_FILE, ENERGY_CURVES_FILE):
         assert (tmp_path / "a" / name).is_file(), name
-    record = json.loads((tmp_path / "a" / sweep.PLAN_FILE).read_text())
-    assert record["data_set"] and record["code"] and record["plan"]["n_train"] == 60
+    record = json.loads((tmp_path / "a" / PLAN_FILE).read_text())
+    assert record["data_set"] and record["engine"] and record["plan"]["n_train"] == 60
+    histories, record = load_histories(tmp_path / "a", plan)
+    written = save_figures(histories, plan, tmp_path / "a", record)
+    assert tmp_path / "a" / "figures" / "map.png" in written.values()
+    for name in ("figures/map.png", "figures/map.svg", "figures/breakdown.png"):
+        assert (tmp_path / "a" / name).is_file(), name
     h = histories_of(tmp_path / "a")
     for col in ("analog_study_J", "analog_complete_J", "line_charging_J", "half_select_J",
                 "digital_fp32-dense_J", "digital_int16-sparse-fused_J", "references_J"):
@@ -80,18 +96,19 @@ def test_sweep_writes_results_and_resumes_without_training(tmp_path):
     assert (sps["references_J"] > 0).all() and (mp["references_J"] == 0).all()
     assert (mp["digital_fp32-dense_J"].iloc[-1] > mp["digital_int16-sparse-fused_J"].iloc[-1] > 0)
     assert (sps["digital_fp32-dense_J"] == 0).all()
-    again = sweep.run_sweep(plan, tmp_path / "a")
+    again = run_sweep(plan, tmp_path / "a")
     assert again["trained"] == 0 and again["reused"] == 8
     # a changed plan (another learning rate) trains again
-    assert sweep.run_sweep(small_plan(lr=0.05, strategies=("sps",)), tmp_path / "a")["trained"] == 2
+    assert run_sweep(small_plan(lr=0.05, strategies=("sps",)), tmp_path / "a")["trained"] == 2
 
 
 def test_killed_sweep_resumes_to_the_same_numbers(tmp_path):
     """Killed once its first run is written, the same command trains only what is missing, and
     every number equals those of a sweep that was never interrupted (same seeds)."""
-    script = (f"import sys; from fetrain import sweep; "
-              f"plan = sweep.SweepPlan(**{SMALL!r}); "
-              f"sweep.run_sweep(plan, sys.argv[1], batch=1, workers=1)")
+    script = (f"import sys; from fetrain.study.plan import SweepPlan; "
+              f"from fetrain.study.sweep import run_sweep; "
+              f"plan = SweepPlan(**{SMALL!r}); "
+              f"run_sweep(plan, sys.argv[1], batch=1, workers=1)")
     out = tmp_path / "killed"
     proc = subprocess.Popen([sys.executable, "-c", script, str(out)])
     deadline = time.time() + 300
@@ -101,9 +118,9 @@ def test_killed_sweep_resumes_to_the_same_numbers(tmp_path):
     proc.wait()
     done_before = len(list(out.glob("runs/*/run.json")))
     assert 1 <= done_before < 4, "the sweep was not interrupted half way"
-    resumed = sweep.run_sweep(small_plan(), out, batch=1, workers=1)
+    resumed = run_sweep(small_plan(), out, batch=1, workers=1)
     assert resumed["reused"] == done_before and resumed["trained"] == 4 - done_before
-    sweep.run_sweep(small_plan(), tmp_path / "clean")
+    run_sweep(small_plan(), tmp_path / "clean")
     pd.testing.assert_frame_equal(histories_of(out), histories_of(tmp_path / "clean"))
 
 
@@ -112,11 +129,11 @@ def test_dask_cluster_gives_the_same_numbers(tmp_path):
     of the runs trained here."""
     distributed = pytest.importorskip("dask.distributed")
     plan = small_plan()
-    sweep.run_sweep(plan, tmp_path / "here")
+    run_sweep(plan, tmp_path / "here")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        report = sweep.run_sweep(plan, tmp_path / "dask", executor=client.get_executor())
+        report = run_sweep(plan, tmp_path / "dask", executor=client.get_executor())
     assert report["trained"] == 4
     pd.testing.assert_frame_equal(histories_of(tmp_path / "dask"), histories_of(tmp_path / "here"))
 
@@ -209,17 +226,17 @@ def test_pareto_front_keeps_only_undominated_points():
 
 
 def test_digital_hardware_models_and_line_energy():
-    cheap, costly = energy.DIGITAL_MODELS["int16-sparse-fused"], energy.DIGITAL_MODELS["fp32-dense"]
-    assert energy.digital_energy(100, 100, 0, costly) == pytest.approx(
+    cheap, costly = DIGITAL_MODELS["int16-sparse-fused"], DIGITAL_MODELS["fp32-dense"]
+    assert digital_energy(100, 100, 0, costly) == pytest.approx(
         100 * (5 + 3.7 + 0.9 + 5) * 1e-12 + 100 * (5 + 0.9) * 1e-12)
     # skipping zero inputs charges only the non-zero updates (and as many checks at most)
-    assert energy.digital_energy(100, 100, 0, cheap, nonzero_updates=10) == pytest.approx(
+    assert digital_energy(100, 100, 0, cheap, nonzero_updates=10) == pytest.approx(
         10 * (2.5 + 0.8 + 0.05) * 1e-12 + 10 * (2.5 + 0.05) * 1e-12)
     with pytest.raises(ValueError, match="nonzero_updates"):
-        energy.digital_energy(100, 100, 0, cheap)
-    model = sweep.device_models("iso-3.8")[20e-9]
-    e = energy.line_energy(model, line_pulses=1, line_cell_charges=256, device_pulses=0)
-    c = model.stack.capacitance_F + energy.CircuitCosts().wire_capacitance_per_cell_F
+        digital_energy(100, 100, 0, cheap)
+    model = device_models("iso-3.8")[20e-9]
+    e = line_energy(model, line_pulses=1, line_cell_charges=256, device_pulses=0)
+    c = model.stack.capacitance_F + CircuitCosts().wire_capacitance_per_cell_F
     assert e["line_charging"] == pytest.approx(256 * c * (3.8 / 2) ** 2)
     assert e["half_select_conduction"] > 0
 
@@ -231,7 +248,8 @@ def test_cli_reproduce_runs_and_resumes(tmp_path):
             "--schemes", "iso-3.8", "--out", str(tmp_path / "r"), "--no-progress"]
     first = run_cli(*args, timeout=600)
     assert first.returncode == 0, first.stderr[-3000:]
-    assert "1 run(s) written (1 trained" in first.stdout
-    assert (tmp_path / "r" / sweep.SUMMARY_FILE).is_file()
+    assert "1 run trained (" in first.stdout and "smoke test" in first.stdout
+    assert (tmp_path / "r" / SUMMARY_FILE).is_file()
+    assert (tmp_path / "r" / "figures").is_dir()
     second = run_cli(*args, timeout=600)
-    assert second.returncode == 0 and "0 run(s) written" in second.stdout and "1 found done" in second.stdout
+    assert second.returncode == 0 and "the run was already done" in second.stdout

@@ -5,26 +5,28 @@ import json
 import numpy as np
 import pytest
 
-from fetrain import io, synthetic
-from fetrain.physics import PULSE_WIDTHS_S
+from fetrain.device.campaign import default_campaign
+from fetrain.device.formats import IV_COLUMNS, IV_FILE, META_FILE, PULSE_COLUMNS, PULSES_FILE
+from fetrain.device.loading import DATA_DIR, load_embedded
+from fetrain.device.stack import PULSE_WIDTHS_S
 
-CAMPAIGN = synthetic.default_campaign()
+CAMPAIGN = default_campaign()
 
 
 @pytest.fixture(scope="module")
 def data():
-    return io.load_embedded()
+    return load_embedded()
 
 
 def test_regenerated_files_are_identical_to_the_shipped_ones(tmp_path):
     paths = CAMPAIGN.write(tmp_path)
     for name, path in paths.items():
-        assert path.read_bytes() == (io.DATA_DIR / name).read_bytes(), name
+        assert path.read_bytes() == (DATA_DIR / name).read_bytes(), name
 
 
 def test_generator_is_deterministic():
     a = CAMPAIGN.generate_pulses()
-    b = synthetic.default_campaign().generate_pulses()
+    b = default_campaign().generate_pulses()
     assert a.equals(b)
 
 
@@ -33,8 +35,8 @@ def test_data_set_declares_itself_synthetic(data):
     assert "SYNTHETIC" in data.metadata["description"]
     assert data.metadata["seed"] == CAMPAIGN.plan.seed
     assert set(data.widths_s) == set(PULSE_WIDTHS_S)
-    assert list(data.pulses.columns) == list(synthetic.PULSE_COLUMNS)
-    assert list(data.iv.columns) == list(synthetic.IV_COLUMNS)
+    assert list(data.pulses.columns) == list(PULSE_COLUMNS)
+    assert list(data.iv.columns) == list(IV_COLUMNS)
 
 
 def test_campaign_shape(data):
@@ -104,7 +106,7 @@ def test_truth_symmetry_point_is_where_alternating_pulses_settle(width):
         assert dev.apply_pulse(0.3, width, "reset", truth.amplitude_reset_V) == pytest.approx(0.3 - s_reset * 0.3)
         p = 0.0
         for _ in range(20000):
-            p = p + s_set * (1 - p)      # one set pulse (fetrain.physics.HZODevice.apply_pulse)
+            p = p + s_set * (1 - p)      # one set pulse (fetrain.device.hzo.HZODevice.apply_pulse)
             p = p - s_reset * p          # one reset pulse
         w_settled = float(truth.w_from_conductance(truth.conductance(p, k)))
         # alternating pulses oscillate around w* by half a step
@@ -129,6 +131,6 @@ def test_truth_rejects_unknown_width():
 
 
 def test_metadata_is_plain_json():
-    meta = json.loads((io.DATA_DIR / synthetic.META_FILE).read_text(encoding="utf-8"))
+    meta = json.loads((DATA_DIR / META_FILE).read_text(encoding="utf-8"))
     assert meta["synthetic"] is True
-    assert set(meta["files"]) == {synthetic.PULSES_FILE, synthetic.IV_FILE}
+    assert set(meta["files"]) == {PULSES_FILE, IV_FILE}

@@ -1,0 +1,151 @@
+"""AIHWKit configurations of fetrain's training runs: the tile, its pulse settings and the rule.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..device.model import DeviceModel
+from ..train.rules import MixedPrecision, PulseTrains
+from .devices import piecewise_step_device
+
+
+def saturating_transfer(model: DeviceModel) -> int:
+    """A pulse cap for AIHWKit's mixed-precision transfer under which capping changes no weight.
+
+    However large trunc(χ/ε) is, no transfer moves a device further than from one bound to the
+    other, which takes at most 2 / (smallest step of the table) pulses in one direction; pulses
+    beyond that only hold the device at its bound. Twice that (for device-to-device gain and
+    cycle-to-cycle noise), and at least AIHWKit's default 31.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model (steps in w units).
+
+    Returns
+    -------
+    int
+        The pulse cap (pulses per device and transfer).
+    """
+    smallest = float(min(model.step_up.min(), model.step_down.min()))
+    return max(31, int(math.ceil(4.0 / smallest)))
+
+
+def mixed_precision_config(model: DeviceModel, noise: bool = True, threshold: float = 1.0,
+                           transfer_every: int = 1, perfect_io: bool = True,
+                           max_transfer_pulses: int = 31, deterministic_transfer: bool = True):
+    """A ``DigitalRankUpdateRPUConfig`` with AIHWKit's ``MixedPrecisionCompound`` on the model's
+    device: χ accumulates digitally; ε = threshold·dw_min; transfers use the deterministic pulse
+    type, so that exactly n = trunc(χ/ε) pulses are written, as fetrain's engine does (AIHWKit's
+    default stochastic transfer fires a random count capped at 31 while reducing χ by n·ε).
+    ``n_x_bins = n_d_bins = 0`` (setting only one of them corrupts χ in 1.1.0).
+
+    ``max_transfer_pulses``: even its deterministic transfer fires at most ``desired_bl`` pulses
+    per device and transfer (while χ still loses n·ε); :func:`analog_network` sets it to
+    :func:`saturating_transfer`, beyond which capping changes no weight. (Its run time does not depend on
+    it: ~18 ms per update of a 256×784 tile on one core, against ~1.6 ms for the stochastic type.)
+
+    ``deterministic_transfer=False`` keeps AIHWKit's own default transfer (stochastic pulse
+    trains, at most 31 pulses; ``max_transfer_pulses`` is then ignored): its fast path, which the
+    benchmark measures.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    noise : bool
+        Carry the model's noise figures over.
+    threshold : float
+        ε in units of dw_min (dimensionless).
+    transfer_every : int
+        Samples between transfers (counts).
+    perfect_io : bool
+        Turn off forward and backward I/O non-idealities.
+    max_transfer_pulses : int
+        Most pulses per device and transfer (counts).
+    deterministic_transfer : bool
+        Use the deterministic transfer pulse type.
+
+    Returns
+    -------
+    aihwkit DigitalRankUpdateRPUConfig
+        The configuration.
+    """
+    from aihwkit.simulator.configs import DigitalRankUpdateRPUConfig
+    from aihwkit.simulator.configs.compounds import MixedPrecisionCompound
+    from aihwkit.simulator.parameters.enums import PulseType
+
+    config = DigitalRankUpdateRPUConfig(device=MixedPrecisionCompound(
+        device=piecewise_step_device(model, noise=noise), transfer_every=transfer_every,
+        granularity=threshold * model.dw_min, n_x_bins=0, n_d_bins=0))
+    if deterministic_transfer:
+        config.update.pulse_type = PulseType.DETERMINISTIC_IMPLICIT
+        config.update.desired_bl = int(max_transfer_pulses)
+    _single_tile_no_remap(config, perfect_io)
+    return config
+
+
+def _single_tile_no_remap(config, perfect_io: bool) -> None:
+    config.mapping.weight_scaling_omega = 0.0
+    config.mapping.weight_scaling_columnwise = False
+    config.mapping.learn_out_scaling = False
+    config.mapping.out_scaling_columnwise = False
+    config.mapping.max_input_size = 0
+    config.mapping.max_output_size = 0
+    if perfect_io:
+        config.forward.is_perfect = True
+        config.backward.is_perfect = True
+        # AIHWKit 1.1.0 zeroes the gradient of every output beyond forward.out_bound (12 by
+        # default) even when is_perfect leaves the output itself unclipped; out_bound = 0 removes
+        # that mask, so that "perfect I/O" is perfect in the backward pass too.
+        config.forward.out_bound = 0.0
+
+
+def rpu_config(model: DeviceModel, noise: bool = True, perfect_io: bool = True):
+    """A ``SingleRPUConfig`` holding the model's device, with no weight remapping.
+
+    ``perfect_io=True`` turns off forward and backward I/O non-idealities (``is_perfect``, and no
+    output bound, whose gradient mask AIHWKit applies even to perfect outputs), so that the two
+    engines differ only in their update. One tile per layer
+    (``max_input_size = max_output_size = 0``).
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    noise : bool
+        Carry the model's noise figures over.
+    perfect_io : bool
+        Turn off forward and backward I/O non-idealities.
+
+    Returns
+    -------
+    aihwkit SingleRPUConfig
+        The configuration.
+    """
+    from aihwkit.simulator.configs import SingleRPUConfig
+
+    config = SingleRPUConfig(device=piecewise_step_device(model, noise=noise))
+    _single_tile_no_remap(config, perfect_io)
+    return config
+
+
+def _pulse_trains_config(config):
+    rpu = rpu_config(config.model, noise=config.cycle_noise, perfect_io=True)
+    rpu.update.desired_bl = config.algorithm.desired_bl
+    return rpu, rpu.device
+
+
+def _mixed_precision_config(config):
+    rule = config.algorithm
+    if rule.max_pulses is not None:
+        raise ValueError("the AIHWKit bridge fires uncapped transfers (max_pulses must be None)")
+    rpu = mixed_precision_config(config.model, noise=config.cycle_noise, threshold=rule.threshold,
+                                 transfer_every=rule.transfer_every,
+                                 max_transfer_pulses=saturating_transfer(config.model))
+    return rpu, rpu.device.device
+
+
+#: AIHWKit's counterpart of each training rule of :mod:`fetrain.algorithms`
+_RULE_CONFIGS = {PulseTrains: _pulse_trains_config, MixedPrecision: _mixed_precision_config}

@@ -1,0 +1,104 @@
+"""Fingerprints of fetrain's code: which version of the package made a result.
+
+Two kinds. :func:`code_fingerprint` changes with any byte of the package: the book's notebook
+cache uses it, so that a build never shows outputs of other code. :func:`engine_fingerprint`
+changes only with the code that decides a training run's numbers — the device, training and
+ground-floor subpackages, read as syntax trees without docstrings or comments, and the embedded
+characterisation data — so that the run cache and the shipped results stay valid while the book,
+the figures or the documentation change. :func:`bridge_fingerprint` adds the AIHWKit bridge, for
+results that AIHWKit computed.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1]
+#: the subpackages whose code decides a training run's numbers
+ENGINE_PARTS: tuple[str, ...] = ("common", "device", "train")
+#: the data folders whose content decides them (the embedded characterisation data set)
+ENGINE_DATA: tuple[str, ...] = ("data/synthetic_hzo",)
+
+
+def code_fingerprint() -> str:
+    """SHA-256 (first 12 hex digits) over every source and data file of fetrain: the code version.
+
+    Returns
+    -------
+    str
+        12 hexadecimal digits.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _without_docstrings(source: str) -> str:
+    """The module's syntax tree as text, docstrings removed (comments are never in it)."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                    and isinstance(body[0].value.value, str)):
+                node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
+def source_fingerprint(parts: tuple[str, ...], data: tuple[str, ...] = ENGINE_DATA) -> str:
+    """SHA-256 (first 12 hex digits) over the code of some subpackages and some data folders.
+
+    Python modules enter as syntax trees without docstrings: a change of documentation, comments
+    or layout leaves the fingerprint as it was; a change of what the code does changes it.
+
+    Parameters
+    ----------
+    parts : tuple of str
+        Subpackages of fetrain (``"device"``, ``"train"``, …).
+    data : tuple of str
+        Folders under the package whose files enter byte for byte.
+
+    Returns
+    -------
+    str
+        12 hexadecimal digits.
+    """
+    digest = hashlib.sha256()
+    for part in parts:
+        for path in sorted((PACKAGE / part).rglob("*.py")):
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(_without_docstrings(path.read_text(encoding="utf-8")).encode())
+    for folder in data:
+        for path in sorted((PACKAGE / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(PACKAGE).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def engine_fingerprint() -> str:
+    """The version of the code that decides a training run's numbers (see the module's text).
+
+    Returns
+    -------
+    str
+        12 hexadecimal digits.
+    """
+    return source_fingerprint(ENGINE_PARTS)
+
+
+def bridge_fingerprint() -> str:
+    """The version of the code that decides an AIHWKit run's numbers: the engine's parts (the
+    device model, initial weights, data order) and the bridge.
+
+    Returns
+    -------
+    str
+        12 hexadecimal digits.
+    """
+    return source_fingerprint(ENGINE_PARTS + ("bridge",))

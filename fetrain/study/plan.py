@@ -1,0 +1,394 @@
+"""What the main experiment trains: strategies, programming schemes, the plan of runs, and the
+device model of every width under a scheme.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from ..common.checks import shown
+from ..common.scale import Scale, current
+from ..device.schemes import AmplitudeLadder, IsoFraction
+from ..device.stack import PULSE_WIDTHS_S
+from ..train import rules
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A training strategy of the sweep: a rule and where each pair's reference sits.
+
+    Attributes
+    ----------
+    name : str
+        Short name (``sgd``, ``sps``, ``mp``).
+    label : str
+        Name in figures and tables.
+    rule : PulseTrains or MixedPrecision
+        The training rule.
+    reference : str
+        The reference (see :class:`fetrain.engine.TrainConfig`).
+    """
+
+    name: str
+    label: str
+    rule: rules.PulseTrains | rules.MixedPrecision
+    reference: str
+
+
+#: The three strategies the study compares, by name.
+STRATEGIES: dict[str, Strategy] = {s.name: s for s in (
+    Strategy("sgd", "plain SGD", rules.PulseTrains(), "naive"),
+    Strategy("sps", "symmetry point shifting", rules.PulseTrains(), "symmetry_point"),
+    Strategy("mp", "mixed precision", rules.MixedPrecision(), "naive"),
+)}
+
+
+#: Programming schemes of the synthetic campaign, by name (see :mod:`fetrain.physics`):
+#: the iso-fraction rule of the embedded data set (3% per pulse, capped at 3.8 V), the same rule
+#: with the cap moved, and a fixed ladder (3.8 V at 20 ns, 0.2 V less per decade, set = reset).
+SCHEMES: dict[str, IsoFraction | AmplitudeLadder] = {
+    "iso-3.8": IsoFraction(),
+    "iso-3.5": IsoFraction(cap_V=3.5),
+    "iso-4.2": IsoFraction(cap_V=4.2),
+    "ladder": AmplitudeLadder(volts_at_reference=3.8, volts_per_decade=0.2),
+}
+
+
+DEFAULT_SCHEME = "iso-3.8"
+
+
+#: Weight matrices of the book's 784-256-128-10 network, the synapses whose references symmetry
+#: point shifting programs once.
+N_SYNAPSES = 784 * 256 + 256 * 128 + 128 * 10
+
+
+#: Tolerance of reference programming (pulse alternately until a pair moves w by less than this
+#: fraction of dw_min) (:func:`fetrain.experiments.reference_programming`).
+REFERENCE_TOLERANCE = 0.01
+
+
+def require_choice(name: str, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {tuple(allowed)}; got {value!r}")
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """What the sweep trains: every (scheme, width, strategy, seed) to an epoch limit.
+
+    The main scheme (the first of ``schemes``) runs with ``seeds``; the other schemes (for the
+    map of where short pulses win) with ``map_seeds``. The learning rate and pulse settings are
+    the same for every width and scheme (Chapter 3's, chosen on the validation split); every run
+    trains to ``epochs`` — past the target, so that energy can be read at every target — and is
+    evaluated ``evaluations_per_epoch`` times per epoch on the test split.
+
+    Attributes
+    ----------
+    scale : str
+        The scale it was made for (``quick``, ``book``, ``paper``).
+    widths_s : tuple of float
+        Pulse widths (s), each one of the campaign's.
+    strategies : tuple of str
+        Names from :data:`STRATEGIES`.
+    schemes : tuple of str
+        Names from :data:`SCHEMES`, the main one first.
+    seeds, map_seeds : tuple of int
+        Seeds of the main scheme's runs, and of the other schemes'.
+    epochs : int
+        The epoch limit (counts).
+    evaluations_per_epoch : int
+        Evaluations per epoch (counts); energy to target is read at the first one that reaches
+        the target.
+    lr : float
+        Learning rate.
+    n_train : int or None
+        Training digits (counts; None: the whole embedded training split).
+    target : float
+        Target test accuracy (fraction, 0 … 1).
+
+    Raises
+    ------
+    ValueError
+        If a field is out of range or names an unknown width, strategy, scheme or scale.
+    """
+
+    scale: str = "book"
+    widths_s: tuple[float, ...] = PULSE_WIDTHS_S
+    strategies: tuple[str, ...] = tuple(STRATEGIES)
+    schemes: tuple[str, ...] = tuple(SCHEMES)
+    seeds: tuple[int, ...] = (0, 1)
+    map_seeds: tuple[int, ...] = (0,)
+    epochs: int = 10
+    evaluations_per_epoch: int = 2
+    lr: float = 0.1
+    n_train: int | None = None
+    target: float = 0.70
+
+    def __post_init__(self) -> None:
+        Scale(self.scale)
+        if not self.widths_s:
+            raise ValueError("widths_s must name at least one pulse width")
+        for t in self.widths_s:
+            if not any(np.isclose(t, PULSE_WIDTHS_S, rtol=1e-9, atol=0)):
+                raise ValueError(f"widths_s: each width must be one of the campaign's "
+                                 f"{PULSE_WIDTHS_S} s; got {shown(t)}")
+        for name, values, allowed in (("strategies", self.strategies, STRATEGIES),
+                                      ("schemes", self.schemes, SCHEMES)):
+            if not values:
+                raise ValueError(f"{name} must hold at least one of {tuple(allowed)}")
+            for v in values:
+                require_choice(name, v, allowed)
+        for name in ("seeds", "map_seeds"):
+            values = getattr(self, name)
+            if not values or not all(isinstance(s, (int, np.integer)) and s >= 0 for s in values):
+                raise ValueError(f"{name} must be one or more integers ≥ 0; got {values!r}")
+        for name in ("epochs", "evaluations_per_epoch"):
+            v = getattr(self, name)
+            if not (isinstance(v, int) and v >= 1):
+                raise ValueError(f"{name} must be an integer ≥ 1; got {v!r}")
+        if not (isinstance(self.lr, (int, float)) and self.lr > 0):
+            raise ValueError(f"lr must be a number > 0; got {shown(self.lr)}")
+        if self.n_train is not None and not (isinstance(self.n_train, int) and self.n_train >= 10):
+            raise ValueError(f"n_train must be None or an integer ≥ 10; got {shown(self.n_train)}")
+        if not 0 < self.target < 1:
+            raise ValueError(f"target must lie in (0, 1) (a fraction of the test digits); "
+                             f"got {shown(self.target)}")
+
+    @classmethod
+    def for_scale(cls, scale: str | Scale | None = None, **changes) -> "SweepPlan":
+        """The plan of a scale (``None``: :func:`fetrain.scale.current`), with ``changes``.
+
+        * quick — two widths, one seed, 1 epoch on 300 digits (tests);
+        * book — five widths, two seeds, 10 epochs (the book's epochs); one seed for the map;
+        * paper — five widths, three seeds, 30 epochs; two seeds for the map.
+
+        Parameters
+        ----------
+        scale : str or Scale, optional
+            The scale; None: the current one.
+        **changes
+            Fields to change.
+
+        Returns
+        -------
+        SweepPlan
+            The plan.
+
+        Raises
+        ------
+        ValueError
+            If the scale is unknown or a change is out of range.
+        """
+        from .pilot import DEFAULT_EPOCHS, DEFAULT_LR, TARGET_ACCURACY
+
+        s = current(scale) if not isinstance(scale, Scale) else scale
+        base = dict(scale=s.name, lr=DEFAULT_LR, target=TARGET_ACCURACY["embedded"],
+                    widths_s=s.pick(quick=(20e-9, 200e-9), book=PULSE_WIDTHS_S,
+                                    paper=PULSE_WIDTHS_S),
+                    schemes=s.pick(quick=("iso-3.8", "iso-4.2"), book=tuple(SCHEMES),
+                                   paper=tuple(SCHEMES)),
+                    seeds=s.pick(quick=(0,), book=(0, 1), paper=(0, 1, 2)),
+                    map_seeds=s.pick(quick=(0,), book=(0,), paper=(0, 1)),
+                    epochs=s.pick(quick=1, book=DEFAULT_EPOCHS, paper=3 * DEFAULT_EPOCHS),
+                    evaluations_per_epoch=s.pick(quick=2, book=2, paper=4),
+                    n_train=s.pick(quick=300, book=None, paper=None))
+        base.update(changes)
+        return cls(**base)
+
+    def describe(self) -> dict:
+        """Plain data (``plan.json``).
+
+        Returns
+        -------
+        dict
+            The fields (widths in s, target as a fraction), with each scheme's and strategy's
+            parameters.
+        """
+        d = asdict(self)
+        d["widths_s"] = [float(t) for t in self.widths_s]
+        d["schemes"] = {name: SCHEMES[name].describe() for name in self.schemes}
+        d["strategies"] = {name: {"label": STRATEGIES[name].label, "reference":
+                                  STRATEGIES[name].reference, **STRATEGIES[name].rule.describe()}
+                           for name in self.strategies}
+        return d
+
+    def runs(self) -> list["RunSpec"]:
+        """Every run of the plan, main scheme first, in a fixed order.
+
+        Returns
+        -------
+        list of RunSpec
+            The runs.
+        """
+        out = []
+        for k, scheme in enumerate(self.schemes):
+            for seed in (self.seeds if k == 0 else self.map_seeds):
+                for t in self.widths_s:
+                    for strategy in self.strategies:
+                        out.append(RunSpec(scheme, float(t), strategy, int(seed)))
+        return out
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a sweep.
+
+    Attributes
+    ----------
+    scheme : str
+        Programming scheme, a name of ``SCHEMES``.
+    width_s : float
+        Pulse width (s).
+    strategy : str
+        Strategy, a name of ``STRATEGIES``.
+    seed : int
+        Seed.
+    """
+
+    scheme: str
+    width_s: float
+    strategy: str
+    seed: int
+
+    @property
+    def key(self) -> str:
+        """A file name for the run, e.g. ``iso-3.8_20ns_sps_s0``."""
+        ns = self.width_s * 1e9
+        return f"{self.scheme}_{ns:g}ns_{self.strategy}_s{self.seed}"
+
+
+def _rounded_like_file(frame: pd.DataFrame) -> pd.DataFrame:
+    """Round the numeric columns as the data files store them (6 significant digits), so that a
+    generated campaign and the embedded file give the same model for the same pulses."""
+    from ..device.formats import FLOAT_FORMAT
+
+    out = frame.copy()
+    for col in ("pulse_width_s", "amplitude_V", "read_voltage_V", "read_current_A"):
+        out[col] = np.array([float(FLOAT_FORMAT % v) for v in out[col].to_numpy()])
+    return out
+
+
+@lru_cache(maxsize=None)
+def device_models(scheme: str, widths_s: tuple[float, ...] = PULSE_WIDTHS_S) -> dict:
+    """The device model of every width under a programming scheme (a name of :data:`SCHEMES`).
+
+    The synthetic campaign of the embedded data set, measured with the scheme's amplitudes: a
+    width whose amplitudes the scheme leaves unchanged *is* the embedded data set's width (same
+    devices, seed and pulses), so its model is built from the embedded file; the others are
+    generated by :class:`fetrain.synthetic.SyntheticCampaign` with the scheme and fitted the
+    same way (Chapter 2). Returns {width (s): DeviceModel}.
+
+    Parameters
+    ----------
+    scheme : str
+        A name of ``SCHEMES``.
+    widths_s : tuple of float
+        Pulse widths (s), each one of the campaign's.
+
+    Returns
+    -------
+    dict of float to DeviceModel
+        One model per width (keys in s).
+
+    Raises
+    ------
+    ValueError
+        If ``scheme`` is unknown or a width is not one of the campaign's.
+    """
+    from ..device.build import build_device_model
+    from ..device.campaign import default_campaign
+    from ..device.loading import load_embedded
+
+    require_choice("scheme", scheme, SCHEMES)
+    base = default_campaign()
+    campaign = replace(base, nominal=replace(base.nominal, scheme=SCHEMES[scheme]))
+    measured = load_embedded()
+    models = {}
+    for t in widths_s:
+        a, b = base.truth(t), campaign.truth(t)
+        same = (np.isclose(a.amplitude_set_V, b.amplitude_set_V)
+                and np.isclose(a.amplitude_reset_V, b.amplitude_reset_V))
+        if same:
+            models[float(t)] = build_device_model(measured.pulses, t,
+                                                              source=measured.label)
+        else:
+            pulses = _rounded_like_file(campaign.generate_pulses(widths_s=(t,)))
+            models[float(t)] = build_device_model(
+                pulses, t, source=f"synthetic campaign, {SCHEMES[scheme].label()}")
+    return models
+
+
+def train_config(plan: SweepPlan, spec: RunSpec):
+    """The :class:`fetrain.engine.TrainConfig` of one run.
+
+    Parameters
+    ----------
+    plan : SweepPlan
+        The plan.
+    spec : RunSpec
+        One of its runs.
+
+    Returns
+    -------
+    TrainConfig
+        The configuration.
+    """
+    from ..train.config import TrainConfig
+
+    strategy = STRATEGIES[spec.strategy]
+    model = device_models(spec.scheme, tuple(plan.widths_s))[spec.width_s]
+    return TrainConfig(model=model, lr=plan.lr, epochs=plan.epochs, seed=spec.seed,
+                       reference=strategy.reference, algorithm=strategy.rule,
+                       evaluations_per_epoch=plan.evaluations_per_epoch)
+
+
+def width_figures(models: dict) -> pd.DataFrame:
+    """What each width's device model costs and does, one row per width: set and reset
+    amplitude (V); energy of a set pulse at mid-range, study and complete form (J); dw_min; up
+    over down step at w = 0; the symmetry point w*; and the energy per unit weight change at w*
+    (a set and a reset pulse there, complete and study form, J per unit of w) and its ratio to
+    the shortest width's.
+
+    Parameters
+    ----------
+    models : dict of float to DeviceModel
+        Models by width (s), with energy available.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pulse_width_s`` (s), ``amplitude_set_V`` and ``amplitude_reset_V`` (V),
+        ``energy_per_pulse_study_J`` and ``energy_per_pulse_complete_J`` (J), ``dw_min`` and
+        ``symmetry_point`` (w units), ``up_over_down_at_0`` (dimensionless),
+        ``energy_per_dw_study_J`` and ``energy_per_dw_complete_J`` (J per w unit), and their
+        ``_relative`` ratios (dimensionless).
+
+    Raises
+    ------
+    EnergyUnavailable
+        If a model's data cannot give joules.
+    """
+    rows = []
+    for t, m in sorted(models.items()):
+        ws = m.symmetry_point
+        e_set, e_reset = m.pulse_energy(ws, "set"), m.pulse_energy(ws, "reset")
+        dw = float(m.step_up_at(ws) + m.step_down_at(ws))
+        mid = m.pulse_energy(0.0, "set")
+        f = m.figures()
+        rows.append({"pulse_width_s": t, "amplitude_set_V": m.amplitude_set_V,
+                     "amplitude_reset_V": m.amplitude_reset_V,
+                     "energy_per_pulse_study_J": float(mid.study_J),
+                     "energy_per_pulse_complete_J": float(mid.complete_J),
+                     "dw_min": m.dw_min, "up_over_down_at_0": f["asymmetry_up_over_down_at_0"],
+                     "symmetry_point": ws,
+                     "energy_per_dw_study_J": float(e_set.study_J + e_reset.study_J) / dw,
+                     "energy_per_dw_complete_J": float(e_set.complete_J + e_reset.complete_J) / dw})
+    out = pd.DataFrame(rows)
+    for form in ("study", "complete"):
+        out[f"energy_per_dw_{form}_relative"] = (out[f"energy_per_dw_{form}_J"]
+                                                 / out[f"energy_per_dw_{form}_J"].iloc[0])
+    return out

@@ -1,0 +1,444 @@
+"""The book's main experiment as one resumable command: training runs across pulse widths,
+algorithms, programming schemes and seeds, executed here or on a Dask cluster, written as plain
+files.
+
+This module's room: *which* runs (:class:`SweepPlan`), the device model of every width under a
+programming scheme (:func:`device_models`), *running* them (:func:`run_sweep`: in this process
+on the local cores, or through any ``concurrent.futures`` executor such as a Dask cluster's) and
+*writing* what each run produced — its history with every energy part — so that an interrupted
+sweep resumes where it stopped. What the histories mean (energy to target, the map of where
+short pulses win) is :mod:`fetrain.tradeoff`; ``python -m fetrain reproduce`` is the command.
+
+Runs are independent and each draws only from its own seeded generators: a run's numbers are the
+same whether it trains here beside others, alone, or on a cluster worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from concurrent.futures import Executor, as_completed
+from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..common.files import SHIPPED_DIR, check_output_folder
+from ..common.scale import Scale
+from ..train.hardware import DIGITAL_MODELS, CircuitCosts, line_energy
+from .plan import N_SYNAPSES, REFERENCE_TOLERANCE, RunSpec, SweepPlan, train_config
+
+#: Results files of a sweep folder.
+PLAN_FILE = "plan.json"
+
+
+RUNS_DIR = "runs"
+
+
+HISTORIES_FILE = "histories.csv"
+
+
+SUMMARY_FILE = "summary.csv"
+
+
+ENERGY_CURVES_FILE = "energy_curves.csv"
+
+
+MAP_FILE = "map.csv"
+
+
+@lru_cache(maxsize=None)
+def _reference_programming_J(model) -> float:
+    from ..device.pulsing import reference_programming
+
+    return N_SYNAPSES * reference_programming(model, REFERENCE_TOLERANCE)["complete_J"]
+
+
+def energy_parts(history: pd.DataFrame, config) -> pd.DataFrame:
+    """Every energy part of a run at each evaluation, J (cumulative), as new columns.
+
+    * ``analog_study_J`` — the study's V·I·t of the programming pulses (the ledger);
+    * ``analog_complete_J`` — plus C·V² and the switching charge of the programmed devices;
+    * ``line_charging_J``, ``half_select_J`` — the lines and the half-selected devices
+      (:func:`fetrain.energy.line_energy`, the stated circuit model :class:`fetrain.energy.CircuitCosts`);
+    * ``digital_<model>_J`` — mixed precision's digital work under each hardware model of
+      :data:`fetrain.energy.DIGITAL_MODELS` (0 for pulse trains);
+    * ``references_J`` — symmetry point shifting's one-off programming of every reference
+      (pulsing to the symmetry point within 1% of dw_min and copying it, complete form), counted
+      from the start; 0 for the other strategies.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        A run's history (see :class:`fetrain.training.RunResult`).
+    config : TrainConfig
+        The run's configuration (with a device model).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``history`` with the parts above (J, cumulative).
+    """
+    model = config.model
+    out = history.copy()
+    out["analog_study_J"] = history["energy_study_J"]
+    out["analog_complete_J"] = history["energy_complete_J"]
+    lines = [line_energy(model, r.line_pulses, r.line_cell_charges, r.pulses)
+             for r in history.itertuples()]
+    out["line_charging_J"] = [x["line_charging"] for x in lines]
+    out["half_select_J"] = [x["half_select_conduction"] for x in lines]
+    for name, costs in DIGITAL_MODELS.items():
+        out[f"digital_{name}_J"] = [
+            config.algorithm.digital_energy_J(dict(r._asdict()), costs) for r in history.itertuples()]
+    refs = _reference_programming_J(model) if config.reference == "symmetry_point" else 0.0
+    out["references_J"] = refs
+    return out
+
+
+@lru_cache(maxsize=2)
+def _data(n_train: int | None):
+    from ..train import data as fdata
+
+    return fdata.load_embedded().subset(n_train)
+
+
+def _train_one(plan: SweepPlan, spec: RunSpec):
+    """One run, in whatever process executes it (a cluster worker included): its history."""
+    from ..train.loop import train
+
+    config = train_config(plan, spec)
+    start = time.perf_counter()
+    result = train([config], _data(plan.n_train), workers=1)[0]
+    return result.history, time.perf_counter() - start
+
+
+def _run_signature(plan: SweepPlan, config) -> dict:
+    """What decides a run's numbers: its configuration, data and code (two runs of the plan
+    with the same signature — a scheme that leaves a width unchanged — are trained once)."""
+    from ..common.fingerprint import engine_fingerprint
+
+    return {"config": config.describe(), "data_set": _data(plan.n_train).label,
+            "n_train": plan.n_train, "engine": engine_fingerprint()}
+
+
+def _done(folder: Path, signature: dict) -> bool:
+    meta = folder / "run.json"
+    if not (meta.is_file() and (folder / "history.csv").is_file()):
+        return False
+    try:
+        return json.loads(meta.read_text(encoding="utf-8"))["signature"] == signature
+    except (ValueError, KeyError):
+        return False
+
+
+def _save_run(folder: Path, spec: RunSpec, signature: dict, history: pd.DataFrame, config,
+              seconds: float) -> None:
+    """Write one run: the history with its energy parts, then ``run.json`` (written last, so a
+    run killed while writing counts as not done)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    energy_parts(history, config).to_csv(folder / "history.csv", index=False, float_format="%.8g")
+    tmp = folder / "run.json.tmp"
+    tmp.write_text(json.dumps({"run": asdict(spec), "signature": signature, "seconds": seconds},
+                              indent=1) + "\n", encoding="utf-8")
+    tmp.replace(folder / "run.json")
+
+
+def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None,
+              progress: bool = False, batch: int = 15, workers: int | None = None,
+              tables: bool = True) -> dict:
+    """Train every run of ``plan`` that ``out`` does not hold yet, and write the results.
+
+    Each finished run is written to ``out/runs/<key>/`` (its history with every energy part,
+    :func:`energy_parts`, and ``run.json`` with its full configuration and the code version);
+    a run already there with the same configuration, data and code is not trained again. So a
+    sweep killed half way loses at most the runs in progress, and the same call resumes it.
+
+    ``executor`` None: runs train in this process, ``batch`` at a time side by side on the
+    local cores (``workers`` threads), each batch checkpointed after every epoch under
+    ``out/checkpoints`` (a kill loses at most the epoch in progress). Otherwise each run is one
+    task for the executor (for example ``dask.distributed.Client(address).get_executor()``); the
+    results are written here as tasks finish.
+
+    Returns {"trained": runs trained now, "written": runs written now (a run shared by several
+    schemes is trained once), "reused": runs found done, "seconds": wall time}, and writes the
+    tables of :func:`write_results` (unless ``tables`` is False: a caller that
+    analyses the runs itself, such as the book's chapters).
+
+    Parameters
+    ----------
+    plan : SweepPlan
+        The plan.
+    out : str or pathlib.Path
+        The sweep folder, created if missing.
+    executor : concurrent.futures.Executor, optional
+        Executor of one task per run; None: train here.
+    progress : bool
+        Show progress bars.
+    batch : int
+        Runs trained side by side here (counts).
+    workers : int, optional
+        Threads here (counts); None: the default.
+    tables : bool
+        Write the tables.
+
+    Returns
+    -------
+    dict
+        ``trained``, ``written`` and ``reused`` (runs, counts), ``seconds`` (s).
+
+    Raises
+    ------
+    ValueError
+        If ``out`` is not writable.
+    """
+    from ..train.loop import train
+
+    out = check_output_folder(out)
+    start = time.perf_counter()
+    (out / PLAN_FILE).write_text(json.dumps(_plan_record(plan), indent=1) + "\n", encoding="utf-8")
+    specs = plan.runs()
+    configs = {spec: train_config(plan, spec) for spec in specs}
+    signatures = {spec: _run_signature(plan, configs[spec]) for spec in specs}
+    missing = [s for s in specs if not _done(out / RUNS_DIR / s.key, signatures[s])]
+    # runs with the same signature are trained once and written under each of their names
+    same: dict[str, list[RunSpec]] = {}
+    for s in missing:
+        same.setdefault(json.dumps(signatures[s], sort_keys=True), []).append(s)
+    pending = [group[0] for group in same.values()]
+    reused = len(specs) - len(missing)
+
+    def save(spec: RunSpec, history: pd.DataFrame, seconds: float) -> None:
+        for s in same[json.dumps(signatures[spec], sort_keys=True)]:
+            _save_run(out / RUNS_DIR / s.key, s, signatures[s], history, configs[s], seconds)
+            if bar is not None:
+                bar.update(1)
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(specs), initial=reused, unit="run", desc="sweep")
+    if executor is None:
+        data = _data(plan.n_train)
+        for k in range(0, len(pending), batch):
+            group = pending[k:k + batch]
+            t0 = time.perf_counter()
+            # named by what the batch trains, so a checkpoint is only ever resumed by its batch
+            ident = json.dumps([signatures[s] for s in group], sort_keys=True).encode()
+            checkpoint = out / "checkpoints" / hashlib.sha256(ident).hexdigest()[:16]
+            results = train([configs[s] for s in group], data, progress=progress,
+                            checkpoint_dir=checkpoint, workers=workers)
+            seconds = time.perf_counter() - t0
+            for s, r in zip(group, results):
+                save(s, r.history, seconds)
+            _remove_tree(checkpoint)
+    else:
+        futures = {executor.submit(_train_one, plan, s): s for s in pending}
+        for fut in as_completed(futures):
+            history, seconds = fut.result()
+            save(futures[fut], history, seconds)
+    if bar is not None:
+        bar.close()
+    _remove_tree(out / "checkpoints")
+    if tables:
+        write_results(out, plan)
+    return {"trained": len(pending), "written": len(missing), "reused": reused,
+            "seconds": time.perf_counter() - start}
+
+
+def _remove_tree(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _plan_record(plan: SweepPlan) -> dict:
+    from .. import __version__
+    from ..common.fingerprint import code_fingerprint, engine_fingerprint
+
+    return {"what": "energy to target accuracy across pulse widths, algorithms and programming "
+                    "schemes (fetrain's main experiment)",
+            "fetrain_version": __version__, "code": code_fingerprint(),
+            "engine": engine_fingerprint(),
+            "data_set": _data(plan.n_train).label, "device": "the synthetic HZO device "
+            "(fetrain.synthetic), one device model per pulse width and programming scheme",
+            "plan": plan.describe(),
+            "energy": {"circuit": asdict(CircuitCosts()),
+                       "digital_models": {k: asdict(v) for k, v in DIGITAL_MODELS.items()},
+                       "reference_tolerance_dw_min": REFERENCE_TOLERANCE,
+                       "synapses": N_SYNAPSES}}
+
+
+def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.DataFrame, dict]:
+    """Every finished run's history in ``out`` as one table (columns ``scheme``, ``width_s``,
+    ``strategy``, ``seed`` added), and the plan record; with ``plan``, only that plan's runs (a
+    folder may also hold runs of an earlier, larger plan).
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The sweep folder.
+    plan : SweepPlan, optional
+        Keep only this plan's runs.
+
+    Returns
+    -------
+    histories : pandas.DataFrame
+        The histories (``width_s`` in s; accuracies as fractions; energies in J).
+    record : dict
+        The plan record (``plan.json``).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``out`` holds no sweep or no finished run.
+    """
+    out = Path(out)
+    plan_path = out / PLAN_FILE
+    if not plan_path.is_file():
+        raise FileNotFoundError(f"{out} holds no sweep ({PLAN_FILE} missing); run "
+                                f"python -m fetrain reproduce --out {out}")
+    record = json.loads(plan_path.read_text(encoding="utf-8"))
+    frames = []
+    for meta in sorted((out / RUNS_DIR).glob("*/run.json")):
+        run = json.loads(meta.read_text(encoding="utf-8"))["run"]
+        h = pd.read_csv(meta.parent / "history.csv")
+        for k, v in run.items():
+            h.insert(0, k, v)
+        frames.append(h)
+    if not frames:
+        raise FileNotFoundError(f"{out} holds no finished run")
+    histories = pd.concat(frames, ignore_index=True)
+    if plan is not None:
+        keep = {s.key for s in plan.runs()}
+        keys = [RunSpec(*k).key for k in zip(histories["scheme"], histories["width_s"].astype(float),
+                                             histories["strategy"], histories["seed"].astype(int))]
+        histories = histories[np.isin(keys, list(keep))].reset_index(drop=True)
+    return histories, record
+
+
+def book_runs(scale: str | Scale | None = None) -> tuple[SweepPlan, pd.DataFrame, dict, dict]:
+    """The sweep of the book at a scale (``None``: the current one), trained where the run cache
+    does not hold it yet: (plan, histories of the plan's runs, plan record, run report). The
+    chapters call this; their runs live in the run cache under ``sweep/<scale>``.
+
+    Parameters
+    ----------
+    scale : str or Scale, optional
+        The scale; None: the current one.
+
+    Returns
+    -------
+    plan : SweepPlan
+        The plan.
+    histories : pandas.DataFrame
+        Its runs' histories (energies in J).
+    record : dict
+        The plan record.
+    report : dict
+        What :func:`run_sweep` did.
+    """
+    from ..common.files import default_cache_dir
+
+    plan = SweepPlan.for_scale(scale)
+    out = default_cache_dir() / "sweep" / plan.scale
+    report = run_sweep(plan, out, tables=False)
+    histories, record = load_histories(out, plan)
+    return plan, histories, record, report
+
+
+def write_results(out: str | Path, plan: SweepPlan) -> dict[str, Path]:
+    """The sweep's tables (CSV) from the runs in ``out``: every history, the summary at the
+    plan's target, energy against target and the map (the figures are
+    :func:`fetrain.book.sweep_figures.save_figures`).
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The sweep folder.
+    plan : SweepPlan
+        The plan whose runs are tabulated.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        The written files by name.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``out`` holds no sweep or no finished run.
+    """
+    from . import tradeoff
+
+    out = Path(out)
+    histories, _ = load_histories(out, plan)
+    paths = {}
+    histories.to_csv(out / HISTORIES_FILE, index=False, float_format="%.8g")
+    paths["histories"] = out / HISTORIES_FILE
+    summary = tradeoff.summary(histories, plan.target)
+    summary.to_csv(out / SUMMARY_FILE, index=False, float_format="%.6g")
+    paths["summary"] = out / SUMMARY_FILE
+    curves = tradeoff.energy_curves(histories)
+    curves.to_csv(out / ENERGY_CURVES_FILE, index=False, float_format="%.6g")
+    paths["energy_curves"] = out / ENERGY_CURVES_FILE
+    win = tradeoff.win_map(histories, plan.target)
+    win.to_csv(out / MAP_FILE, index=False, float_format="%.6g")
+    paths["map"] = out / MAP_FILE
+    return paths
+
+
+def default_out(scale: str) -> Path:
+    """The default results folder of a scale: ``results/reproduce-<scale>`` beside fetrain
+    (``$FETRAIN_RESULTS/reproduce-<scale>`` if that is set).
+
+    Parameters
+    ----------
+    scale : str
+        The scale's name.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+    """
+    from ..common.files import results_dir
+
+    return results_dir() / f"reproduce-{scale}"
+
+
+#: Paper-scale results made by ``python -m fetrain reproduce --scale paper`` and shipped with
+#: fetrain (their tables only: plan, per-run summary, map, energy curves).
+SHIPPED_PAPER = SHIPPED_DIR / "reproduce-paper"
+
+
+def load_tables(out: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The per-run summary, the map and the plan record a sweep wrote into ``out``.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        A finished sweep's folder.
+
+    Returns
+    -------
+    summary : pandas.DataFrame
+        The per-run summary (see :func:`fetrain.tradeoff.summary`).
+    win_map : pandas.DataFrame
+        The map (see :func:`fetrain.tradeoff.win_map`).
+    record : dict
+        The plan record.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``out`` lacks the plan, summary or map file.
+    """
+    out = Path(out)
+    missing = [n for n in (PLAN_FILE, SUMMARY_FILE, MAP_FILE) if not (out / n).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{out} lacks {', '.join(missing)}: not a finished sweep's folder")
+    record = json.loads((out / PLAN_FILE).read_text(encoding="utf-8"))
+    return pd.read_csv(out / SUMMARY_FILE), pd.read_csv(out / MAP_FILE), record

@@ -1,0 +1,331 @@
+"""What a sweep's histories say: energy to target, its parts, curves over targets, and the map of
+where short pulses win.
+
+This module's room: pure functions of the tables that :mod:`fetrain.sweep` writes (one row per
+evaluation of a run, with every energy part as a cumulative column, J). It trains nothing and
+reads no device model, so the chapter can analyse a results folder made elsewhere.
+
+Definitions (fixed before any sweep was run):
+
+* **energy to target** — the cumulative energy at the first evaluation whose test accuracy
+  reaches the target, with no interpolation; a run that never reaches it within its epoch limit
+  has none ("not reached"). Epochs and pulses to target are read at the same evaluation.
+* **total energy** — everything the sweep costs, complete form: the programmed devices' analog
+  energy (V·I·t + C·V² + switching charge), the lines and half-selected devices, the digital work
+  under a named hardware model, the one-off reference programming, and a width-independent cost
+  per pulse ``fixed_J`` (0 unless a map varies it). The study's own figure is
+  ``analog_study_J`` alone.
+* a configuration (scheme, width, strategy) **reaches** the target when every one of its seeds
+  does; its energy to target is then the mean over seeds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..common.checks import shown
+from ..train.hardware import DIGITAL_MODELS
+
+#: The columns identifying a run, and a configuration (a run without its seed).
+RUN_KEYS = ["scheme", "width_s", "strategy", "seed"]
+
+
+CONFIG_KEYS = ["scheme", "width_s", "strategy"]
+
+
+#: Energy parts of the complete total (J, cumulative), in the order the figures stack them.
+PARTS = ("analog_complete_J", "line_charging_J", "half_select_J", "digital_J", "references_J",
+         "fixed_J")
+
+
+PART_LABELS = {"analog_complete_J": "programmed devices (V·I·t + C·V² + switching)",
+               "line_charging_J": "line charging (C·(V/2)²)",
+               "half_select_J": "half-selected devices (conduction at V/2)",
+               "digital_J": "digital work of mixed precision",
+               "references_J": "reference programming (one-off)",
+               "fixed_J": "width-independent cost per pulse"}
+
+
+DEFAULT_DIGITAL = "fp32-dense"
+
+
+#: Targets of the energy-against-target curves (fractions).
+CURVE_TARGETS = tuple(np.round(np.arange(0.50, 0.901, 0.05), 2))
+
+
+#: A width that needs less than this factor less energy than the runner-up wins only within the
+#: resolution of the measurement: energy to target is read at discrete evaluations (at book scale
+#: half an epoch apart, ≈ 20% of a run that reaches the target in 2–3 epochs). Fixed before
+#: any sweep was run.
+TIE_MARGIN = 1.25
+
+
+#: Width-independent costs per pulse of the map, J.
+MAP_FIXED_COSTS_J = (0.0, 0.5e-12, 1e-12, 2e-12, 5e-12)
+
+
+def _check_digital(digital: str) -> None:
+    if digital not in DIGITAL_MODELS:
+        raise ValueError(f"digital must be one of {tuple(DIGITAL_MODELS)}; got {digital!r}")
+
+
+def with_totals(histories: pd.DataFrame, digital: str = DEFAULT_DIGITAL,
+                fixed_J: float = 0.0) -> pd.DataFrame:
+    """``histories`` with ``digital_J`` (the chosen hardware model's digital energy), ``fixed_J``
+    (``fixed_J`` joules per programming pulse) and ``total_J`` (the sum of :data:`PARTS`).
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        A sweep's histories (energy parts in J, cumulative; ``pulses`` in counts).
+    digital : str
+        Hardware model of the digital work, a name of ``DIGITAL_MODELS``.
+    fixed_J : float
+        Width-independent cost per programming pulse (J), ≥ 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``digital_J``, ``fixed_J`` and ``total_J`` added (J, cumulative).
+
+    Raises
+    ------
+    ValueError
+        If ``digital`` is unknown or ``fixed_J`` is negative.
+    """
+    _check_digital(digital)
+    if fixed_J < 0:
+        raise ValueError(f"fixed_J (width-independent cost per pulse, J) must be ≥ 0; got {shown(fixed_J)}")
+    h = histories.copy()
+    h["digital_J"] = h[f"digital_{digital}_J"]
+    h["fixed_J"] = fixed_J * h["pulses"]
+    h["total_J"] = h[list(PARTS)].sum(axis=1)
+    return h
+
+
+def _first_reaching(run: pd.DataFrame, target: float):
+    hit = run.index[run["test_accuracy"].to_numpy() >= target]
+    return None if len(hit) == 0 else run.loc[hit[0]]
+
+
+def summary(histories: pd.DataFrame, target: float, digital: str = DEFAULT_DIGITAL,
+            fixed_J: float = 0.0) -> pd.DataFrame:
+    """One row per run: whether it reached ``target``; epochs, samples, pulses and every energy
+    part at the first evaluation that did (NaN where it did not); the final test accuracy, the
+    epoch limit and the total energy at the end of training.
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        A sweep's histories.
+    target : float
+        Target test accuracy (fraction, 0 … 1).
+    digital : str
+        Hardware model of the digital work, a name of ``DIGITAL_MODELS``.
+    fixed_J : float
+        Width-independent cost per programming pulse (J), ≥ 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The run keys (``width_s`` in s), ``target`` and ``final_accuracy`` (fractions),
+        ``reached``, ``epochs_to_target`` and ``epoch_limit`` (epochs), ``samples_to_target``,
+        ``pulses_to_target`` and ``pulses_final`` (counts), the energies ``*_J`` (J) and
+        ``energy_per_pulse_J`` (J per pulse, complete form).
+
+    Raises
+    ------
+    ValueError
+        If ``digital`` is unknown or ``fixed_J`` is negative.
+    """
+    h = with_totals(histories, digital, fixed_J)
+    rows = []
+    for key, run in h.groupby(RUN_KEYS, sort=True):
+        run = run.sort_values("samples")
+        row = dict(zip(RUN_KEYS, key))
+        hit = _first_reaching(run, target)
+        row["target"] = target
+        row["reached"] = hit is not None
+        for col in ("epoch", "samples", "pulses", "analog_study_J", *PARTS, "total_J"):
+            name = "epochs_to_target" if col == "epoch" else f"{col.removesuffix('_J')}_to_target" + (
+                "_J" if col.endswith("_J") else "")
+            row[name] = float(hit[col]) if hit is not None else np.nan
+        last = run.iloc[-1]
+        row["final_accuracy"] = float(last["test_accuracy"])
+        row["epoch_limit"] = float(last["epoch"])
+        row["pulses_final"] = float(last["pulses"])
+        row["total_final_J"] = float(last["total_J"])
+        row["analog_study_final_J"] = float(last["analog_study_J"])
+        row["energy_per_pulse_J"] = (float(last["analog_complete_J"]) / float(last["pulses"])
+                                     if last["pulses"] > 0 else np.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def aggregate(summ: pd.DataFrame) -> pd.DataFrame:
+    """One row per configuration: seeds, seeds that reached the target, and mean/min/max over
+    seeds of the energy to target (total and study form), epochs and pulses to target (NaN
+    unless every seed reached it), and of the final accuracy.
+
+    Parameters
+    ----------
+    summ : pandas.DataFrame
+        The table of :func:`summary`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The configuration keys, ``seeds`` and ``seeds_reached`` (counts), ``reached``, and each
+        quantity's mean, ``_min`` and ``_max`` in the units of :func:`summary` (J, epochs,
+        counts, fractions).
+    """
+    rows = []
+    for key, g in summ.groupby(CONFIG_KEYS, sort=True):
+        row = dict(zip(CONFIG_KEYS, key))
+        row["seeds"] = len(g)
+        row["seeds_reached"] = int(g["reached"].sum())
+        row["reached"] = bool(g["reached"].all())
+        for col in ("total_to_target_J", "analog_study_to_target_J", "epochs_to_target",
+                    "pulses_to_target", *[f"{p.removesuffix('_J')}_to_target_J" for p in PARTS],
+                    "final_accuracy", "energy_per_pulse_J", "total_final_J"):
+            v = g[col].to_numpy(dtype=float)
+            ok = row["reached"] or not col.endswith(("to_target_J", "to_target"))
+            row[col] = float(np.mean(v)) if ok else np.nan
+            row[col + "_min"] = float(np.min(v)) if ok else np.nan
+            row[col + "_max"] = float(np.max(v)) if ok else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def energy_curves(histories: pd.DataFrame, targets=CURVE_TARGETS,
+                  digital: str = DEFAULT_DIGITAL) -> pd.DataFrame:
+    """Energy to target as a curve over targets: one row per (run, target) with ``reached``,
+    ``total_to_target_J`` and ``analog_study_to_target_J`` (NaN where not reached).
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        A sweep's histories.
+    targets : sequence of float
+        Target test accuracies (fractions).
+    digital : str
+        Hardware model of the digital work, a name of ``DIGITAL_MODELS``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The run keys, ``target`` (fraction), ``reached``, ``total_to_target_J`` and
+        ``analog_study_to_target_J`` (J), ``epochs_to_target`` (epochs).
+
+    Raises
+    ------
+    ValueError
+        If ``digital`` is unknown.
+    """
+    h = with_totals(histories, digital)
+    rows = []
+    for key, run in h.groupby(RUN_KEYS, sort=True):
+        run = run.sort_values("samples")
+        for t in targets:
+            hit = _first_reaching(run, t)
+            rows.append({**dict(zip(RUN_KEYS, key)), "target": float(t), "reached": hit is not None,
+                         "total_to_target_J": float(hit["total_J"]) if hit is not None else np.nan,
+                         "analog_study_to_target_J": (float(hit["analog_study_J"])
+                                                      if hit is not None else np.nan),
+                         "epochs_to_target": float(hit["epoch"]) if hit is not None else np.nan})
+    return pd.DataFrame(rows)
+
+
+def win_map(histories: pd.DataFrame, target: float, fixed_costs_J=MAP_FIXED_COSTS_J,
+            digital_models=tuple(DIGITAL_MODELS)) -> pd.DataFrame:
+    """Which width needs the least total energy to ``target``, for every (strategy, scheme,
+    width-independent cost per pulse, digital hardware model).
+
+    One row per cell: ``winner_width_s`` (NaN when no width reaches the target), its mean energy
+    to target ``winner_J``, the shortest width's (``shortest_J``; NaN if it did not reach) and
+    ``shortest_over_winner`` (1 where the shortest width wins), ``widths_reached``, the
+    ``runner_up_width_s``, the ``margin`` (runner-up's energy over the winner's) and ``tie``
+    (margin below :data:`TIE_MARGIN`).
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        A sweep's histories.
+    target : float
+        Target test accuracy (fraction, 0 … 1).
+    fixed_costs_J : sequence of float
+        Width-independent costs per pulse (J).
+    digital_models : sequence of str
+        Hardware models of the digital work, names of ``DIGITAL_MODELS``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``strategy``, ``scheme``, ``fixed_per_pulse_J`` (J), ``digital``, ``widths_reached``
+        (counts), ``shortest_width_s``, ``winner_width_s`` and ``runner_up_width_s`` (s),
+        ``shortest_J`` and ``winner_J`` (J), ``margin`` and ``shortest_over_winner``
+        (dimensionless), ``tie``.
+
+    Raises
+    ------
+    ValueError
+        If a hardware model is unknown.
+    """
+    rows = []
+    for digital in digital_models:
+        # the evaluation where a run first reaches the target does not depend on the cost per
+        # pulse: one summary per hardware model, and each fixed cost adds fixed·pulses to target
+        base = aggregate(summary(histories, target, digital))
+        for fixed in fixed_costs_J:
+            agg = base.assign(total_to_target_J=base["total_to_target_J"]
+                              + fixed * base["pulses_to_target"])
+            for (strategy, scheme), g in agg.groupby(["strategy", "scheme"], sort=True):
+                g = g.sort_values("width_s")
+                ok = g[g["reached"]]
+                shortest = g.iloc[0]
+                row = {"strategy": strategy, "scheme": scheme, "fixed_per_pulse_J": fixed,
+                       "digital": digital, "widths_reached": int(len(ok)),
+                       "shortest_width_s": float(shortest["width_s"]),
+                       "shortest_J": float(shortest["total_to_target_J"])}
+                ranked = ok.sort_values("total_to_target_J")
+                row["winner_width_s"] = row["winner_J"] = np.nan
+                row["runner_up_width_s"] = row["margin"] = np.nan
+                if len(ranked):
+                    row["winner_width_s"] = float(ranked["width_s"].iloc[0])
+                    row["winner_J"] = float(ranked["total_to_target_J"].iloc[0])
+                if len(ranked) > 1:
+                    row["runner_up_width_s"] = float(ranked["width_s"].iloc[1])
+                    row["margin"] = float(ranked["total_to_target_J"].iloc[1]) / row["winner_J"]
+                row["tie"] = bool(row["margin"] < TIE_MARGIN)
+                row["shortest_over_winner"] = row["shortest_J"] / row["winner_J"]
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pareto_front(points: pd.DataFrame, energy: str = "total_J",
+                 accuracy: str = "test_accuracy") -> pd.DataFrame:
+    """The points no other point beats in both energy (lower) and accuracy (higher), by energy.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        Points with an energy and an accuracy column.
+    energy : str
+        The energy column (J).
+    accuracy : str
+        The accuracy column (fraction).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The front's rows of ``points``, by ascending energy.
+    """
+    p = points.sort_values([energy, accuracy], ascending=[True, False])
+    best = -np.inf
+    keep = []
+    for idx, acc in zip(p.index, p[accuracy].to_numpy()):
+        if acc > best:
+            keep.append(idx)
+            best = acc
+    return p.loc[keep]
