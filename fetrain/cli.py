@@ -243,7 +243,7 @@ def _device_parser(sub) -> None:
             f"into DIR: {SUMMARY_FILE} (symmetry points with basins and uncertainties, dw_min, "
             "asymmetry, range, states, noise, R², what is measured/given/assumed/unknown), "
             f"{AIHWKIT_FILE} (the AIHWKit PiecewiseStepDevice as plain data: "
-            "fetrain.bridge.device_from_data turns it back into the device) and the figures as "
+            "fetrain.bridge.devices.device_from_data turns it back into the device) and the figures as "
             "PNG. The summary is also printed.", width=92),
         epilog=f"file formats (--format):\n{formats}\n\n" + textwrap.fill(
             "Normalized conductance has no unit: the energy of a pulse is then unavailable "

@@ -1,4 +1,4 @@
-"""Unit tests of fetrain.energy."""
+"""Unit tests of fetrain.device.energy."""
 
 import numpy as np
 import pytest

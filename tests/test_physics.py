@@ -1,4 +1,4 @@
-"""Unit tests of fetrain.physics: known values, limits, units and bad input."""
+"""Unit tests of fetrain.device: known values, limits, units and bad input."""
 
 import numpy as np
 import pytest

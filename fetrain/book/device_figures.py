@@ -199,12 +199,12 @@ def plot_merz(device: HZODevice, ax=None, fields_MV_cm=None):
 def plot_energy_vs_width(table: pd.DataFrame, ax=None, form: str = "study"):
     """Energy per pulse against width (log–log) for each polarity; a band over the tabulated states.
 
-    ``table`` is :func:`fetrain.energy.energy_table` output; ``form`` is ``study`` or ``complete``.
+    ``table`` is :func:`fetrain.device.energy.energy_table` output; ``form`` is ``study`` or ``complete``.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        Output of :func:`fetrain.energy.energy_table` (widths in s, energies in J).
+        Output of :func:`fetrain.device.energy.energy_table` (widths in s, energies in J).
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
     form : str
@@ -234,13 +234,13 @@ def plot_energy_vs_width(table: pd.DataFrame, ax=None, form: str = "study"):
 def plot_energy_components(table: pd.DataFrame, polarity: str = "set", state: float = 0.5, ax=None):
     """The terms of the complete energy per pulse against width (log–log), for one polarity and state.
 
-    ``table`` is :func:`fetrain.energy.energy_table` output: conduction V·I·t (the study's formula),
+    ``table`` is :func:`fetrain.device.energy.energy_table` output: conduction V·I·t (the study's formula),
     capacitor charging C·V², switching charge 2·P_r·A·V·Δp, and their sum.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        Output of :func:`fetrain.energy.energy_table` (widths in s, energies in J).
+        Output of :func:`fetrain.device.energy.energy_table` (widths in s, energies in J).
     polarity : str
         ``"set"`` or ``"reset"``.
     state : float
@@ -273,7 +273,7 @@ def plot_energy_components(table: pd.DataFrame, polarity: str = "set", state: fl
 def plot_response_curves(model, ax=None, colour=None):
     """Mean w after each pulse (potentiation, then depression) with ±1 std band and the fits.
 
-    ``model`` is a :class:`fetrain.devicemodel.DeviceModel`. The depression phase is drawn after
+    ``model`` is a :class:`fetrain.device.model.DeviceModel`. The depression phase is drawn after
     the potentiation phase on the same pulse axis; dotted verticals mark the ends of the fit windows.
 
     Parameters
@@ -338,7 +338,7 @@ def plot_fit_residuals(model, ax=None):
 def plot_step_table(model, ax=None, truth=None, colour=None):
     """Up (solid) and down (dashed) step per pulse against w, with the symmetry point marked.
 
-    ``truth`` (optional): a :class:`fetrain.synthetic.WidthTruth` whose true steps are drawn thin
+    ``truth`` (optional): a :class:`fetrain.device.truth.WidthTruth` whose true steps are drawn thin
     grey — available only because the data are synthetic.
 
     Parameters

@@ -72,7 +72,7 @@ def plot_against_width(agg: pd.DataFrame, column: str, ylabel: str, labels: dict
     Parameters
     ----------
     agg : pandas.DataFrame
-        Output of :func:`fetrain.tradeoff.aggregate` (``width_s`` in s).
+        Output of :func:`fetrain.study.tradeoff.aggregate` (``width_s`` in s).
     column : str
         The column drawn (with its ``_min`` and ``_max``).
     ylabel : str
@@ -134,11 +134,11 @@ def plot_energy_breakdown(agg: pd.DataFrame, labels: dict, part_labels: dict, ax
     Parameters
     ----------
     agg : pandas.DataFrame
-        Output of :func:`fetrain.tradeoff.aggregate` (energies in J).
+        Output of :func:`fetrain.study.tradeoff.aggregate` (energies in J).
     labels : dict of str to str
         Label per strategy.
     part_labels : dict of str to str
-        Label per energy part (columns of ``fetrain.tradeoff.PARTS``).
+        Label per energy part (columns of ``fetrain.study.tradeoff.PARTS``).
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
 
@@ -226,10 +226,10 @@ def plot_pareto(points: pd.DataFrame, front: pd.DataFrame, labels: dict, ax=None
     Parameters
     ----------
     points : pandas.DataFrame
-        Output of :func:`fetrain.tradeoff.with_totals` (``total_J`` in J, accuracy as a
+        Output of :func:`fetrain.study.tradeoff.with_totals` (``total_J`` in J, accuracy as a
         fraction).
     front : pandas.DataFrame
-        Output of :func:`fetrain.tradeoff.pareto_front`.
+        Output of :func:`fetrain.study.tradeoff.pareto_front`.
     labels : dict of str to str
         Label per strategy.
     ax : matplotlib.axes.Axes, optional
@@ -274,7 +274,7 @@ def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels:
     Parameters
     ----------
     win : pandas.DataFrame
-        Output of :func:`fetrain.tradeoff.win_map` (widths in s, costs in J).
+        Output of :func:`fetrain.study.tradeoff.win_map` (widths in s, costs in J).
     strategy : str
         The strategy drawn.
     schemes : list of str

@@ -86,7 +86,7 @@ def plot_random_walk(trajectories: np.ndarray, symmetry_point: float, ax=None):
     Parameters
     ----------
     trajectories : array of float
-        (pulses + 1, starts), as :func:`fetrain.experiments.random_pulse_walk` returns (w units).
+        (pulses + 1, starts), as :func:`fetrain.device.pulsing.random_pulse_walk` returns (w units).
     symmetry_point : float
         The device's symmetry point (w units).
     ax : matplotlib.axes.Axes, optional
@@ -113,7 +113,7 @@ def plot_balance(model, layers: pd.DataFrame, ax=None):
     point f·Δw↑ = (1 − f)·Δw↓ of the model's table), with each layer's (f, median w) marked.
 
     ``layers`` has columns ``layer``, ``up fraction`` and ``median w (pulsed)`` (e.g.
-    :func:`fetrain.training.layer_summary`, one row per layer and seed).
+    :func:`fetrain.train.loop.layer_summary`, one row per layer and seed).
 
     Parameters
     ----------
@@ -184,7 +184,7 @@ def plot_engine_curves(curves: pd.DataFrame, ax=None, title: str | None = None):
     curves : pandas.DataFrame
         One row per (engine, seed, evaluation), with columns ``engine``, ``seed``, ``epoch``
         (epochs, fractional between evaluations) and ``test_accuracy`` (fraction), as
-        :func:`fetrain.experiments.cross_check` returns them.
+        :func:`fetrain.study.crosscheck.cross_check` returns them.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
     title : str, optional
@@ -216,7 +216,7 @@ def plot_agreement(checks: dict, ax=None, tolerance_points: float = 3.0):
     Parameters
     ----------
     checks : dict of str to pandas.DataFrame
-        Check name to its one-row agreement table (:func:`fetrain.experiments.agreement`:
+        Check name to its one-row agreement table (:func:`fetrain.study.crosscheck.agreement`:
         ``difference`` and ``margin`` as accuracy fractions).
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.

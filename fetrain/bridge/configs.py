@@ -147,5 +147,5 @@ def _mixed_precision_config(config):
     return rpu, rpu.device.device
 
 
-#: AIHWKit's counterpart of each training rule of :mod:`fetrain.algorithms`
+#: AIHWKit's counterpart of each training rule of :mod:`fetrain.train.rules`
 _RULE_CONFIGS = {PulseTrains: _pulse_trains_config, MixedPrecision: _mixed_precision_config}

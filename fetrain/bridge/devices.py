@@ -89,7 +89,7 @@ def device_as_data(model: DeviceModel, noise: bool = True) -> dict:
 
 def device_from_data(data: dict):
     """An AIHWKit ``PiecewiseStepDevice`` from :func:`device_as_data`'s dict (e.g. read from the
-    ``aihwkit_device.json`` that ``python -m fetrain.device fit`` writes)::
+    ``aihwkit_device.json`` that ``fetrain device fit`` writes)::
 
         import json
         from aihwkit.simulator.configs import SingleRPUConfig

@@ -11,11 +11,11 @@ from .configs import _RULE_CONFIGS
 def analog_network(config, sizes=None, output_bound: float = 0.0):
     """The 784-256-128-10 sigmoid network in AIHWKit, initialised exactly like fetrain's engine.
 
-    ``config`` is a :class:`fetrain.engine.TrainConfig` with a device model. Every layer is an
+    ``config`` is a :class:`fetrain.train.config.TrainConfig` with a device model. Every layer is an
     ``AnalogLinear`` holding the model's device (one tile per layer, perfect I/O, digital bias);
     with ``reference="symmetry_point"`` the device range is shifted by the symmetry point reached
     from ``config.reference_start`` (w_min = −1 − w*, w_max = 1 − w*), AIHWKit's equivalent of programming every reference to w*
-    when devices do not vary. Initial weights and biases are :func:`fetrain.engine.initial_weights`.
+    when devices do not vary. Initial weights and biases are :func:`fetrain.train.config.initial_weights`.
     ``output_bound`` > 0 restores AIHWKit's forward ``out_bound`` (12 by default in AIHWKit): the
     output stays unclipped under perfect I/O, but AIHWKit zeroes the gradient of every output
     beyond it.
@@ -78,7 +78,7 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
 
 def sigmoid_network(rpu, seed: int, sizes=None):
     """The sigmoid MLP (784-256-128-10 unless ``sizes`` says otherwise) with every layer an
-    ``AnalogLinear`` on ``rpu``, initialised with :func:`fetrain.engine.initial_weights` of
+    ``AnalogLinear`` on ``rpu``, initialised with :func:`fetrain.train.config.initial_weights` of
     ``seed``.
 
     Parameters

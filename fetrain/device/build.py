@@ -83,8 +83,8 @@ def build_device_model(pulses: pd.DataFrame, width_s: float | None = None, sourc
                        degree: int = DEGREE) -> DeviceModel:
     """Build the device model of one pulse width from a pulse-response table.
 
-    ``pulses`` has the columns of :data:`fetrain.synthetic.PULSE_COLUMNS` (as loaded by
-    :mod:`fetrain.io`), or a ``conductance`` column (normalized) instead of the read current and
+    ``pulses`` has the columns of :data:`fetrain.device.formats.PULSE_COLUMNS` (as loaded by
+    :mod:`fetrain.device.loading`), or a ``conductance`` column (normalized) instead of the read current and
     voltage; rows of other widths are ignored. ``width_s`` (s) may be omitted when the data have
     one width (or an unknown one, NaN). ``stack`` is the device geometry used for the energy of a
     pulse (default: the synthetic device's, recorded as assumed). ``quantities`` says how

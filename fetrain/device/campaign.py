@@ -1,9 +1,9 @@
 """The synthetic characterisation campaign: a generator that knows the true device.
 
-This module's room: producing the embedded data set from the physics of :mod:`fetrain.physics`,
+This module's room: producing the embedded data set from the physics of :mod:`fetrain.device`,
 and exposing the ground truth behind it (true step functions and true symmetry points on the
 book's weight scale, Chapter 2), so that fitting can be checked against it. It writes the data
-files; it does not read them (that is :mod:`fetrain.io`).
+files; it does not read them (that is :mod:`fetrain.device.loading`).
 
 The paper's raw measurements are not public. The data set this module writes has the shape of a
 real campaign:
@@ -11,7 +11,7 @@ real campaign:
 * several devices, each drawn with device-to-device variation of its barriers, activation field and
   imprint;
 * for each of the five pulse widths, the campaign's set and reset amplitudes
-  (:meth:`fetrain.physics.HZODevice.write_amplitude`) and a number of pulses per phase chosen so that
+  (:meth:`fetrain.device.hzo.HZODevice.write_amplitude`) and a number of pulses per phase chosen so that
   the slower direction nearly saturates (:meth:`CampaignPlan.pulses_per_phase`);
 * repeated cycles of N potentiation (set) pulses then N depression (reset) pulses, after
   ``conditioning_cycles`` unrecorded cycles, with cycle-to-cycle noise on every pulse's switched
@@ -223,7 +223,7 @@ class SyntheticCampaign:
     Attributes
     ----------
     nominal : HZODevice
-        The nominal device (SI units, see :class:`fetrain.physics.HZODevice`).
+        The nominal device (SI units, see :class:`fetrain.device.hzo.HZODevice`).
     variability : Variability
         Device-to-device and cycle-to-cycle spreads.
     plan : CampaignPlan
@@ -441,12 +441,12 @@ class SyntheticCampaign:
             "synthetic": True,
             "description": (
                 "SYNTHETIC characterisation data of an HfO2/ZrO2 ferroelectric synapse, produced by "
-                "fetrain.synthetic from a physical model (nucleation-limited switching with a Merz "
+                "fetrain.device.campaign from a physical model (nucleation-limited switching with a Merz "
                 "law, modified Schottky conduction through set and reset domains in parallel, "
                 "device-to-device and cycle-to-cycle variation, read noise). It is NOT a "
                 "measurement. It has the shape of a real campaign so that a reader's measured file "
                 "in the same format can replace it."),
-            "generator": "fetrain.synthetic.default_campaign().write(folder)",
+            "generator": "fetrain.device.campaign.default_campaign().write(folder)",
             "seed": self.plan.seed,
             "files": {
                 PULSES_FILE: {"rows": "one read after every pulse", "columns": PULSE_COLUMNS},

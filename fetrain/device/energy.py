@@ -2,7 +2,7 @@
 
 This module's room: joules. It turns a pulse (amplitude, width, the device state before it, the
 polarisation it switches) into energy, in the study's form and in a complete form, using the laws
-of :mod:`fetrain.physics`. It does not simulate training; later the pulse ledger calls it.
+of :mod:`fetrain.device`. It does not simulate training; later the pulse ledger calls it.
 
 Two forms (both always available, every figure says which it uses):
 
@@ -13,7 +13,7 @@ Two forms (both always available, every figure says which it uses):
 
 The state enters through the read conductance before the pulse: for the Schottky law, the current
 at the write voltage is the read current times a state-independent ratio
-(:func:`fetrain.physics.write_to_read_current_ratio`), so a reader with measured read conductances
+(:func:`fetrain.device.conduction.write_to_read_current_ratio`), so a reader with measured read conductances
 can cost their own pulses.
 """
 
@@ -133,7 +133,7 @@ def device_pulse_energy(device: HZODevice, width_s: float, polarity: str, state)
     """E(width, polarity, state before the pulse) of a device programmed by its campaign rule.
 
     The amplitude is the campaign's for this width and polarity
-    (:meth:`fetrain.physics.HZODevice.write_amplitude`); the current is that of the polarisation
+    (:meth:`fetrain.device.hzo.HZODevice.write_amplitude`); the current is that of the polarisation
     state p before the pulse (0 = fully reset, 1 = fully set); the switched fraction is what the
     pulse's kinetics switch from that state (s·(1 − p) for set, s·p for reset).
 
@@ -207,7 +207,7 @@ def energy_table(device: HZODevice, widths_s, states=(0.5,)):
 
 def ledger_energy(model, n_up: float, n_down: float, w_up: float, w_down: float, dw_up: float,
                   dw_down: float) -> dict:
-    """Joules of a pulse ledger, exactly, for a device model (:class:`fetrain.devicemodel.DeviceModel`).
+    """Joules of a pulse ledger, exactly, for a device model (:class:`fetrain.device.model.DeviceModel`).
 
     The ledger gives, for up (set) and down (reset) pulses, their number n, the sum of the weights
     before each pulse Σw, and the sum of the weight changes Σ|Δw|. Every term of a pulse's energy is

@@ -1,7 +1,7 @@
 """Fitting measurements to models: the modified Schottky law of the read I–V sweeps.
 
 This module's room: estimating model parameters, with uncertainties, from measured tables. It uses
-the laws of :mod:`fetrain.physics` and reads nothing from disk.
+the laws of :mod:`fetrain.device` and reads nothing from disk.
 
 The Schottky fit is linear: taking logs of the modified (Simmons) Schottky law,
 
@@ -227,7 +227,7 @@ def fit_schottky(iv: pd.DataFrame, stack: HZOStack, states=None,
     states : sequence of str, optional
         State labels to fit (default: all in the table); each gets its own barrier, ln K and
         ε_opt are shared. A state that is a mixture of domains (see
-        :class:`fetrain.physics.Conduction`) is not a single-barrier emitter: fit saturated states.
+        :class:`fetrain.device.conduction.Conduction`) is not a single-barrier emitter: fit saturated states.
     min_voltage_V : float
         Only points with |V| ≥ this are used, the Schottky regime (V).
 

@@ -6,13 +6,13 @@ and the first offending row. It reads plain CSV and JSON only (never pickle).
 Two layouts are read (:data:`FORMATS`; the book's appendix "Bring your own device" documents
 both):
 
-* ``fetrain`` — the embedded data set's layout, :data:`fetrain.synthetic.PULSE_COLUMNS`: one row
+* ``fetrain`` — the embedded data set's layout, :data:`fetrain.device.formats.PULSE_COLUMNS`: one row
   per read after a pulse, with columns ``device``, ``pulse_width_s``, ``cycle``, ``direction``
   (``potentiation``/``depression``), ``pulse_index`` (1, 2, … within a phase), ``amplitude_V``,
   ``read_voltage_V`` and ``read_current_A``. Instead of the read voltage and current, a
   ``conductance_S`` column (S) or a ``conductance`` column (normalized, no unit, any offset) may
   be given; ``pulse_width_s`` and ``amplitude_V`` may be left out when unknown. Optional beside
-  ``pulses.csv``: ``iv_sweeps.csv`` (:data:`fetrain.synthetic.IV_COLUMNS`) and a
+  ``pulses.csv``: ``iv_sweeps.csv`` (:data:`fetrain.device.formats.IV_COLUMNS`) and a
   ``campaign.json`` of provenance (``"area_m2"`` there states the device area).
 * ``updown`` — the layout of AIHWKit's device-fitting example: two columns, the reads after
   consecutive up (potentiation) pulses and the reads after the down (depression) pulses that
@@ -81,7 +81,7 @@ class CharacterisationData:
         The folder (or file) the data came from.
     quantities : Quantities
         How conductance, pulse width, amplitude and geometry are known
-        (:class:`fetrain.devicemodel.Quantities`).
+        (:class:`fetrain.device.model.Quantities`).
     """
 
     pulses: pd.DataFrame
@@ -470,7 +470,7 @@ def load_device_file(path: str | Path, format: str = "auto", width_s: float | No
 
 
 def load_embedded() -> CharacterisationData:
-    """The embedded synthetic characterisation data set (see :mod:`fetrain.synthetic`).
+    """The embedded synthetic characterisation data set (see :mod:`fetrain.device.campaign`).
 
     Returns
     -------

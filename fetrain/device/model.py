@@ -3,7 +3,7 @@
 This module's room: one pulse width's characterisation data in, one immutable :class:`DeviceModel`
 out — the single object that fetrain's training engine, the AIHWKit bridge and the energy ledger all
 take. It fits, derives and summarises; it does not train and does not read files (that is
-:mod:`fetrain.io`).
+:mod:`fetrain.device.loading`).
 
 The recipe (Chapter 2 of the book explains each step):
 
@@ -236,7 +236,7 @@ class DeviceModel:
     noise : NoiseFigures or None
         Noise and variability (see :class:`NoiseFigures`); None for a per-device model.
     stack : HZOStack
-        Device geometry for the energy of a pulse (:mod:`fetrain.energy`).
+        Device geometry for the energy of a pulse (:mod:`fetrain.device.energy`).
     quantities : Quantities
         Which of conductance, width, amplitude and geometry were measured, given, assumed or are
         unknown. With normalized conductance, ``g_min_S`` and ``g_max_S`` are on the file's own
@@ -683,7 +683,7 @@ class DeviceModel:
         return tuple(out)
 
     def pulse_energy(self, w, polarity: str) -> PulseEnergy:
-        """Energy of one pulse at weight w (J), in both forms (:func:`fetrain.energy.pulse_energy`).
+        """Energy of one pulse at weight w (J), in both forms (:func:`fetrain.device.energy.pulse_energy`).
 
         The read conductance is G(w); the switched fraction of the polarisation is taken as
         |Δw|/2 of the step the pulse makes — the cycles span (nearly) the whole polarisation range,

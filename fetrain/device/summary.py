@@ -20,9 +20,9 @@ FIGURES = ("response_curves.png", "fit_residuals.png", "step_table.png", "symmet
 def summarize(model, data, points, reference_start: float = -1.0) -> dict:
     """The summary of a fitted device as plain data (what ``summary.json`` holds).
 
-    ``model`` is the :class:`fetrain.devicemodel.DeviceModel`, ``data`` the
-    :class:`fetrain.io.CharacterisationData` it was fitted from, ``points`` its symmetry points with
-    uncertainties (:func:`fetrain.devicemodel.symmetry_point_uncertainty`). Unknown values are None.
+    ``model`` is the :class:`fetrain.device.model.DeviceModel`, ``data`` the
+    :class:`fetrain.device.loading.CharacterisationData` it was fitted from, ``points`` its symmetry points with
+    uncertainties (:func:`fetrain.device.build.symmetry_point_uncertainty`). Unknown values are None.
 
     Parameters
     ----------

@@ -16,7 +16,7 @@ from ..common.checks import require
 @dataclass(frozen=True)
 class TwoBasinTrace:
     """A synthetic device with two stable symmetry points, "measured" as a single normalized
-    up/down trace in AIHWKit's fitting-example layout (``fetrain.io.FORMATS["updown"]``).
+    up/down trace in AIHWKit's fitting-example layout (``fetrain.device.loading.FORMATS["updown"]``).
 
     Its true state w lies in [−1, 1]. One pulse moves it by Δw↑(w) = s·(1 − w)(1 + q(w)) up and
     Δw↓(w) = s·(1 + w)(1 − q(w)) down, with q(w) = w − k·(w − a)(w − b)(w − c): both steps vanish

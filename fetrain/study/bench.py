@@ -1,11 +1,11 @@
-"""``python -m fetrain.bench``: training throughput of fetrain's engine against AIHWKit, in one run.
+"""``fetrain bench``: training throughput of fetrain's engine against AIHWKit, in one run.
 
 Both train the 784-256-128-10 network on the embedded MNIST subset with the 20 ns synthetic device
 (its noise and device-to-device variation on), batch size 1, one tile per layer, perfect forward and
 backward I/O, the same learning rate, for plain SGD (stochastic pulse trains) and for mixed
 precision. AIHWKit's mixed precision is its own default ``MixedPrecisionCompound`` (stochastic
 transfers of at most 31 pulses, its fast path), not the bridge's deterministic, uncapped transfer
-(``fetrain.bridge.mixed_precision_config``, which Appendix A uses for agreement and which is
+(``fetrain.bridge.configs.mixed_precision_config``, which Appendix A uses for agreement and which is
 slower).
 
 Four rates per algorithm and round, measured one after the other and interleaved over ``--rounds``
@@ -141,7 +141,7 @@ def run(rounds: int = 3, n_samples: int = 1500, warmup: int = 200, configs: int 
     processes : int, optional
         AIHWKit processes for the aggregate (counts); None: the cores.
     algorithms : sequence of str
-        Rules measured, names of ``fetrain.algorithms.RULES``.
+        Rules measured, names of ``fetrain.train.rules.RULES``.
 
     Returns
     -------

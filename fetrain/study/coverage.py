@@ -17,7 +17,7 @@ def schottky_z_scores(seeds, campaign: SyntheticCampaign | None = None,
     """Fit the Schottky law to freshly generated I–V sweeps for each seed; return z-scores.
 
     For every seed, the campaign is regenerated with that seed (new device D1, new noise), the
-    saturated ``states`` are fitted (:func:`fetrain.fitting.fit_schottky`) and each estimate is
+    saturated ``states`` are fitted (:func:`fetrain.device.fitting.fit_schottky`) and each estimate is
     compared with the generating value: z = (estimate − true)/σ. If the uncertainties are honest,
     z is standard normal and |z| < 1.96 for about 95% of the seeds.
 
@@ -29,7 +29,7 @@ def schottky_z_scores(seeds, campaign: SyntheticCampaign | None = None,
     seeds : iterable of int
         Campaign seeds.
     campaign : SyntheticCampaign, optional
-        The campaign to regenerate; None: :func:`fetrain.synthetic.default_campaign`.
+        The campaign to regenerate; None: :func:`fetrain.device.campaign.default_campaign`.
     states : sequence of str
         Saturated states to fit, of ``P000`` and ``P100``.
     min_voltage_V : float
@@ -44,7 +44,7 @@ def schottky_z_scores(seeds, campaign: SyntheticCampaign | None = None,
     ------
     ValueError
         If a state is not a saturated one, or a fit fails (see
-        :func:`fetrain.fitting.fit_schottky`).
+        :func:`fetrain.device.fitting.fit_schottky`).
     """
     base = default_campaign() if campaign is None else campaign
     rows = []
@@ -91,9 +91,9 @@ def symmetry_point_coverage(seeds, degree: int = 9, n_resamples: int = 100,
                             **trace_changes) -> pd.DataFrame:
     """How well the stated uncertainty of a symmetry point covers the truth, on generated traces.
 
-    For each seed, a :class:`fetrain.synthetic.TwoBasinTrace` (with ``trace_changes``) is read as a
+    For each seed, a :class:`fetrain.device.twobasin.TwoBasinTrace` (with ``trace_changes``) is read as a
     normalized up/down file would be, fitted at ``degree``, and its stable points resampled
-    (:func:`fetrain.devicemodel.symmetry_point_uncertainty`). One row per seed and true point:
+    (:func:`fetrain.device.build.symmetry_point_uncertainty`). One row per seed and true point:
     ``truth`` (on the fit's w scale), ``found`` (a fitted point in the true point's basin),
     ``w``, ``uncertainty`` and ``z`` = |w − truth| / uncertainty (w units; NaN when not found).
 
@@ -106,7 +106,7 @@ def symmetry_point_coverage(seeds, degree: int = 9, n_resamples: int = 100,
     n_resamples : int
         Resamplings per trace (counts).
     **trace_changes
-        Fields of :class:`fetrain.synthetic.TwoBasinTrace` to change.
+        Fields of :class:`fetrain.device.twobasin.TwoBasinTrace` to change.
 
     Returns
     -------

@@ -52,11 +52,11 @@ def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
     """The same configuration trained in fetrain's engine and in AIHWKit 1.1.0, for several seeds.
 
     Same device model, initial weights, data order, learning rate and pulse settings; ``config``
-    holds further :class:`fetrain.engine.TrainConfig` fields (e.g. ``algorithm``,
+    holds further :class:`fetrain.train.config.TrainConfig` fields (e.g. ``algorithm``,
     ``device_variation``). ``aihwkit_changes``: TrainConfig fields changed on AIHWKit's side only
     — a negative control, to see that the check detects a mismatch (e.g. ``{"lr": lr / 2}``).
     ``fetrain_runs``: fetrain's results of these very configurations, one per seed (e.g. from
-    :func:`fetrain.training.train`, kept for two checks), to pair with new AIHWKit runs
+    :func:`fetrain.train.loop.train`, kept for two checks), to pair with new AIHWKit runs
     without training fetrain's again; each is checked to be of the same configuration.
 
     Returns (curves, summary): ``curves`` has one row per (engine, seed, evaluation) with the test
@@ -80,7 +80,7 @@ def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
     seeds : sequence of int
         Seeds.
     reference : str
-        The reference (see :class:`fetrain.engine.TrainConfig`).
+        The reference (see :class:`fetrain.train.config.TrainConfig`).
     evaluations_per_epoch : int
         Evaluations per epoch (counts).
     progress : bool

@@ -110,7 +110,7 @@ def validation_pilot(model, data, lrs=(0.05, 0.1, 0.2, 0.4), epochs: int = 15, s
     epoch (the test split is recorded but never used for a choice). Returns one row per
     (kind, reference, lr, seed, epoch) with ``val_accuracy`` and ``test_accuracy``. With
     ``checkpoint_dir`` the runs are checkpointed after every epoch and a rerun resumes
-    (:func:`fetrain.training.train`).
+    (:func:`fetrain.train.loop.train`).
 
     Parameters
     ----------

@@ -131,7 +131,7 @@ def robustness_table(results) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-#: The full-resolution robustness sweep (``python -m fetrain.experiments robustness``), shipped
+#: The full-resolution robustness sweep (``fetrain experiments robustness``), shipped
 #: with fetrain: its table and provenance.
 ROBUSTNESS_DIR = SHIPPED_DIR / "robustness"
 
@@ -142,7 +142,7 @@ def load_robustness(folder: str | Path | None = None) -> tuple[pd.DataFrame, dic
     Parameters
     ----------
     folder : str or Path, optional
-        A folder written by ``python -m fetrain.experiments robustness``. Without it, the
+        A folder written by ``fetrain experiments robustness``. Without it, the
         reader's ``results/robustness`` (see :func:`results_dir`) when it holds a finished sweep,
         else the copy shipped with fetrain (:data:`ROBUSTNESS_DIR`).
 
@@ -162,6 +162,6 @@ def load_robustness(folder: str | Path | None = None) -> tuple[pd.DataFrame, dic
     folder = Path(folder)
     if not (folder / "robustness.csv").is_file():
         raise FileNotFoundError(f"{folder} holds no robustness.csv: run "
-                                "python -m fetrain.experiments robustness OUT first")
+                                "fetrain experiments robustness OUT first")
     provenance = json.loads((folder / "robustness.json").read_text(encoding="utf-8"))
     return pd.read_csv(folder / "robustness.csv"), provenance, folder

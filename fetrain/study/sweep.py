@@ -7,7 +7,7 @@ programming scheme (:func:`device_models`), *running* them (:func:`run_sweep`: i
 on the local cores, or through any ``concurrent.futures`` executor such as a Dask cluster's) and
 *writing* what each run produced — its history with every energy part — so that an interrupted
 sweep resumes where it stopped. What the histories mean (energy to target, the map of where
-short pulses win) is :mod:`fetrain.tradeoff`; ``python -m fetrain reproduce`` is the command.
+short pulses win) is :mod:`fetrain.study.tradeoff`; ``fetrain reproduce`` is the command.
 
 Runs are independent and each draws only from its own seeded generators: a run's numbers are the
 same whether it trains here beside others, alone, or on a cluster worker.
@@ -63,9 +63,9 @@ def energy_parts(history: pd.DataFrame, config) -> pd.DataFrame:
     * ``analog_study_J`` — the study's V·I·t of the programming pulses (the ledger);
     * ``analog_complete_J`` — plus C·V² and the switching charge of the programmed devices;
     * ``line_charging_J``, ``half_select_J`` — the lines and the half-selected devices
-      (:func:`fetrain.energy.line_energy`, the stated circuit model :class:`fetrain.energy.CircuitCosts`);
+      (:func:`fetrain.train.hardware.line_energy`, the stated circuit model :class:`fetrain.train.hardware.CircuitCosts`);
     * ``digital_<model>_J`` — mixed precision's digital work under each hardware model of
-      :data:`fetrain.energy.DIGITAL_MODELS` (0 for pulse trains);
+      :data:`fetrain.train.hardware.DIGITAL_MODELS` (0 for pulse trains);
     * ``references_J`` — symmetry point shifting's one-off programming of every reference
       (pulsing to the symmetry point within 1% of dw_min and copying it, complete form), counted
       from the start; 0 for the other strategies.
@@ -73,7 +73,7 @@ def energy_parts(history: pd.DataFrame, config) -> pd.DataFrame:
     Parameters
     ----------
     history : pandas.DataFrame
-        A run's history (see :class:`fetrain.training.RunResult`).
+        A run's history (see :class:`fetrain.train.loop.RunResult`).
     config : TrainConfig
         The run's configuration (with a device model).
 
@@ -263,7 +263,7 @@ def _plan_record(plan: SweepPlan) -> dict:
             "fetrain_version": __version__, "code": code_fingerprint(),
             "engine": engine_fingerprint(),
             "data_set": _data(plan.n_train).label, "device": "the synthetic HZO device "
-            "(fetrain.synthetic), one device model per pulse width and programming scheme",
+            "(fetrain.device.campaign), one device model per pulse width and programming scheme",
             "plan": plan.describe(),
             "energy": {"circuit": asdict(CircuitCosts()),
                        "digital_models": {k: asdict(v) for k, v in DIGITAL_MODELS.items()},
@@ -299,7 +299,7 @@ def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.D
     plan_path = out / PLAN_FILE
     if not plan_path.is_file():
         raise FileNotFoundError(f"{out} holds no sweep ({PLAN_FILE} missing); run "
-                                f"python -m fetrain reproduce --out {out}")
+                                f"fetrain reproduce --out {out}")
     record = json.loads(plan_path.read_text(encoding="utf-8"))
     frames = []
     for meta in sorted((out / RUNS_DIR).glob("*/run.json")):
@@ -409,7 +409,7 @@ def default_out(scale: str) -> Path:
     return results_dir() / f"reproduce-{scale}"
 
 
-#: Paper-scale results made by ``python -m fetrain reproduce --scale paper`` and shipped with
+#: Paper-scale results made by ``fetrain reproduce --scale paper`` and shipped with
 #: fetrain (their tables only: plan, per-run summary, map, energy curves).
 SHIPPED_PAPER = SHIPPED_DIR / "reproduce-paper"
 
@@ -425,9 +425,9 @@ def load_tables(out: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     Returns
     -------
     summary : pandas.DataFrame
-        The per-run summary (see :func:`fetrain.tradeoff.summary`).
+        The per-run summary (see :func:`fetrain.study.tradeoff.summary`).
     win_map : pandas.DataFrame
-        The map (see :func:`fetrain.tradeoff.win_map`).
+        The map (see :func:`fetrain.study.tradeoff.win_map`).
     record : dict
         The plan record.
 

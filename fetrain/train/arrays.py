@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 @dataclass(eq=False)
 class _Crossbar:
-    """Everything one configuration trains: flat device arrays (see :mod:`fetrain.crossbar`),
+    """Everything one configuration trains: flat device arrays (see :mod:`fetrain.train.crossbar`),
     biases, the rule's state and counters, generators."""
 
     config: TrainConfig

@@ -33,7 +33,7 @@ class TrainConfig:
     Attributes
     ----------
     model : DeviceModel or None
-        The device model (:class:`fetrain.devicemodel.DeviceModel`), or ``None`` for the
+        The device model (:class:`fetrain.device.model.DeviceModel`), or ``None`` for the
         floating-point baseline (same network, same loop, exact SGD updates).
     lr : float
         Learning rate (> 0; w units per unit of d⊗x, the gradient's outer product).
@@ -52,7 +52,7 @@ class TrainConfig:
         The device's step table translates along w by this much per epoch of training, so its
         symmetry point drifts while the references stay put (w units per epoch, −2 … 2).
     algorithm : PulseTrains, MixedPrecision or str
-        The training rule: a rule object of :mod:`fetrain.algorithms`
+        The training rule: a rule object of :mod:`fetrain.train.rules`
         (``PulseTrains(desired_bl=31)``, ``MixedPrecision(threshold=1.0, transfer_every=1,
         max_pulses=None)``) or a registered name (``"sgd"``, ``"mixed_precision"``) for its
         defaults. Stored as the rule object; ``algorithm.name`` is its name.
@@ -66,7 +66,7 @@ class TrainConfig:
         The state each reference device is set to before symmetry point shifting pulses it
         alternately up and down until it settles (w units in [−1, 1]; default −1: the references
         are reset first). A device with several stable symmetry points settles at the one whose
-        basin holds this state (:meth:`fetrain.devicemodel.DeviceModel.reference_point` names it
+        basin holds this state (:meth:`fetrain.device.model.DeviceModel.reference_point` names it
         and says why); with one, the start does not matter.
 
     Raises

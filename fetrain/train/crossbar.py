@@ -1,7 +1,7 @@
 """Compiled primitives of the crossbar: one programming pulse on one device, with its ledger entry.
 
 This module's room: the device physics that every training rule shares, as small numba functions
-that the rules (:mod:`fetrain.algorithms`) and the engine (:mod:`fetrain.engine`) call inside
+that the rules (:mod:`fetrain.train.rules`) and the engine (:mod:`fetrain.train.engine`) call inside
 their compiled loops. It holds no state; every array belongs to the caller.
 
 A configuration's crossbar is a set of flat per-device arrays (all layers one after the other;
@@ -14,7 +14,7 @@ within a layer, device (i, j) — output i, input j — sits at ``offset + j·n_
 * ``tables`` — the device model's step table, (2, N_NODES) float32: row 0 up, row 1 down, on
   nodes equally spaced over each device's own bounds (AIHWKit's ``PiecewiseStepDevice``);
 * ``sums`` — per layer (n_up, n_down, Σ state before each up pulse, the same for down,
-  Σ|Δw| up, Σ|Δw| down), float64, (n_layers, 6): what :func:`fetrain.energy.ledger_energy`
+  Σ|Δw| up, Σ|Δw| down), float64, (n_layers, 6): what :func:`fetrain.device.energy.ledger_energy`
   needs to price every pulse at the state it met.
 """
 
@@ -35,7 +35,7 @@ def _drop_stale_compiled_code() -> None:
 
     numba's on-disk cache checks only the source file of the function it compiled, not the
     compiled functions it calls from other modules: after an edit to a rule in
-    :mod:`fetrain.algorithms`, the engine's cached loop would keep the old rule. A stamp of all
+    :mod:`fetrain.train.rules`, the engine's cached loop would keep the old rule. A stamp of all
     three sources beside the cache catches that (the next call compiles afresh, once)."""
     here = Path(__file__).resolve().parent
     try:

@@ -7,15 +7,15 @@ learning rate, reference, rule) train side by side, each in one compiled call pe
 samples, on as many threads as there are cores; each draws from its own seeded generators, so its
 result does not depend on its neighbours, on the number of threads or on the process.
 
-How a gradient becomes pulses is the configuration's training rule (:mod:`fetrain.algorithms`:
+How a gradient becomes pulses is the configuration's training rule (:mod:`fetrain.train.rules`:
 stochastic pulse trains, mixed precision); what one pulse does to a device is
-:func:`fetrain.crossbar.fire` (the device model's step table interpolated on the device's own
+:func:`fetrain.train.crossbar.fire` (the device model's step table interpolated on the device's own
 bounds, times its device-to-device scale, times (1 + dw_min_std·ξ), clipped to the bounds).
 
 Biases are digital (plain SGD), outside the ledger. The ledger counts, per layer and device, the up
 and down pulses actually fired (a pulse that meets a bound still counts), and per layer the sums
 that make the energy exact: the states before the pulses and the weight changes
-(:func:`fetrain.energy.ledger_energy`).
+(:func:`fetrain.device.energy.ledger_energy`).
 
 Random streams (:data:`RANDOM_STREAMS`, part of every configuration's description and so of every
 run-cache key and checkpoint signature): initial weights and device-to-device draws from seeded
@@ -468,7 +468,7 @@ class Engine:
 
     def snapshot(self, c: int) -> dict:
         """Configuration c's cumulative ledger and counters, as plain numbers: per layer
-        (``L1``, ``L2``, …) the sums of :data:`fetrain.crossbar.SUM_COLUMNS`, and the rule's
+        (``L1``, ``L2``, …) the sums of :data:`fetrain.train.crossbar.SUM_COLUMNS`, and the rule's
         counters by name (0 for counters of other rules).
 
         Parameters

@@ -138,7 +138,7 @@ class CircuitCosts:
     Schottky current falls steeply with voltage). The amplitude is the mean of the device's set
     and reset amplitudes.
 
-    Line pulses are counted by the rules (:mod:`fetrain.algorithms`): pulse trains put one pulse
+    Line pulses are counted by the rules (:mod:`fetrain.train.rules`): pulse trains put one pulse
     on a line per fired slot of its bit stream, shared by every coincidence in that slot; a
     mixed-precision transfer pulse addresses its device alone (one input and one error line pulse).
 

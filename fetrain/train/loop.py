@@ -1,6 +1,6 @@
 """Training runs: the loop over epochs, evaluations, the history, and results as plain files.
 
-This module's room: driving :class:`fetrain.engine.Engine` through epochs on a data set, recording
+This module's room: driving :class:`fetrain.train.engine.Engine` through epochs on a data set, recording
 accuracy, pulses and joules at every evaluation, and writing/reading results and checkpoints as
 plain data (CSV, JSON, safetensors) — never pickle.
 """
@@ -40,7 +40,7 @@ class RunResult:
         ``energy_complete_J``; NaN when the device model's data cannot give joules, see
         ``DeviceModel.energy_available``), mixed precision's cumulative digital work
         (``chi_updates``, ``chi_scans``, ``chi_rewrites``: χ elements, counts) and its energy at
-        the default per-operation costs of :class:`fetrain.energy.DigitalCosts`
+        the default per-operation costs of :class:`fetrain.train.hardware.DigitalCosts`
         (``energy_digital_J``, J; 0 for plain SGD).
     weights : list of array of float32
         The final device states w per layer, out × in (w units).
@@ -100,7 +100,7 @@ def train(configs: list[TrainConfig], data: MNIST, progress: bool = False,
 
     Each configuration sees its own data order (seeded by its seed) and trains in its own compiled
     loop; the configurations are spread over ``workers`` threads (default
-    :func:`fetrain.engine.default_workers`: the cores), and each result is the same whichever
+    :func:`fetrain.train.config.default_workers`: the cores), and each result is the same whichever
     configurations train beside it and however many threads there are. Evaluations on the
     validation and test splits happen ``evaluations_per_epoch`` times per epoch and once before
     training; configurations trained together must share that rate.
@@ -122,7 +122,7 @@ def train(configs: list[TrainConfig], data: MNIST, progress: bool = False,
     checkpoint_dir : str or pathlib.Path, optional
         Folder of the checkpoint; None: none.
     workers : int, optional
-        Threads (counts); None: :func:`fetrain.engine.default_workers`.
+        Threads (counts); None: :func:`fetrain.train.config.default_workers`.
 
     Returns
     -------

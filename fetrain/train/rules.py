@@ -220,7 +220,7 @@ class MixedPrecision:
 
     def digital_energy_J(self, counters: dict, costs=None) -> float:
         """Energy of the χ updates, scans and rewrites, J, at the per-operation costs of
-        :class:`fetrain.energy.DigitalCosts` (its defaults unless ``costs`` is given; with
+        :class:`fetrain.train.hardware.DigitalCosts` (its defaults unless ``costs`` is given; with
         ``costs.skip_zero_inputs`` only the updates of non-zero inputs are charged).
 
         Parameters
@@ -463,7 +463,7 @@ def update_layer(rule_id, x, d, off, n_in, n_out, layer, lr, dw_min, noise_std, 
     shift : float32
         Translation of the step table along w, the drift (w units).
     dev, weff, counts, tables, sums : array
-        The crossbar arrays of :mod:`fetrain.crossbar` (w units, counts); updated.
+        The crossbar arrays of :mod:`fetrain.train.crossbar` (w units, counts); updated.
     params : array of float64
         The rule's :meth:`PulseTrains.params` or :meth:`MixedPrecision.params`.
     state : array of float32
