@@ -24,7 +24,8 @@ def test_readme_has_two_commands_and_ci_runs_them():
 
 def test_every_book_page_is_in_the_toc_and_has_no_notebook_twin():
     sources = set(chapter_sources())
-    pages = set((ROOT / "book").glob("*.md"))
+    # every page of the book, those in subfolders (book/api/) included
+    pages = set((ROOT / "book").rglob("*.md"))
     assert pages == sources, pages ^ sources
     assert not list((ROOT / "book").rglob("*.ipynb")), "no .ipynb beside the MyST sources"
 

@@ -1,16 +1,57 @@
-"""Sphinx extension of the fetrain book: its API reference page (autodoc with numpydoc sections).
+"""Sphinx extension of the fetrain book: its API reference (``book/api/``), one page per subpackage.
 
-fetrain's docstrings write magnitudes the way the physics does, ``|V|`` or ``|Δw|``; reST would
-read those as substitution references. This extension escapes them before the docstrings are
-parsed.
+What it adds to ``sphinx.ext.autodoc`` and ``napoleon``:
+
+* the ``fetrain-summary`` directive, ```` ```{fetrain-summary} fetrain.device ```` ````: a table of
+  the subpackage's main entry points (its ``__all__``; for a subpackage without one, its modules),
+  each name linked to the entry of the module that defines it (an object exported by a
+  subpackage's ``__init__`` is documented once, in its module), with the first sentence of its
+  docstring (or of its ``#:`` comment, for a constant);
+* readable constants: numbers show as plain numbers (``0.5``, not ``np.float64(0.5)``), in
+  values and in signatures; a dictionary whose values are short (text, numbers, tuples of them,
+  classes) shows as a table under its description; any other value whose text is long, and any
+  path (it would show the builder's own folders), is left out of the page;
+* a check that every module of ``fetrain`` is documented on a page of the book: a module missing
+  from the API reference is a build warning (an error under ``-W``) that names it;
+* magnitudes: fetrain's docstrings write them the way the physics does, ``|V|`` or ``|Δw|``; reST
+  would read those as substitution references, so they are escaped before the docstrings are
+  parsed.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
+import pkgutil
 import re
+from pathlib import Path, PurePath
+
+from docutils import nodes
+from docutils.parsers.rst import Directive
+from sphinx import addnodes
+from sphinx.ext.autodoc import AttributeDocumenter, DataDocumenter
+from sphinx.pycode import ModuleAnalyzer
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 #: ``|x|`` with a short body and no spaces at its ends: a magnitude, not a table or a substitution
 _MAGNITUDE = re.compile(r"(?<![\\|`\w])\|(?=\S)([^|\n`]{1,24}?)(?<=\S)\|(?![|\w])")
+
+#: the text of a NumPy scalar's repr, ``np.float64(0.5)``: shown as ``0.5``
+_NUMPY_SCALAR = re.compile(r"\bnp\.(?:float|int|uint|bool_?|complex|str_)\w*\((.*?)\)")
+
+#: longest value (in characters) shown beside a constant's name; longer ones become a table or
+#: are left out
+MAX_VALUE_CHARS = 90
+
+#: longest dictionary shown as a table (rows), and longest text of one of its cells
+MAX_TABLE_ROWS = 40
+MAX_CELL_CHARS = 400
+
+#: the package whose every module must be on a page of the API reference
+PACKAGE = "fetrain"
 
 
 def _escape_magnitudes(app, what, name, obj, options, lines) -> None:
@@ -18,6 +59,260 @@ def _escape_magnitudes(app, what, name, obj, options, lines) -> None:
         lines[k] = _MAGNITUDE.sub(r"\\|\1\\|", line)
 
 
+# --------------------------------------------------------------------------------------------
+# Values of constants
+
+
+def _plain(value):
+    """The value with NumPy scalars turned into Python numbers (in tuples and lists too)."""
+    if hasattr(value, "dtype") and getattr(value, "shape", None) == ():
+        return value.item()
+    if isinstance(value, (tuple, list)) and not hasattr(value, "_fields"):
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
+def _escape(text: str) -> str:
+    """Text for a reST table cell, with every markup character escaped."""
+    text = " ".join(str(text).split())
+    return re.sub(r"([\\*`|_\[\]<>:])", r"\\\1", text)
+
+
+def _cell(value) -> str | None:
+    """One table cell (reST) for a value, or None when the value has no short form."""
+    value = _plain(value)
+    if inspect.isclass(value) or inspect.isfunction(value):
+        return f":py:obj:`~{value.__module__}.{value.__qualname__}`"
+    if isinstance(value, str):
+        return _escape(value) if len(value) <= MAX_CELL_CHARS else None
+    if isinstance(value, (bool, int, float)) or value is None:
+        return f"``{value!r}``"
+    text = repr(value)
+    return f"``{text}``" if len(text) <= MAX_VALUE_CHARS and "`" not in text else None
+
+
+def _table_lines(value) -> list[str] | None:
+    """A ``list-table`` of a dictionary with short values (tuples spread over columns), or None."""
+    if not isinstance(value, dict) or not value or len(value) > MAX_TABLE_ROWS:
+        return None
+    if not all(isinstance(k, (str, int, float)) for k in value):
+        return None
+    rows = []
+    for key, item in value.items():
+        items = list(item) if isinstance(item, tuple) and not hasattr(item, "_fields") else [item]
+        cells = [_cell(v) for v in items]
+        if any(c is None or c == "" for c in cells):
+            return None
+        rows.append([f"``{key!r}``"] + cells)
+    if len({len(r) for r in rows}) != 1:
+        return None
+    lines = ["", ".. list-table::", "   :class: fetrain-constant-table", ""]
+    for row in rows:
+        lines.append(f"   * - {row[0]}")
+        lines.extend(f"     - {cell}" for cell in row[1:])
+    return lines + [""]
+
+
+def _value_text(value) -> str | None:
+    """The value as shown beside the name, or None when it is left out (long, or a path)."""
+    if isinstance(value, PurePath):
+        return None
+    text = _NUMPY_SCALAR.sub(r"\1", repr(_plain(value)))
+    if len(text) > MAX_VALUE_CHARS or "\n" in text or " at 0x" in text:
+        return None
+    return text
+
+
+class _ReadableValue:
+    """Mixin for the documenters of module constants and class attributes."""
+
+    def should_suppress_value_header(self) -> bool:
+        if super().should_suppress_value_header():
+            return True
+        return _value_text(self.object) is None
+
+    def add_directive_header(self, sig: str) -> None:
+        original = self.object
+        text = _value_text(original)
+        if text is not None:
+            # object_description() writes repr(): hand it an object whose repr is the plain text
+            self.object = _Shown(text)
+        try:
+            super().add_directive_header(sig)
+        finally:
+            self.object = original
+
+    def add_content(self, more_content) -> None:
+        super().add_content(more_content)
+        table = _table_lines(self.object)
+        if table is not None:
+            sourcename = self.get_sourcename()
+            for line in table:
+                self.add_line(line, sourcename)
+
+
+class _Shown:
+    """An object whose repr is the given text."""
+
+    def __init__(self, text: str):
+        self._text = text
+
+    def __repr__(self) -> str:
+        return self._text
+
+
+class ReadableDataDocumenter(_ReadableValue, DataDocumenter):
+    """Module constants: plain numbers, long values as a table or left out."""
+
+
+class ReadableAttributeDocumenter(_ReadableValue, AttributeDocumenter):
+    """Class attributes: plain numbers, long values as a table or left out."""
+
+
+def _plain_signature(app, what, name, obj, options, signature, return_annotation):
+    """Defaults in signatures as plain numbers (``np.float64(0.5)`` → ``0.5``)."""
+    if signature:
+        signature = _NUMPY_SCALAR.sub(r"\1", signature)
+    return signature, return_annotation
+
+
+# --------------------------------------------------------------------------------------------
+# The summary table of a subpackage
+
+
+def _first_sentence(lines: list[str]) -> str:
+    """The first sentence of a docstring's first paragraph (the whole paragraph if it has none)."""
+    paragraph = []
+    for line in lines:
+        if not line.strip():
+            if paragraph:
+                break
+            continue
+        paragraph.append(line.strip())
+    text = " ".join(paragraph)
+    match = re.search(r"^(.*?[.!?])(?:\s|$)", text)
+    return (match.group(1) if match else text).strip()
+
+
+def _exported_from(package: str) -> dict[str, str]:
+    """For each name that ``package/__init__.py`` imports from a module: that module's name."""
+    module = importlib.import_module(package)
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            if node.level:
+                base = base[:len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                out[alias.asname or alias.name] = target
+    return out
+
+
+def _describe(package: str, name: str) -> tuple[str, str, str]:
+    """(full name of the documented entry, its role, first sentence of its description)."""
+    obj = getattr(importlib.import_module(package), name)
+    if inspect.ismodule(obj):
+        return obj.__name__, "mod", _first_sentence((inspect.getdoc(obj) or "").splitlines())
+    if inspect.isclass(obj) or inspect.isfunction(obj):
+        module = obj.__module__
+        return (f"{module}.{obj.__qualname__}", "obj",
+                _first_sentence((inspect.getdoc(obj) or "").splitlines()))
+    # A constant: documented by its ``#:`` comment in the module that defines it.
+    module = _exported_from(package).get(name, package)
+    analyzer = ModuleAnalyzer.for_module(module)
+    analyzer.analyze()
+    comment = analyzer.attr_docs.get(("", name), [])
+    return f"{module}.{name}", "data", _first_sentence(list(comment))
+
+
+def _modules_of(package: str) -> list[str]:
+    module = importlib.import_module(package)
+    return [f"{package}.{info.name}" for info in pkgutil.iter_modules(module.__path__)
+            if not info.name.startswith("_")]
+
+
+class Summary(Directive):
+    """``fetrain-summary PACKAGE``: the table of a subpackage's main entry points."""
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self):
+        env = self.state.document.settings.env
+        package = self.arguments[0]
+        try:
+            module = importlib.import_module(package)
+        except Exception as exc:  # noqa: BLE001 - a build warning that names the cause
+            logger.warning(f"fetrain-summary: cannot import {package}: {exc}", location=env.docname)
+            return []
+        env.note_dependency(module.__file__)
+        names = list(getattr(module, "__all__", []))
+        entries = []
+        if names:
+            for name in names:
+                try:
+                    entries.append((name, *_describe(package, name)))
+                except Exception as exc:  # noqa: BLE001
+                    logger.warning(f"fetrain-summary: {package}.{name}: {exc}", location=env.docname)
+        else:
+            for full in _modules_of(package):
+                doc = inspect.getdoc(importlib.import_module(full)) or ""
+                entries.append((full.rsplit(".", 1)[1], full, "mod",
+                                _first_sentence(doc.splitlines())))
+
+        table = nodes.table(classes=["fetrain-summary"])
+        group = nodes.tgroup(cols=2)
+        table += group
+        group += nodes.colspec(colwidth=30)
+        group += nodes.colspec(colwidth=70)
+        body = nodes.tbody()
+        group += body
+        for name, target, role, description in entries:
+            if not description:
+                logger.warning(f"fetrain-summary: {target} has no description (docstring or #: "
+                               "comment)", location=env.docname)
+            link = addnodes.pending_xref("", refdomain="py", reftype=role, reftarget=target,
+                                         refexplicit=True, refwarn=True, refdoc=env.docname)
+            link["py:module"] = package
+            link += nodes.literal(name, name, classes=["xref", "py"])
+            text = nodes.paragraph()
+            text += self.state.inline_text(_MAGNITUDE.sub(r"\\|\1\\|", description), self.lineno)[0]
+            row = nodes.row()
+            for content in (nodes.paragraph("", "", link), text):
+                entry = nodes.entry()
+                entry += content
+                row += entry
+            body += row
+        return [table]
+
+
+# --------------------------------------------------------------------------------------------
+# Every module documented
+
+
+def _check_every_module_documented(app, env) -> None:
+    documented = set(env.domaindata.get("py", {}).get("modules", {}))
+    if not any(name.startswith(PACKAGE + ".") for name in documented):
+        return                                   # a build without the API reference
+    package = importlib.import_module(PACKAGE)
+    missing = [info.name for info in pkgutil.walk_packages(package.__path__, PACKAGE + ".")
+               if not any(part.startswith("_") for part in info.name.split("."))
+               and info.name not in documented]
+    for name in missing:
+        logger.warning(f"API reference: module {name} is on no page of book/api/ (add an "
+                       f"automodule for it to its subpackage's page)")
+
+
 def setup(app):
+    app.setup_extension("sphinx.ext.autodoc")
+    app.add_autodocumenter(ReadableDataDocumenter, override=True)
+    app.add_autodocumenter(ReadableAttributeDocumenter, override=True)
     app.connect("autodoc-process-docstring", _escape_magnitudes, priority=400)
+    app.connect("autodoc-process-signature", _plain_signature)
+    app.add_directive("fetrain-summary", Summary)
+    app.connect("env-check-consistency", _check_every_module_documented)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

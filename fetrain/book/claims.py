@@ -39,7 +39,8 @@ class Claims:
         print(textwrap.fill(("✓ " if ok else "✗ ") + text, width=self.width, subsequent_indent="  "))
         return ok
 
-    def stated_for(self, applies: bool, what: str, change: str, text: str, ok) -> bool | None:
+    def stated_for(self, applies: bool, what: str, change: str, text: str, ok,
+                   brief: bool = False) -> bool | None:
         """A claim the chapter states for one setting of its parameters only.
 
         Checked like any claim when the chapter's parameter cell keeps that setting; otherwise
@@ -58,6 +59,8 @@ class Claims:
             The claim, with its computed numbers.
         ok : bool
             Whether it holds (computed either way; asserted only when ``applies``).
+        brief : bool
+            Print only the claim as skipped (the caller says why once, for all of them).
 
         Returns
         -------
@@ -67,8 +70,8 @@ class Claims:
         if applies:
             return self(text, ok)
         self.skipped.append((text, f"stated for {what} only; with {change}"))
-        print(textwrap.fill(f"– skipped: {text}. Stated for {what} only; with {change} it is not "
-                            "checked.", width=self.width, subsequent_indent="  "))
+        why = "" if brief else f". Stated for {what} only; with {change} it is not checked."
+        print(textwrap.fill(f"– skipped: {text}{why}", width=self.width, subsequent_indent="  "))
         return None
 
     @property

@@ -14,7 +14,7 @@ from ..device.fitting import SchottkyFit, schottky_coordinates
 from ..device.hzo import HZODevice
 from ..device.steps import stable_points_of_table
 from ..device.summary import FIGURES
-from .style import WIDTH_COLOURS, _axes
+from .style import WIDTH_COLOURS, axes_or_new
 
 
 def plot_iv(iv: pd.DataFrame, temperature_K: float, ax=None):
@@ -34,7 +34,7 @@ def plot_iv(iv: pd.DataFrame, temperature_K: float, ax=None):
     matplotlib.axes.Axes
         |I| (A) against V (V).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     sel = iv[iv["temperature_K"] == temperature_K]
     colours = plt.cm.viridis(np.linspace(0.1, 0.9, sel["state"].nunique()))
     for colour, (state, grp) in zip(colours, sel.groupby("state", sort=True)):
@@ -65,7 +65,7 @@ def plot_iv_temperatures(iv: pd.DataFrame, state: str, ax=None):
     matplotlib.axes.Axes
         |I| (A) against V (V).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     sel = iv[iv["state"] == state]
     temps = sorted(sel["temperature_K"].unique())
     colours = plt.cm.plasma(np.linspace(0.1, 0.85, len(temps)))
@@ -101,7 +101,7 @@ def plot_schottky(iv: pd.DataFrame, fit: SchottkyFit, state: str, ax=None):
     matplotlib.axes.Axes
         ln(|I|/(A·T^{3/2}·E)) (SI units inside the log) against sqrt(E) (sqrt(MV/cm)).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     data = schottky_coordinates(iv[iv["state"] == state], fit.stack)
     temps = sorted(data["temperature_K"].unique())
     colours = plt.cm.plasma(np.linspace(0.1, 0.85, len(temps)))
@@ -149,7 +149,7 @@ def plot_switching(device: HZODevice, widths_s, ax=None, polarity: str = "set",
     matplotlib.axes.Axes
         Fraction switched (dimensionless, log) against amplitude (V).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     stack = device.stack
     v = np.linspace(1.5, 5.0, 400) if voltages_V is None else np.asarray(voltages_V)
     for colour, t in zip(WIDTH_COLOURS, widths_s):
@@ -188,7 +188,7 @@ def plot_merz(device: HZODevice, ax=None, fields_MV_cm=None):
     matplotlib.axes.Axes
         τ (s, log) against E (MV/cm).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     e = np.linspace(2.0, 8.0, 300) if fields_MV_cm is None else np.asarray(fields_MV_cm)
     ax.semilogy(e, device.kinetics.median_switching_time_s(e * 1e8), color="k")
     ax.set_xlabel("field E (MV/cm)")
@@ -215,7 +215,7 @@ def plot_energy_vs_width(table: pd.DataFrame, ax=None, form: str = "study"):
     matplotlib.axes.Axes
         Energy per pulse (pJ) against width (s).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     col = {"study": "study_J", "complete": "complete_J"}[form]
     styles = {"set": ("-", "o"), "reset": ("--", "s")}
     for polarity, grp in table.groupby("polarity", sort=False):
@@ -253,7 +253,7 @@ def plot_energy_components(table: pd.DataFrame, polarity: str = "set", state: fl
     matplotlib.axes.Axes
         Energy per pulse (pJ) against width (s).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     sel = table[(table["polarity"] == polarity) & np.isclose(table["state"], state)]
     sel = sel.sort_values("pulse_width_s")
     terms = (("conduction_J", "conduction V·I·t (study)", "-", "o"),
@@ -290,7 +290,7 @@ def plot_response_curves(model, ax=None, colour=None):
     matplotlib.axes.Axes
         w (w units) against pulse number.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     colour = colour or WIDTH_COLOURS[0]
     offset = 0
     for fit in (model.fit_up, model.fit_down):
@@ -323,7 +323,7 @@ def plot_fit_residuals(model, ax=None):
     matplotlib.axes.Axes
         Residual (w units) against pulse number.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for fit, ls in ((model.fit_up, "-"), (model.fit_down, "--")):
         inside = fit.pulse_index <= fit.fit_end
         ax.plot(fit.pulse_index[inside], fit.residuals[inside], ls, lw=0.8, label=fit.direction)
@@ -357,7 +357,7 @@ def plot_step_table(model, ax=None, truth=None, colour=None):
     matplotlib.axes.Axes
         Step per pulse (w units) against w (w units).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     colour = colour or WIDTH_COLOURS[0]
     w = np.linspace(-1, 1, 401)
     ax.plot(w, model.step_up_at(w), "-", color=colour, label="up (potentiation)")
@@ -406,7 +406,7 @@ def plot_symmetry_settling(model, starts=(-1.0, 0.0, 1.0), n_pairs=None, ax=None
     matplotlib.axes.Axes
         w (w units) against pairs of pulses (counts).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for start in starts:
         _, history = model.symmetry_point_by_pulsing(start=start)
         if n_pairs is not None:

@@ -36,7 +36,8 @@ def set_book_style() -> None:
     mpl.rcParams.update(BOOK_STYLE)
 
 
-def _axes(ax):
+def axes_or_new(ax):
+    """``ax``, or the axes of a new figure when ``ax`` is None."""
     return plt.subplots()[1] if ax is None else ax
 
 
@@ -44,6 +45,7 @@ def _axes(ax):
 STRATEGY_MARKERS = {"sgd": "o", "sps": "s", "mp": "^"}
 
 
-def _width_colour(width_s: float, widths) -> str:
+def width_colour(width_s: float, widths) -> str:
+    """The colour of a pulse width among ``widths``: the shortest gets the first colour."""
     order = sorted(float(w) for w in widths)
     return WIDTH_COLOURS[order.index(float(width_s)) % len(WIDTH_COLOURS)]

@@ -15,7 +15,7 @@ from ..common.display import format_width
 from ..device.hzo import DEFAULT_DEVICE
 from ..device.schemes import IsoFraction
 from ..study.plan import SCHEMES, STRATEGIES
-from .style import STRATEGY_MARKERS, _axes, _width_colour
+from .style import STRATEGY_MARKERS, axes_or_new, width_colour
 
 if TYPE_CHECKING:
     from ..study.plan import SweepPlan
@@ -44,12 +44,12 @@ def plot_sweep_accuracy(histories: pd.DataFrame, strategy: str, target: float, a
     matplotlib.axes.Axes
         Test accuracy (%) against epoch.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     h = histories[histories["strategy"] == strategy]
     widths = sorted(histories["width_s"].unique())
     for t, g in h.groupby("width_s"):
         per = g.pivot_table(index="epoch", columns="seed", values="test_accuracy") * 100
-        colour = _width_colour(t, widths)
+        colour = width_colour(t, widths)
         ax.plot(per.index, per.mean(axis=1), color=colour, label=format_width(t))
         if per.shape[1] > 1:
             ax.fill_between(per.index, per.min(axis=1), per.max(axis=1), color=colour, alpha=0.2,
@@ -91,7 +91,7 @@ def plot_against_width(agg: pd.DataFrame, column: str, ylabel: str, labels: dict
     matplotlib.axes.Axes
         The column (its unit times ``scale``) against width (ns).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.set_xlabel("pulse width (ns)")
     ax.set_ylabel(ylabel)
     values = agg[column + "_max"].to_numpy(dtype=float) * scale
@@ -147,7 +147,7 @@ def plot_energy_breakdown(agg: pd.DataFrame, labels: dict, part_labels: dict, ax
     matplotlib.axes.Axes
         Share of the energy to target (%) per configuration, totals in µJ.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     parts = list(part_labels)
     rows = agg.sort_values(["width_s", "strategy"]).reset_index(drop=True)
     x = np.arange(len(rows))
@@ -198,7 +198,7 @@ def plot_energy_shares(frame: pd.DataFrame, name: str, parts: list, total: str, 
     matplotlib.axes.Axes
         The bars, share of the total in % on the x axis.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     rows = frame.reset_index(drop=True)
     y = np.arange(len(rows))[::-1]
     left = np.zeros(len(rows))
@@ -240,17 +240,17 @@ def plot_pareto(points: pd.DataFrame, front: pd.DataFrame, labels: dict, ax=None
     matplotlib.axes.Axes
         Test accuracy (%) against total energy (µJ).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     widths = sorted(points["width_s"].unique())
     for (t, strategy), g in points.groupby(["width_s", "strategy"]):
         g = g[g["total_J"] > 0]
         ax.scatter(g["total_J"] * 1e6, g["test_accuracy"] * 100, s=8, alpha=0.5,
-                   color=_width_colour(t, widths), marker=STRATEGY_MARKERS.get(strategy, "o"),
+                   color=width_colour(t, widths), marker=STRATEGY_MARKERS.get(strategy, "o"),
                    lw=0)
     f = front[front["total_J"] > 0]
     ax.step(f["total_J"] * 1e6, f["test_accuracy"] * 100, where="post", color="k", lw=1.2,
             label="Pareto front")
-    handles = [plt.Line2D([], [], color=_width_colour(t, widths), marker="o", ls="",
+    handles = [plt.Line2D([], [], color=width_colour(t, widths), marker="o", ls="",
                           label=format_width(t)) for t in widths]
     handles += [plt.Line2D([], [], color="0.4", marker=STRATEGY_MARKERS.get(s, "o"), ls="",
                            label=labels.get(s, s)) for s in points["strategy"].unique()]
@@ -295,7 +295,7 @@ def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels:
     """
     from matplotlib.colors import to_rgb
 
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     g = win[win["strategy"] == strategy]
     costs = sorted(g["fixed_per_pulse_J"].unique())
     grid = np.ones((len(schemes), len(costs), 3))
@@ -307,7 +307,7 @@ def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels:
             cell = cell.iloc[0]
             w = cell["winner_width_s"]
             if np.isfinite(w):
-                grid[i, j] = to_rgb(_width_colour(w, widths))
+                grid[i, j] = to_rgb(width_colour(w, widths))
                 ratio = cell["shortest_over_winner"]
                 text = format_width(w) + (" ≈" if cell.get("tie", False) else "")
                 if not np.isfinite(ratio):

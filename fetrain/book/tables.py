@@ -85,3 +85,76 @@ def mean_and_spread(frame: pd.DataFrame, by: str, columns, scale: float = 1.0,
         row["seeds"] = len(group)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def parameters_table(params):
+    """A chapter's parameters as the page shows them: name, value, the book's default, meaning.
+
+    Parameters
+    ----------
+    params : fetrain.book.kit.Parameters
+        The chapter's parameters.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The styled table.
+    """
+    return table(params.table(), widths=["18%", "22%", "22%", "38%"])
+
+
+def accuracy_table(final: pd.DataFrame):
+    """Final test and validation accuracy of each group of runs, mean ± standard deviation over
+    seeds, in percent.
+
+    Parameters
+    ----------
+    final : pandas.DataFrame
+        :func:`fetrain.study.runs.final_accuracies` (fractions).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        One row per group: ``run``, test and validation accuracy (%), seeds.
+    """
+    summary = mean_and_spread(final, "run", ["test accuracy", "validation accuracy"], scale=100)
+    return table(summary.rename(columns={"test accuracy": "test accuracy (%)",
+                                         "validation accuracy": "validation accuracy (%)"}))
+
+
+def layers_table(by_layer: pd.DataFrame):
+    """Where the weights went, per layer (:func:`fetrain.study.runs.layers_over_seeds`).
+
+    Parameters
+    ----------
+    by_layer : pandas.DataFrame
+        Indexed by layer.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The styled table (states in w units, the up fraction dimensionless).
+    """
+    formats = {"pulsed": "{:,.0f}", "median w (pulsed)": "{:+.3f}", "median w* (pulsed)": "{:+.3f}",
+               "median w − median w*": "{:+.3f}", "up fraction": "{:.3f}", "balance point": "{:+.3f}"}
+    return table(by_layer.reset_index(), formats)
+
+
+def epoch_costs_table(costs: pd.DataFrame):
+    """Pulses and energy of each epoch (:func:`fetrain.study.runs.epoch_costs`), energies in nJ.
+
+    Parameters
+    ----------
+    costs : pandas.DataFrame
+        Energies in J.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The styled table.
+    """
+    shown = costs.assign(**{"study energy (nJ)": costs["study energy (J)"] * 1e9,
+                            "complete energy (nJ)": costs["complete energy (J)"] * 1e9})
+    shown = shown.drop(columns=["study energy (J)", "complete energy (J)"])
+    return table(shown, {"epoch": "{:.0f}", "test accuracy": "{:.3f}", "pulses": "{:,.0f}",
+                         "study energy (nJ)": "{:,.1f}", "complete energy (nJ)": "{:,.1f}"})

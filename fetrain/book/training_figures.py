@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .style import TWO_PANELS, WIDTH_COLOURS, _axes
+from .style import TWO_PANELS, WIDTH_COLOURS, axes_or_new
 
 
 def plot_accuracy_curves(histories: dict, ax=None, column: str = "test_accuracy"):
@@ -28,7 +28,7 @@ def plot_accuracy_curves(histories: dict, ax=None, column: str = "test_accuracy"
     matplotlib.axes.Axes
         Accuracy (%) against epoch.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for label, runs in histories.items():
         table = pd.concat([h.set_index("epoch")[column].rename(k) for k, h in enumerate(runs)],
                           axis=1)
@@ -97,7 +97,7 @@ def plot_random_walk(trajectories: np.ndarray, symmetry_point: float, ax=None):
     matplotlib.axes.Axes
         Device state w (w units) against pulse number.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for k in range(trajectories.shape[1]):
         ax.plot(np.arange(trajectories.shape[0]), trajectories[:, k], lw=0.8,
                 label=f"start {trajectories[0, k]:+.1f}")
@@ -129,7 +129,7 @@ def plot_balance(model, layers: pd.DataFrame, ax=None):
     matplotlib.axes.Axes
         Device state w (w units) against the share of up pulses (dimensionless).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     f = np.linspace(0.02, 0.98, 97)
     b = np.array([model.balance_point(v) for v in f])
     ax.plot(f, b, color="k", lw=1.2, label="balance point of the table")
@@ -195,7 +195,7 @@ def plot_engine_curves(curves: pd.DataFrame, ax=None, title: str | None = None):
     matplotlib.axes.Axes
         Accuracy in % against epoch.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for colour, (name, group) in zip(("C0", "C1"), curves.groupby("engine", sort=False)):
         for _, seed_curve in group.groupby("seed"):
             ax.plot(seed_curve["epoch"], seed_curve["test_accuracy"] * 100, color=colour, lw=0.6,
@@ -229,7 +229,7 @@ def plot_agreement(checks: dict, ax=None, tolerance_points: float = 3.0):
         Difference fetrain − AIHWKit (accuracy points) per check; a check passes when its
         point lies inside its bar, whose half-width is the margin.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     names = list(checks)
     y = np.arange(len(names))[::-1]
     ax.axvspan(-tolerance_points, tolerance_points, color="0.9", lw=0,
@@ -248,3 +248,74 @@ def plot_agreement(checks: dict, ax=None, tolerance_points: float = 3.0):
     ax.grid(axis="y", visible=False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize=8)
     return ax
+
+
+def plot_pilot(pilot: pd.DataFrame, target: float, device_label: str, axes=None):
+    """The validation pilot: mean validation accuracy over seeds against epoch, one line per
+    learning rate, for the floating-point baseline and the device with the naive reference and
+    with the reference at the symmetry point.
+
+    Parameters
+    ----------
+    pilot : pandas.DataFrame
+        :func:`fetrain.study.pilot.load_pilot`'s table (accuracies as fractions).
+    target : float
+        The target accuracy (fraction), drawn dotted.
+    device_label : str
+        The pilot's device, as the titles name it (``20 ns``).
+    axes : sequence of three matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Validation accuracy (%) against epoch, three panels.
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(11, 3.4), sharey=True)
+    panels = [("float", "none", "floating point"),
+              ("analog", "naive", f"{device_label}, naive reference"),
+              ("analog", "symmetry_point", f"{device_label}, reference at w*")]
+    for ax, (kind, reference, title) in zip(axes, panels):
+        chosen = pilot[(pilot.kind == kind) & (pilot.reference == reference)]
+        for rate, group in chosen.groupby("lr"):
+            curve = group.groupby("epoch")["val_accuracy"].mean() * 100
+            ax.plot(curve.index, curve, marker="o", ms=2.5, label=f"lr {rate:g}")
+        ax.axhline(target * 100, color="k", ls=":", lw=1)
+        ax.set_title(title)
+        ax.set_xlabel("epoch")
+    axes[0].set_ylabel("validation accuracy (%)")
+    axes[0].legend()
+    fig = axes[0].figure
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_figure(groups: dict, target: float, column: str = "test_accuracy",
+                    figsize=(6.5, 3.6)):
+    """Accuracy against epoch of groups of runs (mean over seeds, band from the lowest to the
+    highest), with the target accuracy dotted.
+
+    Parameters
+    ----------
+    groups : dict of str to list of RunResult
+        Runs by label, one per seed.
+    target : float
+        The target accuracy (fraction).
+    column : str
+        The history's accuracy column.
+    figsize : tuple of float
+        Figure size (inches).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Accuracy (%) against epoch.
+    """
+    fig, ax = plt.subplots(figsize=figsize)
+    plot_accuracy_curves({name: [r.history for r in runs] for name, runs in groups.items()},
+                         ax=ax, column=column)
+    ax.axhline(target * 100, color="k", ls=":", lw=1, label="target")
+    ax.legend()
+    fig.tight_layout()
+    return fig

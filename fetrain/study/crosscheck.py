@@ -1,19 +1,46 @@
 """fetrain's engine against AIHWKit over seeds: paired learning curves and a test, fixed in
-advance, of whether they agree.
+advance, of whether they agree — and the book's cross-checks, each defined as data.
+
+AIHWKit trains one sample at a time, at about 1,350 samples per second on one core, so the book's
+cross-checks would spend minutes in AIHWKit at every build. Their AIHWKit side is therefore made
+once by a command, ``fetrain experiments crosscheck`` (:func:`make_crosschecks`), and ships with
+fetrain in ``fetrain/data/crosscheck``: one CSV of learning curves and one JSON record per check,
+the record naming the exact settings and the fingerprint of the code that made it. A page trains
+fetrain's side live (:func:`fetrain_side`, seconds), loads AIHWKit's
+(:func:`load_crosscheck`) and tests the two against each other (:func:`check_agreement`).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import json
+import os
+import time
+import warnings
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..common.checks import shown
+from ..common.files import SHIPPED_DIR, check_output_folder, json_ready, results_dir
+from ..device.stack import DEFAULT_PULSE_WIDTH_S
+from .pilot import DEFAULT_EPOCHS, DEFAULT_LR
 
 #: The level α of one engine cross-check (:func:`agreement`): a correct pair of engines is flagged
 #: with probability ≤ α/2 when the per-seed differences are normal.
 CROSS_CHECK_ALPHA = 0.001
+
+#: Where the AIHWKit side of the book's cross-checks ships with fetrain.
+CROSSCHECK_DIR: Path = SHIPPED_DIR / "crosscheck"
+
+#: The command that makes the AIHWKit side of the cross-checks (:func:`make_crosschecks`).
+CROSSCHECK_COMMAND = "fetrain experiments crosscheck"
+
+#: The columns of AIHWKit's learning curves as they are written and read back.
+CURVE_COLUMNS: tuple[str, ...] = ("engine", "seed", "epoch", "samples", "val_accuracy",
+                                  "test_accuracy")
 
 
 def _aihwkit_worker(args):
@@ -22,26 +49,48 @@ def _aihwkit_worker(args):
 
     from ..bridge.networks import train_aihwkit
 
-    config, data = args
+    config, data, output_bound = args
     torch.set_num_threads(1)
-    return train_aihwkit(config, data)
+    return train_aihwkit(config, data, output_bound=output_bound)
 
 
-def _aihwkit_runs(configs, data, workers: int):
+def _aihwkit_runs(configs, data, workers: int, output_bound: float = 0.0, progress: bool = False,
+                  desc: str = "AIHWKit runs"):
     """AIHWKit runs of several configurations, in ``workers`` processes side by side (AIHWKit
-    trains one sample at a time on one core; its runs are independent of one another)."""
-    from concurrent.futures import ProcessPoolExecutor
+    trains one sample at a time on one core; its runs are independent of one another). The
+    results come back in the order of ``configs``; ``progress`` counts finished runs."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
 
     from ..bridge.networks import train_aihwkit
 
     if not (isinstance(workers, int) and workers >= 1):
         raise ValueError(f"workers must be an integer ≥ 1; got {shown(workers)}")
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(configs), unit="run", desc=desc)
     workers = min(len(configs), workers)
-    if workers <= 1:
-        return [train_aihwkit(cfg, data) for cfg in configs]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        return list(pool.map(_aihwkit_worker, [(cfg, data) for cfg in configs]))
+    try:
+        if workers <= 1:
+            results = []
+            for cfg in configs:
+                results.append(train_aihwkit(cfg, data, output_bound=output_bound))
+                if bar is not None:
+                    bar.update(1)
+            return results
+        results = [None] * len(configs)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(_aihwkit_worker, (cfg, data, output_bound)): k
+                       for k, cfg in enumerate(configs)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                if bar is not None:
+                    bar.update(1)
+        return results
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
@@ -241,3 +290,623 @@ def agreement(curves: pd.DataFrame, points: float = 0.03,
         "fetrain": float(per_seed["fetrain"].mean()), "AIHWKit": float(per_seed["AIHWKit"].mean()),
         "difference": float(diff.mean()), "se": se, "t": t, "margin": margin,
         "agree": bool(abs(diff.mean()) <= margin)}])
+
+
+# ---- the book's cross-checks, defined as data -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """One of the book's cross-checks against AIHWKit, fully specified.
+
+    Both engines train the 784-256-128-10 network on the embedded 5,000-digit MNIST subset, batch
+    size 1, with the same device model, initial weights, data order, learning rate and pulse
+    settings (Appendix A lists what is the same in both); one configuration per seed.
+
+    Attributes
+    ----------
+    name : str
+        The check's name (its files are ``NAME.csv`` and ``NAME.json``).
+    what : str
+        What the check is, in words, for its record.
+    lr : float
+        Learning rate (> 0; w units per unit of the gradient's outer product).
+    epochs : int
+        Epochs per run (counts, ≥ 1).
+    evaluations_per_epoch : int
+        Evaluations of the validation and test splits per epoch (counts, ≥ 1), plus one before
+        training.
+    seeds : tuple of int
+        The seeds, one run per seed in each engine (distinct integers ≥ 0).
+    symmetrized : bool
+        Train on the device with its up and down step tables replaced by their mean
+        (:func:`fetrain.device.model.symmetrized`): a device that learns under plain SGD.
+    reference : str
+        The reference of each differential pair (see :class:`fetrain.train.config.TrainConfig`).
+    algorithm : str
+        The training rule's name (``"sgd"`` or ``"mixed_precision"``, with its defaults).
+    device_variation : bool
+        Draw device-to-device variation.
+    n_train : int or None
+        Training digits: the first ``n_train`` of the subset's 3,500 (counts); None: all of them.
+    width_s : float
+        Pulse width of the device, one of the embedded campaign's (s; default 20 ns).
+    output_bound : float
+        AIHWKit's forward output bound (dimensionless); 0 is perfect I/O without AIHWKit's gradient
+        mask, as in fetrain's engine (see :func:`fetrain.bridge.networks.analog_network`).
+    aihwkit_changes : tuple of (str, object)
+        :class:`~fetrain.train.config.TrainConfig` fields changed on AIHWKit's side only, as
+        (field, value) pairs — a negative control; empty for the book's checks.
+
+    Raises
+    ------
+    ValueError
+        If a field is out of range.
+    """
+
+    name: str
+    what: str
+    lr: float
+    epochs: int
+    evaluations_per_epoch: int
+    seeds: tuple[int, ...]
+    symmetrized: bool = False
+    reference: str = "naive"
+    algorithm: str = "sgd"
+    device_variation: bool = True
+    n_train: int | None = None
+    width_s: float = DEFAULT_PULSE_WIDTH_S
+    output_bound: float = 0.0
+    aihwkit_changes: tuple = field(default=())
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.name, str) and self.name.isidentifier()):
+            raise ValueError(f"name must be a name of letters, digits and _; got {shown(self.name)}")
+        try:
+            seeds = tuple(int(s) for s in self.seeds)
+        except (TypeError, ValueError):
+            raise ValueError(f"seeds must be integers ≥ 0; got {shown(self.seeds)}") from None
+        if not seeds or min(seeds) < 0 or len(set(seeds)) != len(seeds):
+            raise ValueError(f"seeds must be distinct integers ≥ 0, at least one; got {shown(self.seeds)}")
+        object.__setattr__(self, "seeds", seeds)
+        if self.n_train is not None and not (isinstance(self.n_train, int) and self.n_train >= 1):
+            raise ValueError(f"n_train must be an integer ≥ 1 or None (all); got {shown(self.n_train)}")
+        if not (isinstance(self.output_bound, (int, float)) and np.isfinite(self.output_bound)
+                and self.output_bound >= 0):
+            raise ValueError(f"output_bound must be a number ≥ 0 (0: perfect I/O); got "
+                             f"{shown(self.output_bound)}")
+        changes = dict(self.aihwkit_changes)
+        fields = set(_train_config_fields())
+        unknown = sorted(set(changes) - fields)
+        if unknown:
+            raise ValueError(f"aihwkit_changes: {unknown} are not TrainConfig fields; they are "
+                             f"{', '.join(sorted(fields))}")
+        object.__setattr__(self, "aihwkit_changes", tuple(sorted(changes.items())))
+
+    def settings(self) -> dict:
+        """The check's settings as plain data (what its record holds and is compared on).
+
+        Returns
+        -------
+        dict
+            Every field but ``what`` (``seeds`` as a list, ``aihwkit_changes`` as a dict; the
+            width in s, ``n_train`` in digits, None for all).
+        """
+        out = {"check": self.name, "width_s": self.width_s, "symmetrized": self.symmetrized,
+               "reference": self.reference, "algorithm": self.algorithm,
+               "device_variation": self.device_variation, "lr": self.lr, "epochs": self.epochs,
+               "evaluations_per_epoch": self.evaluations_per_epoch, "seeds": list(self.seeds),
+               "n_train": self.n_train, "output_bound": self.output_bound,
+               "aihwkit_changes": dict(self.aihwkit_changes)}
+        return json.loads(json.dumps(json_ready(out)))
+
+    def device_model(self):
+        """The check's device model, built from the embedded characterisation data.
+
+        Returns
+        -------
+        DeviceModel
+            The ``width_s`` device (symmetrized if the check says so).
+        """
+        return _device_model(self.width_s, self.symmetrized)
+
+    def data(self):
+        """The check's data: the embedded MNIST subset, its first ``n_train`` training digits.
+
+        Returns
+        -------
+        MNIST
+            The data set (pixels dimensionless in [0, 1]).
+        """
+        from ..train.data import load_embedded
+
+        return load_embedded().subset(self.n_train)
+
+    def configs(self, model=None) -> list:
+        """fetrain's configurations of the check, one per seed.
+
+        Parameters
+        ----------
+        model : DeviceModel, optional
+            The device model; None: :meth:`device_model`.
+
+        Returns
+        -------
+        list of TrainConfig
+            One configuration per seed, in the order of ``seeds``.
+        """
+        from ..train.config import TrainConfig
+
+        model = self.device_model() if model is None else model
+        return [TrainConfig(model=model, lr=self.lr, epochs=self.epochs, seed=s,
+                            reference=self.reference, algorithm=self.algorithm,
+                            device_variation=self.device_variation,
+                            evaluations_per_epoch=self.evaluations_per_epoch)
+                for s in self.seeds]
+
+    def aihwkit_configs(self, model=None) -> list:
+        """AIHWKit's configurations of the check: fetrain's, with ``aihwkit_changes`` applied.
+
+        Parameters
+        ----------
+        model : DeviceModel, optional
+            The device model; None: :meth:`device_model`.
+
+        Returns
+        -------
+        list of TrainConfig
+            One configuration per seed.
+        """
+        return [replace(c, **dict(self.aihwkit_changes)) for c in self.configs(model)]
+
+    def command(self, out: str | Path | None = None) -> str:
+        """The command that makes this check's AIHWKit side.
+
+        Parameters
+        ----------
+        out : str or pathlib.Path, optional
+            The output folder; None: the command's default.
+
+        Returns
+        -------
+        str
+            The command line.
+        """
+        where = "" if out is None else f" --out {out}"
+        return f"{CROSSCHECK_COMMAND}{where} --checks {self.name}"
+
+
+def _train_config_fields() -> tuple[str, ...]:
+    from dataclasses import fields
+
+    from ..train.config import TrainConfig
+
+    return tuple(f.name for f in fields(TrainConfig))
+
+
+@lru_cache(maxsize=8)
+def _device_model(width_s: float, symmetrized: bool):
+    from ..device.build import build_device_model
+    from ..device.loading import load_embedded
+    from ..device.model import symmetrized as make_symmetric
+
+    measurements = load_embedded()
+    model = build_device_model(measurements.pulses, width_s, source=measurements.label)
+    return make_symmetric(model) if symmetrized else model
+
+
+#: The book's cross-checks at book scale, by name: Appendix A's three statistical checks and
+#: Chapter 3's two single AIHWKit runs.
+CROSS_CHECKS: dict[str, CrossCheck] = {c.name: c for c in (
+    CrossCheck("plain", "plain SGD on the symmetrized 20 ns device, ten seeds per engine "
+               "(Appendix A.3)", lr=DEFAULT_LR, epochs=2, evaluations_per_epoch=2,
+               seeds=tuple(range(10)), symmetrized=True),
+    CrossCheck("shifting", "symmetry point shifting on the 20 ns device without device-to-device "
+               "variation, ten seeds per engine (Appendix A.4)", lr=DEFAULT_LR, epochs=3,
+               evaluations_per_epoch=1, seeds=tuple(range(10)), reference="symmetry_point",
+               device_variation=False),
+    CrossCheck("mixed_precision", "mixed-precision SGD on the symmetrized 20 ns device, the first "
+               "1,750 training digits, five seeds per engine (Appendix A.4)", lr=0.4, epochs=1,
+               evaluations_per_epoch=4, seeds=tuple(range(5)), symmetrized=True,
+               algorithm="mixed_precision", n_train=1750),
+    CrossCheck("ch3_perfect_io", "plain SGD on the 20 ns device, seed 0, AIHWKit with perfect I/O "
+               "(Chapter 3, Section 3.7)", lr=DEFAULT_LR, epochs=DEFAULT_EPOCHS,
+               evaluations_per_epoch=2, seeds=(0,)),
+    CrossCheck("ch3_out_bound_12", "plain SGD on the 20 ns device, seed 0, AIHWKit with its default "
+               "forward output bound of 12 (Chapter 3, Section 3.7)", lr=DEFAULT_LR,
+               epochs=DEFAULT_EPOCHS, evaluations_per_epoch=2, seeds=(0,), output_bound=12.0),
+)}
+
+
+def get_check(check: str | CrossCheck) -> CrossCheck:
+    """A cross-check by name (or the check itself).
+
+    Parameters
+    ----------
+    check : str or CrossCheck
+        A name of :data:`CROSS_CHECKS`, or a check.
+
+    Returns
+    -------
+    CrossCheck
+        The check.
+
+    Raises
+    ------
+    ValueError
+        If the name is not one of :data:`CROSS_CHECKS`.
+    """
+    if isinstance(check, CrossCheck):
+        return check
+    if check not in CROSS_CHECKS:
+        raise ValueError(f"unknown cross-check {check!r}; the checks are {', '.join(CROSS_CHECKS)}")
+    return CROSS_CHECKS[check]
+
+
+# ---- the two sides, and the test between them ------------------------------------------------
+
+
+def aihwkit_side(check: str | CrossCheck, workers: int = 1, progress: bool = False) -> pd.DataFrame:
+    """Train AIHWKit's side of a cross-check: one AIHWKit 1.1.0 run per seed.
+
+    AIHWKit draws its own noise seeds (they differ from process to process), so its runs are not
+    reproducible by seed; the seed fixes the initial weights and the data order, shared with
+    fetrain's run of the same seed. Needs AIHWKit; takes minutes at the book's settings.
+
+    Parameters
+    ----------
+    check : str or CrossCheck
+        The check (a name of :data:`CROSS_CHECKS`, or a check).
+    workers : int
+        Processes side by side (counts; ``spawn``: in a script, call from under
+        ``if __name__ == "__main__":``). AIHWKit gains nothing from a second thread.
+    progress : bool
+        Show a progress bar counting finished runs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (seed, evaluation): ``engine`` (``"AIHWKit"``), ``seed``, ``epoch`` (epochs,
+        fractional), ``samples`` (counts), ``val_accuracy`` and ``test_accuracy`` (fractions,
+        0 … 1).
+
+    Raises
+    ------
+    ValueError
+        If the check is unknown, ``workers`` is not an integer ≥ 1, or the configuration has no
+        AIHWKit counterpart.
+    """
+    check = get_check(check)
+    runs = _aihwkit_runs(check.aihwkit_configs(), check.data(), workers,
+                         output_bound=check.output_bound, progress=progress,
+                         desc=f"{check.name}: AIHWKit runs")
+    frames = [run.assign(engine="AIHWKit", seed=seed) for seed, run in zip(check.seeds, runs)]
+    return pd.concat(frames, ignore_index=True)[list(CURVE_COLUMNS)]
+
+
+def fetrain_side(check: str | CrossCheck, progress: bool = False, cache_dir=None) -> list:
+    """Train fetrain's side of a cross-check (seconds): one run per seed, kept in the run cache.
+
+    Parameters
+    ----------
+    check : str or CrossCheck
+        The check (a name of :data:`CROSS_CHECKS`, or a check).
+    progress : bool
+        Show a progress bar.
+    cache_dir : str or pathlib.Path, optional
+        The run cache (:func:`fetrain.train.store.train_cached`); None: its default.
+
+    Returns
+    -------
+    list of RunResult
+        One result per seed, in the order of the check's seeds.
+
+    Raises
+    ------
+    ValueError
+        If the check is unknown.
+    """
+    from ..train.store import train_cached
+
+    check = get_check(check)
+    return train_cached(check.configs(), check.data(), cache_dir=cache_dir, progress=progress)
+
+
+def paired_curves(check: str | CrossCheck, fetrain_runs, aihwkit_curves: pd.DataFrame) -> pd.DataFrame:
+    """fetrain's runs and AIHWKit's curves of one check, side by side, evaluation by evaluation.
+
+    Parameters
+    ----------
+    check : str or CrossCheck
+        The check (a name of :data:`CROSS_CHECKS`, or a check).
+    fetrain_runs : list of RunResult
+        fetrain's runs of the check's configurations, one per seed in the check's order (e.g.
+        from :func:`fetrain_side`); each is checked to be the check's own.
+    aihwkit_curves : pandas.DataFrame
+        AIHWKit's curves of the check (:func:`aihwkit_side` or :func:`load_crosscheck`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (engine, seed, evaluation): ``engine`` (``"fetrain"`` or ``"AIHWKit"``),
+        ``seed``, ``epoch`` (epochs, fractional; fetrain's values for both, the evaluations
+        being the same), ``samples`` (counts), ``val_accuracy`` and ``test_accuracy`` (fractions).
+
+    Raises
+    ------
+    ValueError
+        If the runs are not of the check's configurations or data, or AIHWKit's curves are not of
+        the check's seeds and evaluations.
+    """
+    check = get_check(check)
+    configs = check.configs()
+    fetrain_runs = list(fetrain_runs)
+    if [r.config.describe() for r in fetrain_runs] != [c.describe() for c in configs]:
+        raise ValueError(f"fetrain_runs: not the results of the cross-check {check.name!r}'s "
+                         f"configurations (one per seed {list(check.seeds)}, in that order)")
+    label = check.data().label
+    if any(r.data_set != label for r in fetrain_runs):
+        raise ValueError(f"fetrain_runs: trained on other data than the cross-check "
+                         f"{check.name!r}'s ({label})")
+    theirs = _checked_aihwkit_curves(check, aihwkit_curves, "aihwkit_curves")
+    frames = []
+    for run in fetrain_runs:
+        ours = run.history.reset_index(drop=True)
+        other = theirs[theirs["seed"] == run.config.seed].reset_index(drop=True)
+        if len(other) != len(ours) or not np.allclose(other["epoch"], ours["epoch"], rtol=0, atol=1e-6):
+            raise ValueError(f"aihwkit_curves: seed {run.config.seed} is not evaluated where "
+                             f"fetrain's run is (epochs {ours['epoch'].round(4).tolist()})")
+        frames.append(ours[["epoch", "samples", "val_accuracy", "test_accuracy"]]
+                      .assign(engine="fetrain", seed=run.config.seed))
+        frames.append(other.assign(epoch=ours["epoch"].to_numpy())
+                      [["epoch", "samples", "val_accuracy", "test_accuracy"]]
+                      .assign(engine="AIHWKit", seed=run.config.seed))
+    curves = pd.concat(frames, ignore_index=True)[list(CURVE_COLUMNS)]
+    return curves.astype({"seed": int, "samples": int})
+
+
+def check_agreement(check: str | CrossCheck, fetrain_runs, aihwkit_curves: pd.DataFrame,
+                    points: float = 0.03, alpha: float = CROSS_CHECK_ALPHA
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Do fetrain's runs and AIHWKit's curves of a check agree? :func:`agreement`, paired by seed.
+
+    Parameters
+    ----------
+    check : str or CrossCheck
+        The check (a name of :data:`CROSS_CHECKS`, or a check), with at least 2 seeds.
+    fetrain_runs : list of RunResult
+        fetrain's runs of the check (:func:`fetrain_side`).
+    aihwkit_curves : pandas.DataFrame
+        AIHWKit's curves of the check (:func:`load_crosscheck` or :func:`aihwkit_side`).
+    points : float
+        Tolerated difference (fraction of accuracy; 0.03 is 3 points), ≥ 0.
+    alpha : float
+        Level of the test (dimensionless, 0 … 1).
+
+    Returns
+    -------
+    curves : pandas.DataFrame
+        :func:`paired_curves`.
+    summary : pandas.DataFrame
+        :func:`agreement` of the curves (one row).
+
+    Raises
+    ------
+    ValueError
+        If the check has one seed (a single run gives no spread to test against: compare its
+        :func:`paired_curves` directly), or as :func:`paired_curves` and :func:`agreement`.
+    """
+    check = get_check(check)
+    if len(check.seeds) < 2:
+        raise ValueError(f"the cross-check {check.name!r} has one seed: agreement needs at least "
+                         "2 (one gives no spread); compare its paired_curves directly")
+    curves = paired_curves(check, fetrain_runs, aihwkit_curves)
+    return curves, agreement(curves, points=points, alpha=alpha)
+
+
+def _checked_aihwkit_curves(check: CrossCheck, curves: pd.DataFrame, where: str) -> pd.DataFrame:
+    """AIHWKit's curves, checked to be complete for the check's seeds and evaluations."""
+    missing = set(CURVE_COLUMNS) - set(curves.columns)
+    if missing:
+        raise ValueError(f"{where}: lacks the columns {sorted(missing)}")
+    if set(curves["engine"]) != {"AIHWKit"}:
+        raise ValueError(f"{where}: holds engines {sorted(set(curves['engine']))}; expected AIHWKit only")
+    if curves[["epoch", "samples", "test_accuracy", "val_accuracy"]].isna().any().any():
+        raise ValueError(f"{where}: has missing values (NaN)")
+    seeds = sorted(int(s) for s in set(curves["seed"]))
+    if seeds != sorted(check.seeds):
+        raise ValueError(f"{where}: holds seeds {seeds}; the cross-check {check.name!r} has "
+                         f"{sorted(check.seeds)}")
+    per_seed = curves.groupby("seed").size()
+    expected = check.epochs * check.evaluations_per_epoch + 1
+    if (per_seed != expected).any():
+        raise ValueError(f"{where}: {per_seed.to_dict()} evaluations per seed; the cross-check "
+                         f"{check.name!r} has {expected} (one before training, "
+                         f"{check.evaluations_per_epoch} per epoch, {check.epochs} epochs)")
+    return curves.sort_values(["seed", "epoch"], kind="stable").reset_index(drop=True)
+
+
+# ---- shipped results: made by a command, read back as plain files -------------------------------
+
+
+def _versions() -> dict:
+    """The versions of the simulators that decide AIHWKit's numbers."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .. import __version__
+
+    out = {"fetrain_version": __version__}
+    for name in ("aihwkit", "torch"):
+        try:
+            out[f"{name}_version"] = version(name)
+        except PackageNotFoundError:
+            out[f"{name}_version"] = None
+    return out
+
+
+def _read(check: CrossCheck, folder: Path) -> tuple[pd.DataFrame, dict]:
+    """A check's curves and record from ``folder``, checked against the check's settings."""
+    csv, meta = folder / f"{check.name}.csv", folder / f"{check.name}.json"
+    for path in (meta, csv):
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no results of the cross-check {check.name!r}; "
+                                    f"make them with: {check.command(folder)}")
+    try:
+        record = json.loads(meta.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{meta}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    settings = record.get("settings") if isinstance(record, dict) else None
+    if settings != check.settings():
+        ours = check.settings()
+        theirs = settings if isinstance(settings, dict) else {}
+        differ = sorted(k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k))
+        shown_diff = "; ".join(f"{k}: file {theirs.get(k)!r}, check {ours.get(k)!r}" for k in differ)
+        raise ValueError(f"{meta}: made with other settings than the cross-check {check.name!r} "
+                         f"({shown_diff}); remake it with: {check.command(folder)}")
+    curves = pd.read_csv(csv)
+    curves = _checked_aihwkit_curves(check, curves, str(csv))
+    return curves.astype({"seed": int, "samples": int}), record
+
+
+def load_crosscheck(check: str | CrossCheck, folder: str | Path | None = None
+                    ) -> tuple[pd.DataFrame, dict]:
+    """AIHWKit's side of a cross-check as the command made it: its curves and its record.
+
+    Reads ``NAME.csv`` and ``NAME.json`` (plain files; nothing is unpickled). Refuses files made
+    with other settings than the check's. When the record's code fingerprint differs from the
+    current code's (:func:`fetrain.common.fingerprint.bridge_fingerprint`), the curves are still
+    returned, with a warning naming the command that remakes them.
+
+    Parameters
+    ----------
+    check : str or CrossCheck
+        The check (a name of :data:`CROSS_CHECKS`, or a check).
+    folder : str or pathlib.Path, optional
+        The command's output folder; None: the results shipped with fetrain
+        (:data:`CROSSCHECK_DIR`).
+
+    Returns
+    -------
+    curves : pandas.DataFrame
+        One row per (seed, evaluation), as :func:`aihwkit_side` returns them.
+    record : dict
+        Provenance: ``what``, ``settings``, ``data_set``, ``device``, ``command``, ``bridge`` and
+        ``engine`` (code fingerprints), ``aihwkit_version``, ``torch_version``,
+        ``fetrain_version``, ``seconds`` (wall time of the AIHWKit runs, s), ``workers``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a file is missing (the message gives the command that makes it).
+    ValueError
+        If the check is unknown, or the files were made with other settings or are incomplete.
+    """
+    from ..common.fingerprint import bridge_fingerprint
+
+    check = get_check(check)
+    folder = CROSSCHECK_DIR if folder is None else Path(folder)
+    curves, record = _read(check, folder)
+    current = bridge_fingerprint()
+    if record.get("bridge") != current:
+        warnings.warn(f"{folder / (check.name + '.json')}: made by other code (fingerprint "
+                      f"{record.get('bridge')!r}, current {current!r}); remake it with: "
+                      f"{check.command(folder)}", UserWarning, stacklevel=2)
+    return curves, record
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole: a temporary name first, then one rename."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1,
+                     progress: bool = True, command_out: str | Path | None = None,
+                     log=print) -> list[dict]:
+    """Make AIHWKit's side of cross-checks and write it as plain files (the command
+    ``fetrain experiments crosscheck``).
+
+    For each check, ``NAME.csv`` (:func:`aihwkit_side`'s curves) and ``NAME.json`` (its record:
+    what, the settings, data set, device, the command, the code fingerprints
+    :func:`~fetrain.common.fingerprint.bridge_fingerprint` and
+    :func:`~fetrain.common.fingerprint.engine_fingerprint`, the versions of AIHWKit, torch and
+    fetrain, the seconds it took). A check whose files are there, made with the same settings,
+    code fingerprint and AIHWKit version, is kept, so an interrupted command resumes; files are
+    written whole (a temporary name, then a rename).
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Checks of :data:`CROSS_CHECKS`, in the order to run them; None: all.
+    out : str or pathlib.Path, optional
+        Output folder, created if missing; None: ``crosscheck`` in
+        :func:`fetrain.common.files.results_dir`.
+    workers : int
+        AIHWKit processes side by side (counts, ≥ 1).
+    progress : bool
+        Show a progress bar per check.
+    command_out : str or pathlib.Path, optional
+        The output folder as the record's command names it (e.g. relative to the repository);
+        None: ``out`` as given.
+    log : callable
+        Receives one line of text per check.
+
+    Returns
+    -------
+    list of dict
+        Per check: ``check``, ``status`` (``"made"`` or ``"kept"``), ``seconds`` (s; the AIHWKit
+        runs' wall time, also for a kept check, from its record).
+
+    Raises
+    ------
+    ValueError
+        If a name is unknown, ``workers`` is not an integer ≥ 1, or the folder is not writable.
+    """
+    from ..common.display import format_width
+    from ..common.fingerprint import bridge_fingerprint, engine_fingerprint
+
+    names = tuple(CROSS_CHECKS) if names is None else tuple(names)
+    checks = [get_check(n) for n in names]
+    if not (isinstance(workers, int) and workers >= 1):
+        raise ValueError(f"workers must be an integer ≥ 1; got {shown(workers)}")
+    given = out
+    out = check_output_folder(results_dir() / "crosscheck" if out is None else out)
+    shown_out = command_out if command_out is not None else given
+    fingerprints = {"bridge": bridge_fingerprint(), "engine": engine_fingerprint()}
+    versions = _versions()
+    report = []
+    for check in checks:
+        try:
+            _, old = _read(check, out)
+        except (OSError, ValueError):
+            old = None
+        if old is not None and old.get("bridge") == fingerprints["bridge"] \
+                and old.get("aihwkit_version") == versions["aihwkit_version"]:
+            log(f"{check.name}: already made with these settings and this code; kept")
+            report.append({"check": check.name, "status": "kept", "seconds": old.get("seconds")})
+            continue
+        (out / f"{check.name}.json").unlink(missing_ok=True)     # the record marks a finished check
+        model, data = check.device_model(), check.data()
+        start = time.perf_counter()
+        curves = aihwkit_side(check, workers=workers, progress=progress)
+        seconds = time.perf_counter() - start
+        _write_whole(out / f"{check.name}.csv", curves.to_csv(index=False))
+        record = {
+            "what": f"AIHWKit's side of a cross-check of fetrain's engine: {check.what}",
+            "check": check.name, "settings": check.settings(), "data_set": data.label,
+            "device": f"{format_width(model.width_s)} device ({model.source}); dw_min "
+                      f"{model.dw_min:.4g}, symmetry point {model.symmetry_point:+.3f}",
+            "device_fingerprint": model.fingerprint(),
+            "train_config": check.aihwkit_configs(model)[0].describe(),
+            "command": check.command(shown_out), **fingerprints, **versions,
+            "seconds": round(seconds, 1), "workers": workers,
+            "note": "AIHWKit draws its own noise seeds, so its runs are not reproducible by "
+                    "seed; the seed fixes the initial weights and the data order."}
+        _write_whole(out / f"{check.name}.json",
+                     json.dumps(json_ready(record), indent=2, ensure_ascii=False, allow_nan=False)
+                     + "\n")
+        log(f"{check.name}: {len(check.seeds)} AIHWKit run(s) in {seconds:.0f} s → "
+            f"{out / (check.name + '.csv')}")
+        report.append({"check": check.name, "status": "made", "seconds": seconds})
+    return report

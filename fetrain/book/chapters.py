@@ -1,0 +1,124 @@
+"""The parameters of each chapter: one frozen dataclass per chapter, whose defaults are the book's.
+
+A chapter's parameter cell builds its class (``PlainSGDParameters()`` for the book's setting,
+``PlainSGDParameters(width_s=200e-9)`` to change one); every run, table, label, number and claim
+of the page follows from it (see :mod:`fetrain.book.kit`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..device.campaign import Variability
+from ..device.hzo import DEFAULT_DEVICE, HZODevice
+from ..device.stack import DEFAULT_PULSE_WIDTH_S
+from ..study.pilot import DEFAULT_LR
+from ..train.hardware import DigitalCosts
+from ..train.rules import MixedPrecision
+from .kit import Parameters, parameter
+
+
+@dataclass(frozen=True)
+class DevicePhysicsParameters(Parameters):
+    """Chapter 1: the synthetic HZO device and the voltage window of its Schottky fit.
+
+    Attributes
+    ----------
+    device : HZODevice
+        The device: its stack (area, thickness, voltage cap ``max_voltage_V``), conduction,
+        switching kinetics and programming scheme.
+    fit_min_V : float
+        The Schottky fit uses the I–V points with \\|V\\| ≥ this (V).
+    """
+
+    device: HZODevice = parameter(DEFAULT_DEVICE, "the synthetic HZO device (stack, conduction, "
+                                  "kinetics, programming scheme)")
+    fit_min_V: float = parameter(0.5, "the Schottky fit uses the I–V points with |V| at least "
+                                 "this", "V")
+
+
+@dataclass(frozen=True)
+class DeviceModelParameters(Parameters):
+    """Chapter 2: the pulse width examined in detail and the campaign's noise.
+
+    Attributes
+    ----------
+    width_s : float
+        The pulse width examined in detail (s), one of the campaign's five.
+    variability : Variability
+        The campaign's noise and device-to-device spreads (the embedded data set's by default).
+    """
+
+    width_s: float = parameter(DEFAULT_PULSE_WIDTH_S, "the pulse width examined in detail", "s")
+    variability: Variability = parameter(Variability(), "the campaign's noise and spreads")
+
+
+@dataclass(frozen=True)
+class PlainSGDParameters(Parameters):
+    """Chapter 3: the device trained on (by its pulse width) and the learning rate.
+
+    Attributes
+    ----------
+    width_s : float
+        The device's pulse width (s), one of the campaign's five.
+    lr : float
+        The learning rate (w units per unit of d⊗x).
+    """
+
+    width_s: float = parameter(DEFAULT_PULSE_WIDTH_S, "the device's programming pulse width", "s")
+    lr: float = parameter(DEFAULT_LR, "the learning rate (Chapter 3's, fixed on validation)")
+
+
+@dataclass(frozen=True)
+class ShiftingParameters(Parameters):
+    """Chapter 4: the device, the learning rate, device-to-device variation, and the reference
+    offsets of the robustness sweep.
+
+    Attributes
+    ----------
+    width_s : float
+        The device's pulse width (s).
+    lr : float
+        The learning rate.
+    device_variation : bool
+        Draw device-to-device variation (False: every device alike).
+    offsets : tuple of float or None
+        Reference offsets δ of Section 4.5's sweep (w units; must include 0); None: the scale's.
+    sweep_seeds : tuple of int
+        Seeds of each setting of that sweep.
+    """
+
+    width_s: float = parameter(DEFAULT_PULSE_WIDTH_S, "the device's programming pulse width", "s")
+    lr: float = parameter(DEFAULT_LR, "the learning rate (Chapter 3's)")
+    device_variation: bool = parameter(True, "draw device-to-device variation")
+    offsets: tuple | None = parameter(None, "reference offsets δ of the robustness sweep, w "
+                                      "(must include 0)", none="the scale's")
+    sweep_seeds: tuple = parameter((0,), "seeds of each setting of the robustness sweep")
+
+    def __post_init__(self) -> None:
+        if self.offsets is not None and 0.0 not in [float(d) for d in self.offsets]:
+            raise ValueError(f"offsets must include 0.0, the well-set reference the sweep is read "
+                             f"against; got {self.offsets}")
+
+
+@dataclass(frozen=True)
+class MixedPrecisionParameters(Parameters):
+    """Chapter 5: the device, the learning rate, the mixed-precision rule and the digital costs.
+
+    Attributes
+    ----------
+    width_s : float
+        The device's pulse width (s).
+    lr : float
+        The learning rate.
+    mixed_precision : MixedPrecision
+        The rule: threshold ε (units of dw_min), transfer interval, pulse cap.
+    costs : DigitalCosts
+        J per digital operation (Horowitz, 45 nm; FP32 χ by default).
+    """
+
+    width_s: float = parameter(DEFAULT_PULSE_WIDTH_S, "the device's programming pulse width", "s")
+    lr: float = parameter(DEFAULT_LR, "the learning rate (Chapter 3's)")
+    mixed_precision: MixedPrecision = parameter(MixedPrecision(), "the rule: threshold ε, "
+                                                "transfer interval, pulse cap")
+    costs: DigitalCosts = parameter(DigitalCosts(), "J per digital operation (Horowitz, 45 nm)")
