@@ -25,12 +25,16 @@ import importlib
 import inspect
 import pkgutil
 import re
+import sys
 from pathlib import Path, PurePath
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
+from docutils.parsers.rst import Parser as RSTParser
+from docutils.utils import new_document
 from sphinx import addnodes
 from sphinx.ext.autodoc import AttributeDocumenter, DataDocumenter
+from sphinx.ext.napoleon.docstring import _single_colon_regex, _xref_or_code_regex
 from sphinx.pycode import ModuleAnalyzer
 from sphinx.util import logging
 
@@ -57,6 +61,31 @@ PACKAGE = "fetrain"
 def _escape_magnitudes(app, what, name, obj, options, lines) -> None:
     for k, line in enumerate(lines):
         lines[k] = _MAGNITUDE.sub(r"\\|\1\\|", line)
+
+
+#: stands for a colon of a constant's description while napoleon reads it
+_COLON = "\ufff9fetrain-colon\ufffb"
+
+
+def _hide_colon(app, what, name, obj, options, lines) -> None:
+    """Keep napoleon from reading "text: more text", the first line of a constant's or property's
+    description, as "type: description" (fetrain's descriptions are prose; types are not written
+    there)."""
+    if what not in ("data", "attribute", "property") or not lines:
+        return
+    # napoleon's own reading of the line: pieces of text between code and roles (even places)
+    pieces = _xref_or_code_regex.split(lines[0])
+    for i in range(0, len(pieces), 2):
+        if _single_colon_regex.search(pieces[i]):
+            pieces[i] = _single_colon_regex.sub(_COLON, pieces[i], count=1)
+            lines[0] = "".join(pieces)
+            return
+
+
+def _restore_colon(app, what, name, obj, options, lines) -> None:
+    for k, line in enumerate(lines):
+        if _COLON in line:
+            lines[k] = line.replace(_COLON, ":")
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,10 +132,10 @@ def _table_lines(value) -> list[str] | None:
         cells = [_cell(v) for v in items]
         if any(c is None or c == "" for c in cells):
             return None
-        rows.append([f"``{key!r}``"] + cells)
+        rows.append([f"``{key}``" if isinstance(key, str) else f"``{key!r}``"] + cells)
     if len({len(r) for r in rows}) != 1:
         return None
-    lines = ["", ".. list-table::", "   :class: fetrain-constant-table", ""]
+    lines = ["", ".. list-table::", "   :class: fetrain-constant-table", "   :widths: auto", ""]
     for row in rows:
         lines.append(f"   * - {row[0]}")
         lines.extend(f"     - {cell}" for cell in row[1:])
@@ -217,9 +246,8 @@ def _describe(package: str, name: str) -> tuple[str, str, str]:
     obj = getattr(importlib.import_module(package), name)
     if inspect.ismodule(obj):
         return obj.__name__, "mod", _first_sentence((inspect.getdoc(obj) or "").splitlines())
-    if inspect.isclass(obj) or inspect.isfunction(obj):
-        module = obj.__module__
-        return (f"{module}.{obj.__qualname__}", "obj",
+    if inspect.isclass(obj) or inspect.isfunction(inspect.unwrap(obj)):   # lru_cache etc. unwrapped
+        return (f"{obj.__module__}.{obj.__qualname__}", "class" if inspect.isclass(obj) else "func",
                 _first_sentence((inspect.getdoc(obj) or "").splitlines()))
     # A constant: documented by its ``#:`` comment in the module that defines it.
     module = _exported_from(package).get(name, package)
@@ -280,7 +308,7 @@ class Summary(Directive):
             link["py:module"] = package
             link += nodes.literal(name, name, classes=["xref", "py"])
             text = nodes.paragraph()
-            text += self.state.inline_text(_MAGNITUDE.sub(r"\\|\1\\|", description), self.lineno)[0]
+            text += self._rst_inline(_MAGNITUDE.sub(r"\\|\1\\|", description), target, role)
             row = nodes.row()
             for content in (nodes.paragraph("", "", link), text):
                 entry = nodes.entry()
@@ -288,6 +316,33 @@ class Summary(Directive):
                 row += entry
             body += row
         return [table]
+
+    def _rst_inline(self, text: str, target: str, role: str) -> list[nodes.Node]:
+        """A docstring's sentence parsed as reST (the page itself is MyST), its cross-references
+        resolved as in the docstring: relative to the module (and class) that defines it."""
+        env = self.state.document.settings.env
+        saved = dict(env.ref_context)
+        if role == "mod":
+            env.ref_context["py:module"] = target
+            env.ref_context.pop("py:class", None)
+        else:
+            module, _, qualname = target.rpartition(".")
+            while module and module not in sys.modules:          # a method: Class.name
+                module, _, outer = module.rpartition(".")
+                qualname = f"{outer}.{qualname}"
+            env.ref_context["py:module"] = module
+            if role == "class":
+                env.ref_context["py:class"] = qualname
+            else:
+                env.ref_context.pop("py:class", None)
+        try:
+            document = new_document("<fetrain-summary>", self.state.document.settings)
+            RSTParser().parse(text, document)
+        finally:
+            env.ref_context.clear()
+            env.ref_context.update(saved)
+        paragraph = document.next_node(nodes.paragraph)
+        return list(paragraph.children) if paragraph is not None else [nodes.Text(text)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,6 +367,8 @@ def setup(app):
     app.add_autodocumenter(ReadableDataDocumenter, override=True)
     app.add_autodocumenter(ReadableAttributeDocumenter, override=True)
     app.connect("autodoc-process-docstring", _escape_magnitudes, priority=400)
+    app.connect("autodoc-process-docstring", _hide_colon, priority=410)      # before napoleon (500)
+    app.connect("autodoc-process-docstring", _restore_colon, priority=600)   # after it
     app.connect("autodoc-process-signature", _plain_signature)
     app.add_directive("fetrain-summary", Summary)
     app.connect("env-check-consistency", _check_every_module_documented)

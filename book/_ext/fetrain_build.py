@@ -13,8 +13,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from fetrain import scale
-from fetrain.training import code_fingerprint as package_fingerprint
+from fetrain.common import scale
+from fetrain.common.fingerprint import code_fingerprint as package_fingerprint
 
 
 def _configure(app, config) -> None:

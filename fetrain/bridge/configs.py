@@ -42,7 +42,7 @@ def mixed_precision_config(model: DeviceModel, noise: bool = True, threshold: fl
     ``n_x_bins = n_d_bins = 0`` (setting only one of them corrupts χ in 1.1.0).
 
     ``max_transfer_pulses``: even its deterministic transfer fires at most ``desired_bl`` pulses
-    per device and transfer (while χ still loses n·ε); :func:`analog_network` sets it to
+    per device and transfer (while χ still loses n·ε); :func:`~fetrain.bridge.networks.analog_network` sets it to
     :func:`saturating_transfer`, beyond which capping changes no weight. (Its run time does not depend on
     it: ~18 ms per update of a 256×784 tile on one core, against ~1.6 ms for the stochastic type.)
 

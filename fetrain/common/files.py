@@ -11,7 +11,7 @@ import numpy as np
 
 #: the fetrain package's folder
 PACKAGE_DIR: Path = Path(__file__).resolve().parents[1]
-#: data that ship with fetrain: the embedded campaign, and results made by fetrain's commands
+#: the data that ship with fetrain (the embedded campaign, and results made by fetrain's commands)
 SHIPPED_DIR: Path = PACKAGE_DIR / "data"
 
 
@@ -60,7 +60,7 @@ def results_dir() -> Path:
 
 
 def default_cache_dir() -> Path:
-    """Where :func:`train_cached` keeps runs: ``$FETRAIN_CACHE`` or ``~/.cache/fetrain``.
+    """Where :func:`~fetrain.train.store.train_cached` keeps runs: ``$FETRAIN_CACHE`` or ``~/.cache/fetrain``.
 
     Returns
     -------

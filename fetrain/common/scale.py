@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass
 from typing import TypeVar
 
+#: the scales, from the lightest to the heaviest
 SCALES: tuple[str, ...] = ("quick", "book", "paper")
 
 

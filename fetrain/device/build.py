@@ -93,7 +93,7 @@ def build_device_model(pulses: pd.DataFrame, width_s: float | None = None, sourc
     steps have more structure than a 5th-degree curve can hold needs more, and its residuals say
     so).
 
-    Raises :class:`FitError` when a direction gives no usable fit (no change of conductance,
+    Raises :class:`~fetrain.device.curves.FitError` when a direction gives no usable fit (no change of conductance,
     a curve moving against its direction, an undefined R²).
 
     Parameters
@@ -178,7 +178,7 @@ def symmetry_point_uncertainty(model: DeviceModel, pulses: pd.DataFrame, n_resam
                                min_step_fraction: float = 0.01, n_starts: int = 81,
                                degree: int = DEGREE, progress: bool = False
                                ) -> tuple[SymmetryPoint, ...]:
-    """The model's stable symmetry points (:meth:`DeviceModel.symmetry_points`), each with its
+    """The model's stable symmetry points (:meth:`.DeviceModel.symmetry_points`), each with its
     uncertainty from resampling the data the model was built from.
 
     With three or more traces (cycles of devices), whole traces are resampled with replacement and
@@ -204,7 +204,7 @@ def symmetry_point_uncertainty(model: DeviceModel, pulses: pd.DataFrame, n_resam
     end_reads, fit_excursion, min_step_fraction, degree
         As given to :func:`build_device_model`.
     n_starts : int
-        Starting states for :meth:`DeviceModel.symmetry_points` (counts).
+        Starting states for :meth:`.DeviceModel.symmetry_points` (counts).
     progress : bool
         Show a progress bar over the resamplings.
 
@@ -323,6 +323,6 @@ def figures_table(models: dict[float, DeviceModel]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The columns of :meth:`DeviceModel.figures`, with their units.
+        The columns of :meth:`.DeviceModel.figures`, with their units.
     """
     return pd.DataFrame([m.figures() for m in models.values()])

@@ -23,13 +23,13 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class HZODevice:
     """One HZO synapse: its stack, its conduction law, its switching kinetics, and the campaign's
-    programming scheme (how each width's write amplitude is chosen: :class:`IsoFraction`, the
-    default, or :class:`AmplitudeLadder`).
+    programming scheme (how each width's write amplitude is chosen: :class:`~fetrain.device.schemes.IsoFraction`, the
+    default, or :class:`~fetrain.device.schemes.AmplitudeLadder`).
 
     Attributes
     ----------
     stack : HZOStack
-        Geometry and operating conditions (SI units, see :class:`HZOStack`).
+        Geometry and operating conditions (SI units, see :class:`~fetrain.device.stack.HZOStack`).
     conduction : Conduction
         The Schottky conduction law (barriers in eV).
     kinetics : SwitchingKinetics
@@ -182,6 +182,7 @@ class HZODevice:
         return su / (su + sd)
 
 
+#: the book's synthetic HZO synapse, every constant as :data:`CONSTANT_SOURCES` gives it
 DEFAULT_DEVICE = HZODevice()
 
 

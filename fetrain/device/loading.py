@@ -173,7 +173,7 @@ def load_campaign(folder: str | Path | None = None, width_s: float | None = None
     ``campaign.json``) is the device area the plausibility of the conductances is judged
     against (default 1 µm²).
 
-    Raises :class:`DeviceFileError` (a ``ValueError``) naming the file, column and first offending
+    Raises :class:`~fetrain.device.validate.DeviceFileError` (a ``ValueError``) naming the file, column and first offending
     row for: a missing or empty file, a missing column (with a hint for a misspelt one),
     non-numeric, missing, NaN or infinite values, non-integer cycles or pulse indices, pulse widths
     or read voltages ≤ 0, values implausible for their unit (a conductance above 1 S per µm², a

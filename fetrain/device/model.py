@@ -151,7 +151,7 @@ class SymmetryPoint:
         The conductance at ``w``, on the data's scale (S, or normalized units).
     uncertainty : float
         Standard deviation of ``w`` over resamplings of the data (w units); NaN when not
-        estimated, see :func:`symmetry_point_uncertainty`.
+        estimated, see :func:`~fetrain.device.build.symmetry_point_uncertainty`.
     found_fraction : float
         Fraction of the resamplings in which a stable point was found in the basin
         (dimensionless).
@@ -234,7 +234,7 @@ class DeviceModel:
     pulses_per_phase : int
         Pulses per phase of the characterisation (counts).
     noise : NoiseFigures or None
-        Noise and variability (see :class:`NoiseFigures`); None for a per-device model.
+        Noise and variability (see :class:`~fetrain.device.noise.NoiseFigures`); None for a per-device model.
     stack : HZOStack
         Device geometry for the energy of a pulse (:mod:`fetrain.device.energy`).
     quantities : Quantities
@@ -491,7 +491,7 @@ class DeviceModel:
         pulsing: devices are started at ``n_starts`` states evenly spread over [−1, 1] and
         settled by alternating pulses; each point reports where the starts inside its basin
         settled and the range of starts that settled there. Ascending in w. The uncertainty of
-        each point needs the data: :func:`symmetry_point_uncertainty`.
+        each point needs the data: :func:`~fetrain.device.build.symmetry_point_uncertainty`.
 
         Parameters
         ----------

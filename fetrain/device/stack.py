@@ -45,7 +45,7 @@ class HZOStack:
     """Geometry and operating conditions of the synthetic HfO2/ZrO2 superlattice synapse.
 
     All are assumptions of the synthetic device, chosen within published ranges
-    (see :data:`CONSTANT_SOURCES`).
+    (see :data:`~fetrain.device.hzo.CONSTANT_SOURCES`).
 
     Attributes
     ----------

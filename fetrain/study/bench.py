@@ -125,7 +125,8 @@ def _fetrain_rate(configs, data, n_samples: int, warmup: int, workers: int) -> f
 
 
 def run(rounds: int = 3, n_samples: int = 1500, warmup: int = 200, configs: int = 15,
-        processes: int | None = None, algorithms=("sgd", "mixed_precision")):
+        processes: int | None = None, algorithms=("sgd", "mixed_precision"),
+        progress: bool = False):
     """Measure the rates; returns (per-round table, summary table) as pandas DataFrames.
 
     Parameters
@@ -142,6 +143,8 @@ def run(rounds: int = 3, n_samples: int = 1500, warmup: int = 200, configs: int 
         AIHWKit processes for the aggregate (counts); None: the cores.
     algorithms : sequence of str
         Rules measured, names of ``fetrain.train.rules.RULES``.
+    progress : bool
+        Show a progress bar over the measurements (four per algorithm and round).
 
     Returns
     -------
@@ -155,26 +158,40 @@ def run(rounds: int = 3, n_samples: int = 1500, warmup: int = 200, configs: int 
     from dataclasses import replace
 
     import pandas as pd
+    from tqdm.auto import tqdm
 
     from ..train.config import default_workers
 
     cores = default_workers() if processes is None else processes
     rows = []
+    bar = tqdm(total=4 * rounds * len(algorithms), desc="bench", unit="measurement",
+               disable=not progress)
+
+    def measured(what: str, rate: float) -> float:
+        bar.set_postfix_str(what)
+        bar.update(1)
+        return rate
+
     for r in range(rounds):
         for algorithm in algorithms:
             cfg, data = _setup(algorithm)
-            aihw_one = _aihwkit_aggregate(algorithm, 1, n_samples, warmup)
-            ours_one = _fetrain_rate([cfg], data, n_samples, warmup, workers=1)
-            aihw_all = _aihwkit_aggregate(algorithm, cores, n_samples, warmup)
-            ours_all = _fetrain_rate([replace(cfg, seed=s) for s in range(configs)], data,
-                                     max(n_samples // 3, 100), max(warmup // 3, 20),
-                                     workers=cores)
+            aihw_one = measured(f"{algorithm}: AIHWKit, one network",
+                                _aihwkit_aggregate(algorithm, 1, n_samples, warmup))
+            ours_one = measured(f"{algorithm}: fetrain, one configuration",
+                                _fetrain_rate([cfg], data, n_samples, warmup, workers=1))
+            aihw_all = measured(f"{algorithm}: AIHWKit, {cores} processes",
+                                _aihwkit_aggregate(algorithm, cores, n_samples, warmup))
+            ours_all = measured(f"{algorithm}: fetrain, {configs} configurations",
+                                _fetrain_rate([replace(cfg, seed=s) for s in range(configs)],
+                                              data, max(n_samples // 3, 100),
+                                              max(warmup // 3, 20), workers=cores))
             rows.append({"round": r + 1, "algorithm": algorithm,
                          "aihwkit_per_config": aihw_one, "fetrain_per_config": ours_one,
                          "ratio_per_config": ours_one / aihw_one,
                          f"aihwkit_aggregate_{cores}_processes": aihw_all,
                          f"fetrain_aggregate_{configs}_configs": ours_all,
                          "ratio_aggregate": ours_all / aihw_all})
+    bar.close()
     table = pd.DataFrame(rows)
     value_cols = [c for c in table.columns if c not in ("round", "algorithm")]
     summary = []

@@ -895,8 +895,10 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
         record = {
             "what": f"AIHWKit's side of a cross-check of fetrain's engine: {check.what}",
             "check": check.name, "settings": check.settings(), "data_set": data.label,
-            "device": f"{format_width(model.width_s)} device ({model.source}); dw_min "
-                      f"{model.dw_min:.4g}, symmetry point {model.symmetry_point:+.3f}",
+            "device": f"{format_width(model.width_s)} device, {model.source}; dw_min "
+                      f"{model.dw_min:.4g}, symmetry point "
+                      + (f"{model.symmetry_point:+.3f}" if np.isfinite(model.symmetry_point)
+                         else "none (equal up and down steps)"),
             "device_fingerprint": model.fingerprint(),
             "train_config": check.aihwkit_configs(model)[0].describe(),
             "command": check.command(shown_out), **fingerprints, **versions,

@@ -16,6 +16,7 @@ from ..common.files import SHIPPED_DIR
 DEFAULT_LR: float = 0.1
 
 
+#: Epochs of every training run, chosen by the pilot with the same rule and at the same time.
 DEFAULT_EPOCHS: int = 10
 
 

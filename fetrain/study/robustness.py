@@ -143,7 +143,7 @@ def load_robustness(folder: str | Path | None = None) -> tuple[pd.DataFrame, dic
     ----------
     folder : str or Path, optional
         A folder written by ``fetrain experiments robustness``. Without it, the
-        reader's ``results/robustness`` (see :func:`results_dir`) when it holds a finished sweep,
+        reader's ``results/robustness`` (see :func:`~fetrain.common.files.results_dir`) when it holds a finished sweep,
         else the copy shipped with fetrain (:data:`ROBUSTNESS_DIR`).
 
     Returns

@@ -19,6 +19,8 @@ from . import rules
 LAYER_SIZES: tuple[int, ...] = (784, 256, 128, 10)   #: the network (784-256-128-10)
 
 
+#: a configuration's references: ``naive`` (mid-range, w = 0), ``symmetry_point`` (each at its
+#: own device's symmetry point) or ``global_symmetry_point`` (all at the device model's)
 REFERENCES: tuple[str, ...] = ("naive", "symmetry_point", "global_symmetry_point")
 
 

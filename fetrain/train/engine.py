@@ -217,7 +217,7 @@ class Engine:
         Training samples per epoch (counts; the unit of ``drift_per_epoch``); required when a
         configuration drifts.
     workers : int, optional
-        Threads over which configurations are spread (counts; default :func:`default_workers`).
+        Threads over which configurations are spread (counts; default :func:`~fetrain.train.config.default_workers`).
 
     Raises
     ------

@@ -67,7 +67,7 @@ def load_result(folder: str | Path, config: TrainConfig) -> RunResult:
     Returns
     -------
     RunResult
-        The result (its units as in :class:`RunResult`).
+        The result (its units as in :class:`~fetrain.train.loop.RunResult`).
 
     Raises
     ------
@@ -90,11 +90,11 @@ def load_result(folder: str | Path, config: TrainConfig) -> RunResult:
 
 def train_cached(configs: list[TrainConfig], data: MNIST, cache_dir: str | Path | None = None,
                  progress: bool = False) -> list[RunResult]:
-    """Like :func:`train`, but each configuration's result is kept as plain files, keyed by the
+    """Like :func:`~fetrain.train.loop.train`, but each configuration's result is kept as plain files, keyed by the
     configuration, the data set and the fetrain code fingerprint; configurations found there are
     read back instead of trained again (so chapters can share runs). A change to fetrain's code
     or data changes the key: nothing is served from other code. What is missing is trained with
-    :func:`train`, grouped by epochs and evaluation rate.
+    :func:`~fetrain.train.loop.train`, grouped by epochs and evaluation rate.
 
     Parameters
     ----------
@@ -103,7 +103,7 @@ def train_cached(configs: list[TrainConfig], data: MNIST, cache_dir: str | Path 
     data : MNIST
         The data set.
     cache_dir : str or pathlib.Path, optional
-        Cache folder; None: :func:`default_cache_dir`.
+        Cache folder; None: :func:`~fetrain.common.files.default_cache_dir`.
     progress : bool
         Show a progress bar.
 
@@ -149,7 +149,7 @@ def load_history(folder: str | Path) -> tuple[pd.DataFrame, dict]:
     Returns
     -------
     history : pandas.DataFrame
-        The history (columns as in :class:`RunResult`).
+        The history (columns as in :class:`~fetrain.train.loop.RunResult`).
     meta : dict
         ``config`` (its description), ``data_set`` and ``seconds`` (s).
     """
