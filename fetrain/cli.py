@@ -422,7 +422,9 @@ def _default_model_and_data():
 
 
 def _pilot(args, parser) -> int:
+    from . import __version__
     from .common.files import check_output_folder
+    from .common.fingerprint import engine_fingerprint
     from .study.pilot import validation_pilot
 
     out = check_output_folder(args.out)          # before any work
@@ -436,7 +438,8 @@ def _pilot(args, parser) -> int:
                 "device with the naive and the symmetry-point reference",
         "data_set": mnist.label, "device": f"{model.width_s:g} s, {model.source}",
         "command": f"fetrain experiments pilot --out {args.out}",
-        "epochs": args.epochs}, indent=2) + "\n", encoding="utf-8")
+        "epochs": args.epochs, "fetrain_version": __version__, "engine": engine_fingerprint()},
+        indent=2) + "\n", encoding="utf-8")
     # the results are written: the checkpoint (about 300 MB of device states) has served
     shutil.rmtree(out / "checkpoint", ignore_errors=True)
     print(f"wrote {out / 'validation_pilot.csv'}")

@@ -131,3 +131,19 @@ def layer_map() -> dict[str, list[str]]:
 if __name__ == "__main__":
     for layer, modules in layer_map().items():
         print(f"{layer}: {', '.join(m.split('.')[-1] for m in modules)}")
+
+
+@pytest.mark.parametrize("layer", [layer for layer in LAYERS if layer != "cli"])
+def test_a_subpackage_init_only_names_its_entry_points(layer):
+    """A subpackage's ``__init__`` holds its docstring and the lazy table of its main names, no
+    other code: the code fingerprints leave it out."""
+    tree = ast.parse((PACKAGE / layer / "__init__.py").read_text(encoding="utf-8"))
+    allowed = (ast.Expr, ast.ImportFrom, ast.AnnAssign, ast.Assign, ast.FunctionDef)
+    names = []
+    for node in tree.body:
+        assert isinstance(node, allowed), f"{layer}/__init__.py: {ast.dump(node)[:80]}"
+        if isinstance(node, ast.FunctionDef):
+            names.append(node.name)
+        if isinstance(node, ast.ImportFrom):
+            assert node.module == "importlib" and node.level == 0
+    assert set(names) <= {"__getattr__", "__dir__"}

@@ -29,8 +29,9 @@ import sys
 from pathlib import Path, PurePath
 
 from docutils import nodes
-from docutils.parsers.rst import Directive
+from docutils.parsers.rst import Directive, directives
 from docutils.parsers.rst import Parser as RSTParser
+from docutils.statemachine import StringList
 from docutils.utils import new_document
 from sphinx import addnodes
 from sphinx.ext.autodoc import AttributeDocumenter, DataDocumenter
@@ -346,6 +347,50 @@ class Summary(Directive):
 
 
 # --------------------------------------------------------------------------------------------
+# The modules of a subpackage
+
+
+class Modules(Directive):
+    """``fetrain-modules PACKAGE``: one section per module of a subpackage, each its automodule.
+
+    The ``:order:`` option names modules (without the package) in the order a reader meets them;
+    modules it does not name follow, alphabetically, so that a new module is documented without
+    an edit of the page. Private modules (``_name``) are left out. The directive must come last
+    on its page: the sections it makes close the page's top section.
+    """
+
+    required_arguments = 1
+    has_content = False
+    option_spec = {"order": directives.unchanged}
+
+    def run(self):
+        env = self.state.document.settings.env
+        package = self.arguments[0]
+        try:
+            modules = _modules_of(package)
+        except Exception as exc:  # noqa: BLE001 - a build warning that names the cause
+            logger.warning(f"fetrain-modules: cannot import {package}: {exc}", location=env.docname)
+            return []
+        names = [m.rsplit(".", 1)[1] for m in modules]
+        order = (self.options.get("order") or "").split()
+        for name in order:
+            if name not in names:
+                logger.warning(f"fetrain-modules: {package} has no module {name!r} (its modules: "
+                               f"{', '.join(names)})", location=env.docname)
+        ordered = [n for n in order if n in names] + sorted(n for n in names if n not in order)
+        text = []
+        for name in ordered:
+            module = importlib.import_module(f"{package}.{name}")
+            env.note_dependency(module.__file__)
+            text += [f"## `{package}.{name}`", "", "```{eval-rst}",
+                     f".. automodule:: {package}.{name}", "   :members:", "```", ""]
+        container = nodes.container()
+        # MyST's nested parse with titles: "##" headings become sections of the page
+        self.state.nested_parse(StringList(text), self.content_offset, container, match_titles=True)
+        return list(container.children)
+
+
+# --------------------------------------------------------------------------------------------
 # Every module documented
 
 
@@ -371,5 +416,6 @@ def setup(app):
     app.connect("autodoc-process-docstring", _restore_colon, priority=600)   # after it
     app.connect("autodoc-process-signature", _plain_signature)
     app.add_directive("fetrain-summary", Summary)
+    app.add_directive("fetrain-modules", Modules)
     app.connect("env-check-consistency", _check_every_module_documented)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -14,7 +14,7 @@ from ..device.fitting import SchottkyFit, schottky_coordinates
 from ..device.hzo import HZODevice
 from ..device.steps import stable_points_of_table
 from ..device.summary import FIGURES
-from .style import WIDTH_COLOURS, axes_or_new
+from .style import TWO_PANELS, WIDTH_COLOURS, axes_or_new
 
 
 def plot_iv(iv: pd.DataFrame, temperature_K: float, ax=None):
@@ -460,3 +460,239 @@ def write_figures(model, out: Path) -> list[Path]:
         plt.close(fig)
         paths.append(path)
     return paths
+
+
+# ---- the figures of the device chapters, assembled ------------------------------------------------
+
+
+def iv_figure(iv: pd.DataFrame, temperature_K: float = 300.0, state: str = "P100"):
+    """Read I–V sweeps: every state at one temperature (left), one state at every temperature
+    (right).
+
+    Parameters
+    ----------
+    iv : pandas.DataFrame
+        I–V table (``state``, ``temperature_K`` in K, ``voltage_V`` in V, ``current_A`` in A).
+    temperature_K : float
+        The temperature of the left panel (K).
+    state : str
+        The state of the right panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels of |I| (A, log) against V (V).
+    """
+    fig, axes = plt.subplots(1, 2, figsize=TWO_PANELS)
+    plot_iv(iv, temperature_K, ax=axes[0])
+    plot_iv_temperatures(iv, state, ax=axes[1])
+    fig.tight_layout()
+    return fig
+
+
+def schottky_figure(iv: pd.DataFrame, fit: SchottkyFit):
+    """Schottky plots of every fitted state, side by side on a shared axis.
+
+    Parameters
+    ----------
+    iv : pandas.DataFrame
+        I–V table (``state``, ``temperature_K`` in K, ``voltage_V`` in V, ``current_A`` in A).
+    fit : SchottkyFit
+        The fit.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per state: ln(|I|/(A·T^{3/2}·E)) (SI units) against sqrt(E) (sqrt(MV/cm)).
+    """
+    fig, axes = plt.subplots(1, len(fit.states), figsize=TWO_PANELS, sharey=True, squeeze=False)
+    for ax, state in zip(axes[0], fit.states):
+        plot_schottky(iv, fit, state, ax=ax)
+    fig.tight_layout()
+    return fig
+
+
+def kinetics_figure(device: HZODevice, widths_s, polarity: str = "set"):
+    """Switching kinetics: the Merz law's median switching time against field, with the pulse
+    widths marked (left), and the fraction one pulse switches against amplitude (right).
+
+    Parameters
+    ----------
+    device : HZODevice
+        The device.
+    widths_s : sequence of float
+        Pulse widths (s).
+    polarity : str
+        The polarity of the right panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: τ (s) against E (MV/cm); right: fraction switched against amplitude (V).
+    """
+    fig, axes = plt.subplots(1, 2, figsize=TWO_PANELS)
+    plot_merz(device, ax=axes[0])
+    for colour, t in zip(WIDTH_COLOURS, widths_s):
+        axes[0].axhline(t, color=colour, lw=1, ls="--", label=format_width(t))
+    axes[0].legend(title="pulse width")
+    plot_switching(device, widths_s, ax=axes[1], polarity=polarity)
+    fig.tight_layout()
+    return fig
+
+
+def energy_figure(energies: pd.DataFrame, state: float = 0.5, polarity: str = "set"):
+    """Energy per pulse against width: the study's formula for both polarities (left), and the
+    terms of the complete formula for one polarity and state (right).
+
+    Parameters
+    ----------
+    energies : pandas.DataFrame
+        :func:`fetrain.device.energy.energy_table` (widths in s, energies in J).
+    state : float
+        The state p of the right panel (dimensionless), one of the table's.
+    polarity : str
+        The polarity of the right panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels of energy per pulse (pJ) against pulse width (s), log–log.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=TWO_PANELS, sharey=True)
+    plot_energy_vs_width(energies, ax=axes[0], form="study")
+    axes[0].set_title("study's formula E = V·I·t")
+    plot_energy_components(energies, polarity=polarity, state=state, ax=axes[1])
+    fig.tight_layout()
+    return fig
+
+
+def _width_grid(models: dict, ncols: int = 3, size=(10, 6)):
+    """A grid with one panel per width, the unused panels switched off."""
+    nrows = -(-len(models) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=size, squeeze=False)
+    for ax in axes.flat[len(models):]:
+        ax.axis("off")
+    return fig, axes.flat
+
+
+def response_curves_figure(models: dict):
+    """The measured response curves and their fits, one panel per pulse width.
+
+    Parameters
+    ----------
+    models : dict of float to DeviceModel
+        Models by width (s), shortest first.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Panels of w (w units) against pulse number (:func:`plot_response_curves`).
+    """
+    fig, axes = _width_grid(models)
+    for ax, colour, model in zip(axes, WIDTH_COLOURS, models.values()):
+        plot_response_curves(model, ax=ax, colour=colour)
+    fig.tight_layout()
+    return fig
+
+
+def residuals_figure(models: dict):
+    """The residuals of the fits inside their windows, one panel per pulse width in a row.
+
+    Parameters
+    ----------
+    models : dict of float to DeviceModel
+        Models by width (s), shortest first.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Panels of residual (w units) against pulse number, on a shared axis.
+    """
+    fig, axes = plt.subplots(1, len(models), figsize=(2.4 * len(models), 2.8), sharey=True,
+                             squeeze=False)
+    for k, (ax, model) in enumerate(zip(axes[0], models.values())):
+        plot_fit_residuals(model, ax=ax)
+        if k:
+            ax.set_ylabel("")
+            ax.get_legend().remove()
+    fig.tight_layout()
+    return fig
+
+
+def step_tables_figure(models: dict, truths: dict | None = None, ncols: int = 3, size=(10, 6)):
+    """The step tables, one panel per pulse width, with the generator's true steps when known.
+
+    Parameters
+    ----------
+    models : dict of float to DeviceModel
+        Models by width (s), shortest first.
+    truths : dict of float to WidthTruth, optional
+        The generator's truth by width (s), drawn thin grey.
+    ncols : int
+        Panels per row.
+    size : tuple of float
+        Figure size (inches).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Panels of step per pulse (w units) against w (w units); the legend on the first only.
+    """
+    fig, axes = _width_grid(models, ncols, size)
+    for k, (ax, colour, (t, model)) in enumerate(zip(axes, WIDTH_COLOURS, models.items())):
+        plot_step_table(model, ax=ax, truth=None if truths is None else truths[t], colour=colour)
+        if k:
+            ax.get_legend().remove()
+    fig.tight_layout()
+    return fig
+
+
+def settling_figure(model, starts=(-1.0, 0.0, 1.0), n_pairs: int = 1500):
+    """One device under alternating up/down pulses, noise off, from several starts, on a
+    logarithmic pair axis.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    starts : sequence of float
+        Starting weights (w units).
+    n_pairs : int
+        Pairs drawn (counts).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        w (w units) against pairs of pulses (counts).
+    """
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    plot_symmetry_settling(model, starts=starts, n_pairs=n_pairs, ax=ax, log_pairs=True)
+    fig.tight_layout()
+    return fig
+
+
+def two_basin_figure(model, truth=None, starts=(-1.0, -0.5, 0.0, 0.5, 1.0)):
+    """A device with several stable symmetry points: its step table (left) and where
+    alternating pulses settle it from several starts (right).
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The fitted model.
+    truth : ScaledTruth, optional
+        The generator's truth on the fit's weight scale, drawn thin grey.
+    starts : sequence of float
+        Starting weights of the right panel (w units).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: step per pulse (w units) against w; right: w against pulse pairs (counts).
+    """
+    fig, axes = plt.subplots(1, 2, figsize=TWO_PANELS)
+    plot_step_table(model, ax=axes[0], truth=truth)
+    axes[0].set_title(f"degree-{model.fit_up.polynomial.degree()} fit")
+    plot_symmetry_settling(model, starts=starts, ax=axes[1])
+    axes[1].set_title("alternating pulses, noise off")
+    fig.tight_layout()
+    return fig

@@ -158,3 +158,159 @@ def epoch_costs_table(costs: pd.DataFrame):
     shown = shown.drop(columns=["study energy (J)", "complete energy (J)"])
     return table(shown, {"epoch": "{:.0f}", "test accuracy": "{:.3f}", "pulses": "{:,.0f}",
                          "study energy (nJ)": "{:,.1f}", "complete energy (nJ)": "{:,.1f}"})
+
+
+def centring_table(centring: pd.DataFrame):
+    """Where the pulsed weights w − w_ref sit, and each layer's share of up pulses, per group of
+    runs (:func:`fetrain.study.shifting.centring`).
+
+    Parameters
+    ----------
+    centring : pandas.DataFrame
+        Indexed by layer, two-level columns (group, quantity).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        One row per layer; medians in w units (signed), up fractions dimensionless.
+    """
+    formats = {f"{group}: {quantity}": "{:+.3f}" if quantity.startswith("median") else "{:.2f}"
+               for group, quantity in centring.columns}
+    return table(centring.reset_index(), formats)
+
+
+def accuracy_at_epoch_table(accuracy: pd.Series, epoch: float = 1.0):
+    """Test accuracy of each group of runs at one epoch (:func:`fetrain.study.runs.accuracy_at_epoch`).
+
+    Parameters
+    ----------
+    accuracy : pandas.Series
+        Accuracy (fraction) by group name.
+    epoch : float
+        The epoch it was read at.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        ``run`` and the accuracy (%).
+    """
+    column = f"test accuracy after {epoch:g} epoch(s) (%)"
+    return table(pd.DataFrame({"run": accuracy.index, column: accuracy.to_numpy() * 100}),
+                 {column: "{:.1f}"})
+
+
+def robustness_runs_table(runs: pd.DataFrame):
+    """The runs of a robustness sweep (:func:`fetrain.study.robustness.robustness_table`).
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        One row per run (accuracies as fractions).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Sweep, offset (w) or drift (w per epoch), seed, test and validation accuracy (%).
+    """
+    value = "offset (w) or drift (w per epoch)"
+    shown = pd.DataFrame({"sweep": runs["sweep"], value: runs["value"], "seed": runs["seed"],
+                          "test accuracy (%)": runs["test_accuracy"] * 100,
+                          "validation accuracy (%)": runs["val_accuracy"] * 100})
+    return table(shown, {value: "{:+.2f}", "test accuracy (%)": "{:.1f}",
+                         "validation accuracy (%)": "{:.1f}"})
+
+
+def final_costs_table(costs: pd.DataFrame):
+    """Final accuracy, pulses and analog write energy per algorithm
+    (:func:`fetrain.study.mixed.final_costs`), energies in µJ.
+
+    Parameters
+    ----------
+    costs : pandas.DataFrame
+        Energies in J, accuracy as a fraction.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The styled table.
+    """
+    shown = costs.rename(columns={"analog write, study (J)": "analog write, study (µJ)",
+                                  "analog write, complete (J)": "analog write, complete (µJ)"})
+    for column in ("analog write, study (µJ)", "analog write, complete (µJ)"):
+        shown[column] = shown[column] * 1e6
+    return table(shown, {"test accuracy": "{:.3f}", "pulses": "{:,.0f}",
+                         "analog write, study (µJ)": "{:.2f}",
+                         "analog write, complete (µJ)": "{:.2f}"})
+
+
+def threshold_table(sweep: pd.DataFrame):
+    """Mixed precision's threshold sweep (:func:`fetrain.study.mixed.threshold_table`).
+
+    Parameters
+    ----------
+    sweep : pandas.DataFrame
+        ``ε / dw_min``, ``test accuracy`` (fraction), ``pulses`` (counts).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        ε / dw_min, test accuracy (%), pulses.
+    """
+    shown = sweep.assign(**{"test accuracy": sweep["test accuracy"] * 100})
+    return table(shown.rename(columns={"test accuracy": "test accuracy (%)"}),
+                 {"ε / dw_min": "{:g}", "test accuracy (%)": "{:.1f}", "pulses": "{:,.0f}"})
+
+
+def digital_costs_table(costs):
+    """The per-operation energies of a :class:`fetrain.train.hardware.DigitalCosts`, each with
+    its source: Horowitz (ISSCC 2014, 45 nm) or a stated assumption for the defaults, "parameter
+    cell" for an entry that differs from them.
+
+    Parameters
+    ----------
+    costs : DigitalCosts
+        J per operation.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        ``operation``, ``energy (pJ)``, ``source``.
+    """
+    from ..train.hardware import DigitalCosts
+
+    default = DigitalCosts()
+    entries = [("FP32 multiply", "multiply_J", "Horowitz 2014"),
+               ("FP32 add", "add_J", "Horowitz 2014"),
+               ("32-bit SRAM read (8 KB)", "read_J", "Horowitz 2014"),
+               ("32-bit SRAM write", "write_J", "assumed equal to a read"),
+               ("compare with ε", "compare_J", "assumed equal to an FP32 add")]
+    rows = [{"operation": operation, "energy (pJ)": getattr(costs, field) * 1e12,
+             "source": source if getattr(costs, field) == getattr(default, field)
+             else "parameter cell"} for operation, field, source in entries]
+    return table(pd.DataFrame(rows), {"energy (pJ)": "{:.2f}"})
+
+
+def overheads_table(overheads: pd.DataFrame):
+    """What each algorithm costs beside the crossbar (:func:`fetrain.study.mixed.overheads`):
+    energies in µJ, memory in kB.
+
+    Parameters
+    ----------
+    overheads : pandas.DataFrame
+        Energies in J, memory in bytes, accuracy as a fraction.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The styled table.
+    """
+    shown = overheads[["algorithm", "test accuracy"]].copy()
+    formats = {"test accuracy": "{:.3f}"}
+    for column, digits in (("analog write, study", "{:.1f}"), ("analog write, complete", "{:.1f}"),
+                           ("digital", "{:,.0f}"), ("one-off reference programming", "{:,.0f}"),
+                           ("total, complete", "{:,.0f}")):
+        shown[f"{column} (µJ)"] = overheads[f"{column} (J)"] * 1e6
+        formats[f"{column} (µJ)"] = digits
+    shown["extra memory (kB)"] = overheads["extra memory (bytes)"] / 1e3
+    formats["extra memory (kB)"] = "{:,.0f}"
+    return table(shown, formats)

@@ -319,3 +319,161 @@ def accuracy_figure(groups: dict, target: float, column: str = "test_accuracy",
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def plot_centred_weights(result, axes=None, bins: int = 60):
+    """Per layer: histogram of the weights w − w_ref (device state minus its reference) of the
+    devices that received pulses, with their median.
+
+    Parameters
+    ----------
+    result : RunResult
+        A training result (states and references in w units).
+    axes : sequence of matplotlib.axes.Axes, optional
+        One per layer; a new figure when omitted.
+    bins : int
+        Histogram bins on [−1, 1].
+
+    Returns
+    -------
+    array of matplotlib.axes.Axes
+        Devices (counts) against w − w_ref (w units), one panel per layer.
+    """
+    n = len(result.weights)
+    if axes is None:
+        _, axes = plt.subplots(1, n, figsize=(3.3 * n, 3.0))
+    for li, ax in enumerate(np.atleast_1d(axes)):
+        up, down = result.pulse_counts[li]
+        pulsed = (up + down) > 0
+        centred = (result.weights[li] - result.references[li])[pulsed]
+        ax.hist(centred, bins=bins, range=(-1, 1), color=WIDTH_COLOURS[li % 5])
+        if centred.size:
+            ax.axvline(np.median(centred), color="k", lw=1.2, label="median")
+        ax.set_title(f"layer {li + 1}")
+        ax.set_xlabel("w − w_ref")
+        if li == 0:
+            ax.set_ylabel("devices")
+            ax.legend(loc="upper left")
+    return axes
+
+
+def plot_robustness(live: pd.DataFrame, full: pd.DataFrame, target: float, axes=None):
+    """Symmetry point shifting with a mis-set and a drifting reference: final test accuracy
+    against the reference offset δ (left) and the drift rate (right), a page's live sweep
+    (filled) beside the full one (open), each labelled with its device, epochs and seeds.
+
+    Parameters
+    ----------
+    live, full : pandas.DataFrame
+        :func:`fetrain.study.robustness.robustness_table` of each sweep (``sweep``, ``value``,
+        ``seed``, ``test_accuracy`` as a fraction, ``device``, ``epochs``).
+    target : float
+        The target accuracy (fraction), drawn dotted.
+    axes : pair of matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Test accuracy (%) against δ (w units) and against the drift (w units per epoch).
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=TWO_PANELS, sharey=True)
+
+    def label(table, what):
+        device = str(table["device"].iloc[0]).split(" (")[0]
+        return (f"{what}, {device}, {int(table['epochs'].iloc[0])} epoch(s), "
+                f"{table['seed'].nunique()} seed(s)")
+
+    for ax, kind, xlabel in zip(axes, ("offset", "drift"),
+                                ("reference offset δ (w)", "drift (w per epoch)")):
+        for table, style, what in ((live, dict(marker="o"), "live"),
+                                   (full, dict(marker="o", ls="--", mfc="none"), "full sweep")):
+            curve = table[table.sweep == kind].groupby("value")["test_accuracy"].mean() * 100
+            ax.plot(curve.index, curve, label=label(table, what), **style)
+        ax.axhline(target * 100, color="k", ls=":", lw=1)
+        ax.set_xlabel(xlabel)
+    axes[0].set_ylabel("test accuracy (%)")
+    axes[0].legend()
+    return axes[0].figure
+
+
+def accuracy_and_pulses_figure(groups: dict, target: float):
+    """Two panels: test accuracy against epoch of every group of runs (mean over seeds, band from
+    the lowest to the highest, the target dotted), and the pulses each analog group fires per
+    epoch (mean over seeds, log scale).
+
+    Parameters
+    ----------
+    groups : dict of str to list of RunResult
+        Runs by label, one per seed; groups without a device model (the floating-point
+        baseline) appear in the left panel only.
+    target : float
+        The target accuracy (fraction).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Accuracy (%) against epoch; pulses (counts) per epoch against epoch.
+    """
+    from ..study.runs import pulses_per_epoch
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=TWO_PANELS)
+    plot_accuracy_curves({name: [r.history for r in runs] for name, runs in groups.items()},
+                         ax=left)
+    left.axhline(target * 100, color="k", ls=":", lw=1)
+    for k, (name, runs) in enumerate(groups.items()):
+        if runs[0].config.model is None:
+            continue
+        per_epoch = pulses_per_epoch(runs)
+        right.semilogy(per_epoch.index, per_epoch, marker="o", ms=3, label=name, color=f"C{k}")
+    right.set_xlabel("epoch")
+    right.set_ylabel("pulses per epoch")
+    right.legend()
+    return fig
+
+
+def threshold_figure(table: pd.DataFrame):
+    """Mixed precision's threshold sweep as a figure (:func:`plot_threshold_sweep`).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`fetrain.study.mixed.threshold_table`: ``ε / dw_min``, ``test accuracy``
+        (fraction), ``pulses`` (counts).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Final test accuracy (%) and pulses fired against ε / dw_min.
+    """
+    axes = plot_threshold_sweep(table["ε / dw_min"], table["test accuracy"], table["pulses"])
+    return axes[0].figure
+
+
+def overheads_figure(overheads: pd.DataFrame):
+    """Where each algorithm's energy goes over a training run (complete form): analog writes,
+    digital work on χ and the one-off programming of the references, as shares of the total,
+    the total (µJ) written at the end of each bar.
+
+    Parameters
+    ----------
+    overheads : pandas.DataFrame
+        :func:`fetrain.study.mixed.overheads` (energies in J).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One bar per algorithm; share of the total (%) on the x axis.
+    """
+    from .sweep_figures import plot_energy_shares
+
+    parts = {"analog write, complete (J)": "analog writes",
+             "digital (J)": "digital (χ: read, multiply, add, write, compare)",
+             "one-off reference programming (J)": "one-off reference programming"}
+    shown = overheads[["algorithm"]].copy()
+    for column, name in {**parts, "total, complete (J)": "total"}.items():
+        shown[name] = overheads[column] * 1e6                     # J → µJ
+    fig, ax = plt.subplots(figsize=(6.5, 2.9))
+    plot_energy_shares(shown, "algorithm", list(parts.values()), "total", ax=ax)
+    return fig

@@ -5,11 +5,33 @@ plain data.
 back from plain data); :mod:`~fetrain.bridge.configs` builds the tile configurations of fetrain's
 rules; :mod:`~fetrain.bridge.networks` trains the book's network in AIHWKit on the same initial
 weights and data order. AIHWKit is imported only when one of them runs.
+
+Its main names are importable from here (``from fetrain.bridge import …``); each is loaded from its
+module on first use, so that importing one module of the subpackage stays light.
 """
 
-from .configs import mixed_precision_config, rpu_config, saturating_transfer
-from .devices import device_as_data, device_from_data, piecewise_step_device
-from .networks import analog_network, train_aihwkit
+from importlib import import_module
 
-__all__ = ["analog_network", "device_as_data", "device_from_data", "mixed_precision_config",
-           "piecewise_step_device", "rpu_config", "saturating_transfer", "train_aihwkit"]
+#: the subpackage's main names, and the module of each
+_EXPORTS: dict[str, str] = {
+    "analog_network": "networks",
+    "device_as_data": "devices",
+    "device_from_data": "devices",
+    "mixed_precision_config": "configs",
+    "piecewise_step_device": "devices",
+    "rpu_config": "configs",
+    "saturating_transfer": "configs",
+    "train_aihwkit": "networks",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

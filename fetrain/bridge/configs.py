@@ -1,4 +1,8 @@
-"""AIHWKit configurations of fetrain's training runs: the tile, its pulse settings and the rule.
+"""AIHWKit configurations of fetrain's training runs: the tile (one per layer, no weight
+remapping), its pulse settings and the rule — stochastic pulse trains (:func:`rpu_config`) or
+mixed precision (:func:`mixed_precision_config`) — so that AIHWKit trains what fetrain's engine
+trains. It uses the device of :mod:`~fetrain.bridge.devices` and the rules of
+:mod:`fetrain.train.rules`.
 """
 
 from __future__ import annotations

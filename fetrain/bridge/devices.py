@@ -1,4 +1,7 @@
-"""fetrain's device model as an AIHWKit device, and as plain data that turns back into one.
+"""fetrain's device model as an AIHWKit device (:func:`piecewise_step_device`: a
+``PiecewiseStepDevice`` with the model's step table and noise), and as plain data that turns back
+into one (:func:`device_as_data`, JSON-ready and made without AIHWKit; :func:`device_from_data`).
+AIHWKit is imported only when a device is made.
 """
 
 from __future__ import annotations

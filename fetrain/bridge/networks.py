@@ -1,5 +1,7 @@
-"""The book's network in AIHWKit, trained on the same data order and initial weights as
-fetrain's engine.
+"""The book's network in AIHWKit (:func:`analog_network`, :func:`sigmoid_network`), trained by
+:func:`train_aihwkit` on the same data order, initial weights, batch size and loop as fetrain's
+engine, so that the two can be compared run by run (Appendix A). It uses the tile configurations
+of :mod:`~fetrain.bridge.configs` and the seeded streams of :mod:`fetrain.train.config`.
 """
 
 from __future__ import annotations

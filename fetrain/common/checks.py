@@ -1,7 +1,8 @@
 """Checked arguments and the messages that name them: one way to say what a parameter must be.
 
 Every fetrain function that refuses a value says which parameter, what it got and what is
-allowed, with numbers shown plainly (``-1e-06``, not ``np.float64(-1e-06)``).
+allowed (:func:`require`), with numbers shown plainly (``-1e-06``, not ``np.float64(-1e-06)``;
+:func:`plain`, :func:`shown`). It uses nothing else of fetrain.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""Where fetrain reads and writes: output folders, the run cache, the results folder, plain
-numbers in JSON.
+"""Where fetrain reads and writes: the data that ship with the package, the output folder of a
+command (checked before any work starts), the results folder of the long sweeps and the run cache
+(each can be moved by an environment variable), and plain numbers in JSON. It uses nothing else of
+fetrain.
 """
 
 from __future__ import annotations

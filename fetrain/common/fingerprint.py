@@ -1,12 +1,13 @@
 """Fingerprints of fetrain's code: which version of the package made a result.
 
-Two kinds. :func:`code_fingerprint` changes with any byte of the package: the book's notebook
-cache uses it, so that a build never shows outputs of other code. :func:`engine_fingerprint`
-changes only with the code that decides a training run's numbers — the device, training and
-ground-floor subpackages, read as syntax trees without docstrings or comments, and the embedded
-characterisation data — so that the run cache and the shipped results stay valid while the book,
-the figures or the documentation change. :func:`bridge_fingerprint` adds the AIHWKit bridge, for
-results that AIHWKit computed.
+Three, from the broadest. :func:`code_fingerprint` changes with any byte of the package: the book's
+notebook cache uses it, so that a build never shows outputs of other code.
+:func:`engine_fingerprint` changes only with the code that decides a training run's numbers — the
+device, training and ground-floor subpackages, read as syntax trees without docstrings or
+comments, and the embedded characterisation data — so that the run cache and the shipped results
+stay valid while the book, the figures or the documentation change. :func:`bridge_fingerprint`
+adds the AIHWKit bridge, for results that AIHWKit computed. The package's files are read as they
+are on disk; nothing is imported.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def source_fingerprint(parts: tuple[str, ...], data: tuple[str, ...] = ENGINE_DA
     """SHA-256 (first 12 hex digits) over the code of some subpackages and some data folders.
 
     Python modules enter as syntax trees without docstrings: a change of documentation, comments
-    or layout leaves the fingerprint as it was; a change of what the code does changes it.
+    or layout leaves the fingerprint as it was; a change of what the code does changes it. A
+    subpackage's ``__init__.py`` only names its main entry points (the architecture tests check
+    it), so it does not enter.
 
     Parameters
     ----------
@@ -71,6 +74,8 @@ def source_fingerprint(parts: tuple[str, ...], data: tuple[str, ...] = ENGINE_DA
     digest = hashlib.sha256()
     for part in parts:
         for path in sorted((PACKAGE / part).rglob("*.py")):
+            if path.name == "__init__.py":
+                continue
             digest.update(path.relative_to(PACKAGE).as_posix().encode())
             digest.update(_without_docstrings(path.read_text(encoding="utf-8")).encode())
     for folder in data:

@@ -1,14 +1,12 @@
 """The one knob that chooses how much heavy work fetrain does: ``quick``, ``book`` or ``paper``.
 
-This module's room: reading and validating the scale. Nothing else in fetrain or in the book reads
-the environment for it.
-
 * ``quick`` — tests: every cell runs, scale-independent invariants hold, in seconds.
 * ``book`` — the rendered book (the default): the chapters' claims are asserted at this scale.
 * ``paper`` — the full sweeps of the study, for a reader with an hour to spare.
 
 Set it with the environment variable ``FETRAIN_SCALE`` (before the kernel starts), or pass a name
-to :func:`current` in your own scripts.
+to :func:`current` in your own scripts; a :class:`Scale` then picks a value per scale. Only this
+module reads the environment for it; the rest of fetrain and the book ask :func:`current`.
 """
 
 from __future__ import annotations

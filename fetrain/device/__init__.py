@@ -7,24 +7,54 @@ describe one synapse; :mod:`~fetrain.device.campaign` measures it (synthetically
 :mod:`~fetrain.device.loading` reads measurements, yours included; :mod:`~fetrain.device.build`
 turns them into a :class:`~fetrain.device.model.DeviceModel`; :mod:`~fetrain.device.energy`
 prices a pulse.
+
+Its main names are importable from here (``from fetrain.device import …``); each is loaded from its
+module on first use, so that importing one module of the subpackage stays light.
 """
 
-from .build import build_device_model, build_device_models, symmetry_point_uncertainty
-from .campaign import SyntheticCampaign, Variability, default_campaign
-from .energy import PulseEnergy, device_pulse_energy, energy_table
-from .fitting import SchottkyFit, fit_schottky
-from .hzo import DEFAULT_DEVICE, HZODevice, describe_constants
-from .loading import CharacterisationData, load_campaign, load_device_file, load_embedded
-from .model import DeviceModel, EnergyUnavailable, symmetrized
-from .schemes import AmplitudeLadder, IsoFraction
-from .stack import DEFAULT_PULSE_WIDTH_S, PULSE_WIDTHS_S, HZOStack
-from .steps import W_MAX, W_MIN
-from .validate import DeviceFileError
+from importlib import import_module
 
-__all__ = ["AmplitudeLadder", "CharacterisationData", "DEFAULT_DEVICE", "DEFAULT_PULSE_WIDTH_S",
-           "DeviceFileError", "DeviceModel", "EnergyUnavailable", "HZODevice", "HZOStack",
-           "IsoFraction", "PULSE_WIDTHS_S", "PulseEnergy", "SchottkyFit", "SyntheticCampaign",
-           "Variability", "W_MAX", "W_MIN", "build_device_model", "build_device_models",
-           "default_campaign", "describe_constants", "device_pulse_energy", "energy_table",
-           "fit_schottky", "load_campaign", "load_device_file", "load_embedded", "symmetrized",
-           "symmetry_point_uncertainty"]
+#: the subpackage's main names, and the module of each
+_EXPORTS: dict[str, str] = {
+    "AmplitudeLadder": "schemes",
+    "CharacterisationData": "loading",
+    "DEFAULT_DEVICE": "hzo",
+    "DEFAULT_PULSE_WIDTH_S": "stack",
+    "DeviceFileError": "validate",
+    "DeviceModel": "model",
+    "EnergyUnavailable": "model",
+    "HZODevice": "hzo",
+    "HZOStack": "stack",
+    "IsoFraction": "schemes",
+    "PULSE_WIDTHS_S": "stack",
+    "PulseEnergy": "energy",
+    "SchottkyFit": "fitting",
+    "SyntheticCampaign": "campaign",
+    "Variability": "campaign",
+    "W_MAX": "steps",
+    "W_MIN": "steps",
+    "build_device_model": "build",
+    "build_device_models": "build",
+    "default_campaign": "campaign",
+    "describe_constants": "hzo",
+    "device_pulse_energy": "energy",
+    "energy_table": "energy",
+    "fit_schottky": "fitting",
+    "load_campaign": "loading",
+    "load_device_file": "loading",
+    "load_embedded": "loading",
+    "symmetrized": "model",
+    "symmetry_point_uncertainty": "build",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

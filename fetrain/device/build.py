@@ -1,5 +1,32 @@
-"""Building device models from measurements: one pulse width or all, with the symmetry
-point's uncertainty from resampled cycles.
+"""Building device models from measurements: one pulse width (:func:`build_device_model`) or all
+(:func:`build_device_models`), with the uncertainty of the symmetry points from resampled cycles
+(:func:`symmetry_point_uncertainty`).
+
+The recipe (Chapter 2 of the book explains each step):
+
+1. **Weight scale** (the book's convention, Chapter 2). Each read gives G = I/V_read. For every
+   cycle, its highest conductance is the end of its potentiation phase and its lowest the end of
+   its depression phase, each averaged over the last ``end_reads`` reads (the extreme of noisy
+   reads would be biased outwards by a few read-noise σ). G_max and G_min are their means over
+   cycles and devices; w = 2(G − G_min)/(G_max − G_min) − 1.
+2. **Curves and fits.** The mean w after the n-th pulse of each phase (over cycles and devices, with
+   its standard deviation kept) is fitted with a 5th-degree polynomial in n, as in the study. A
+   curve that saturates early would be dominated by its flat tail, so each fit uses the pulses up
+   to where the curve has covered ``fit_excursion`` (99%) of its excursion; R² and the residuals
+   are reported on that window.
+3. **Step table.** The step of pulse n+1 is P(n+1) − P(n), at the state P(n). A polynomial can turn
+   back near the ends of its window; the steps are therefore taken from the curve's monotone
+   envelope (running maximum for potentiation, running minimum for depression), every step is
+   floored at ``min_step_fraction`` of the raw dw_min, and the places where the polynomial turned
+   back or the floor applied are recorded. The steps are tabulated on ``N_NODES`` nodes equally
+   spaced on [−1, 1] — the one piecewise-linear table both engines use (AIHWKit's
+   ``PiecewiseStepDevice``), interpolated exactly as AIHWKit interpolates it.
+4. **Figures** of merit, the **symmetry point** (two ways), per-device models and the noise figures
+   (cycle-to-cycle step noise net of read noise; device-to-device spreads in AIHWKit's parameters).
+
+It uses the curve fits (:mod:`~fetrain.device.curves`), the step table
+(:mod:`~fetrain.device.steps`) and the noise figures (:mod:`~fetrain.device.noise`); it reads no
+file (:mod:`~fetrain.device.loading` does).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The synthetic characterisation campaign: a generator that knows the true device.
 
-This module's room: producing the embedded data set from the physics of :mod:`fetrain.device`,
-and exposing the ground truth behind it (true step functions and true symmetry points on the
-book's weight scale, Chapter 2), so that fitting can be checked against it. It writes the data
-files; it does not read them (that is :mod:`fetrain.device.loading`).
+:class:`SyntheticCampaign` produces the embedded data set from the physics of the device
+(:mod:`~fetrain.device.hzo`) and exposes the ground truth behind it (:mod:`~fetrain.device.truth`:
+true step functions and true symmetry points on the book's weight scale, Chapter 2), so that
+fitting can be checked against it. It writes the data files in the layout of
+:mod:`~fetrain.device.formats`; reading them is :mod:`~fetrain.device.loading`.
 
 The paper's raw measurements are not public. The data set this module writes has the shape of a
 real campaign:

@@ -1,5 +1,9 @@
 """Conduction through the HZO film: the modified (Simmons-type) Schottky emission law of read
-and write currents, and a polarisation state that lowers the barrier.
+and write currents (:func:`schottky_current_density`), a film of set and reset domains in
+parallel whose switched fraction lowers the barrier (:class:`Conduction`), and the ratio of write
+to read current, the same in every state (:func:`write_to_read_current_ratio`), which lets a
+measured read conductance price a pulse. It uses the constants and the stack of
+:mod:`~fetrain.device.stack`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
-"""Response curves: potentiation and depression traces on the weight scale, their polynomial
-fits (the study's 5th degree) and what the fits give.
+"""Response curves: potentiation and depression traces on the weight scale
+(:func:`add_weight_scale`: w = 2(G − G_min)/(G_max − G_min) − 1), their mean per pulse number
+(:func:`mean_curves`), their polynomial fits (the study's 5th degree: :func:`fit_curve`,
+:class:`CurveFit`) and what the fits give: steps on the table's nodes, pulses between two states,
+nonlinearity. The first steps of building a device model (:mod:`~fetrain.device.build`).
 """
 
 from __future__ import annotations

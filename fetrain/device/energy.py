@@ -1,10 +1,7 @@
-"""Energy of programming pulses.
+"""Energy of programming pulses, J.
 
-This module's room: joules. It turns a pulse (amplitude, width, the device state before it, the
-polarisation it switches) into energy, in the study's form and in a complete form, using the laws
-of :mod:`fetrain.device`. It does not simulate training; later the pulse ledger calls it.
-
-Two forms (both always available, every figure says which it uses):
+A pulse (amplitude, width, the device state before it, the polarity it switches) becomes joules in
+two forms, both always available (every figure says which it uses):
 
 * ``study`` — the study's E = V · I(V, state) · t: the conduction current during the pulse.
 * ``complete`` — adds the energy to charge the device capacitance, C·V² (½CV² is stored and
@@ -13,8 +10,11 @@ Two forms (both always available, every figure says which it uses):
 
 The state enters through the read conductance before the pulse: for the Schottky law, the current
 at the write voltage is the read current times a state-independent ratio
-(:func:`fetrain.device.conduction.write_to_read_current_ratio`), so a reader with measured read conductances
-can cost their own pulses.
+(:func:`fetrain.device.conduction.write_to_read_current_ratio`), so a reader with measured read
+conductances can cost their own pulses. :func:`pulse_energy` prices pulses, :func:`energy_table`
+tabulates a device's, and :func:`ledger_energy` prices a training run's whole pulse ledger,
+exactly, from the few sums the ledger keeps. It uses the device's physics
+(:mod:`~fetrain.device.stack`, :mod:`~fetrain.device.conduction`, :mod:`~fetrain.device.hzo`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Fitting measurements to models: the modified Schottky law of the read I–V sweeps.
 
-This module's room: estimating model parameters, with uncertainties, from measured tables. It uses
-the laws of :mod:`fetrain.device` and reads nothing from disk.
+:func:`fit_schottky` estimates the law's parameters, with uncertainties, from a measured I–V
+table; :func:`mixture_check` tests the domain picture, every intermediate state a mixture of the
+two saturated ones. It uses the conduction law (:mod:`~fetrain.device.conduction`) and reads
+nothing from disk.
 
 The Schottky fit is linear: taking logs of the modified (Simmons) Schottky law,
 

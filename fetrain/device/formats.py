@@ -1,5 +1,8 @@
-"""The layout of characterisation files: the columns of pulse and I–V tables and the names of
-a campaign's files.
+"""The layout of fetrain's characterisation files: the columns of the pulse-response and I–V
+tables with their units (:data:`PULSE_COLUMNS`, :data:`IV_COLUMNS`), the names of a campaign's
+files and the number format they are written in. Plain data, shared by the files' writer
+(:mod:`~fetrain.device.campaign`), checker (:mod:`~fetrain.device.validate`) and reader
+(:mod:`~fetrain.device.loading`).
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
-"""One HZO synapse (stack, conduction, kinetics, programming scheme), the book's default device,
-and where each of its constants comes from.
+"""One HZO synapse (:class:`HZODevice`: stack, conduction, switching kinetics, programming scheme),
+the book's default device (:data:`DEFAULT_DEVICE`), and where each of its constants comes from
+(:data:`CONSTANT_SOURCES`, :func:`describe_constants`: published, calibrated or assumed). It puts
+together :mod:`~fetrain.device.stack`, :mod:`~fetrain.device.conduction`,
+:mod:`~fetrain.device.switching` and :mod:`~fetrain.device.schemes`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Reading characterisation data: the embedded synthetic campaign, or a reader's files.
 
-This module's room: files in, validated tidy tables out, with errors that name the file, the column
-and the first offending row. It reads plain CSV and JSON only (never pickle).
+Files in, validated tidy tables out (:class:`CharacterisationData`), with errors that name the
+file, the column and the first offending row (:mod:`~fetrain.device.validate`). It reads plain CSV
+and JSON only (never pickle).
 
 Two layouts are read (:data:`FORMATS`; the book's appendix "Bring your own device" documents
 both):

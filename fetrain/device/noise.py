@@ -1,5 +1,7 @@
-"""Noise figures of a device: cycle-to-cycle step noise, read noise and device-to-device spreads,
-on the weight scale.
+"""Noise figures of a device model (:class:`NoiseFigures`): cycle-to-cycle step noise net of read
+noise, the read noise's profile over the weight scale, and device-to-device spreads, in w units
+and in AIHWKit's parameters where they exist. They are computed from the residuals of the curve
+fits when a model is built (:mod:`~fetrain.device.build`).
 """
 
 from __future__ import annotations

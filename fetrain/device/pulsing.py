@@ -1,5 +1,7 @@
-"""One device under pulses outside a network: a random walk to its symmetry point, and the
-one-off cost of programming a reference there.
+"""One device under pulses outside a network: a random walk of up and down pulses, which drifts an
+asymmetric device to its symmetry point (:func:`random_pulse_walk`), and the one-off cost of
+programming a reference there (:func:`reference_programming`). Both ask a
+:class:`~fetrain.device.model.DeviceModel`.
 """
 
 from __future__ import annotations

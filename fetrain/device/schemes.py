@@ -1,4 +1,8 @@
-"""Programming schemes: how a measurement campaign picks each pulse width's write amplitude.
+"""Programming schemes: how a measurement campaign picks each pulse width's write amplitude —
+:class:`IsoFraction` (the amplitude that switches a fixed fraction per pulse, the default) or
+:class:`AmplitudeLadder` (a fixed ladder of amplitudes) — registered by name in :data:`SCHEMES`.
+A scheme asks the device's switching kinetics (:mod:`~fetrain.device.switching`) for its
+amplitudes.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The HZO stack: geometry, operating conditions, the constants of nature, the study's pulse
-widths.
+"""The HZO stack: the geometry and operating conditions of one synapse (:class:`HZOStack`), the
+constants of nature, and the study's five programming pulse widths. The base of the device's
+physics; it uses only the ground floor (:mod:`fetrain.common`).
 """
 
 from __future__ import annotations

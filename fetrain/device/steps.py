@@ -1,5 +1,7 @@
-"""The step table: up and down step sizes on nodes over the weight scale, interpolated as
-AIHWKit's PiecewiseStepDevice does, and the symmetry points where they balance.
+"""The step table: up and down step sizes on nodes equally spaced over the weight scale,
+interpolated as AIHWKit's ``PiecewiseStepDevice`` does (:func:`interpolate_table`), and the
+symmetry points where they balance (:func:`stable_points_of_table`, each with its basin). The
+device model and the training engine share it; it uses NumPy only.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""The summary of a fitted device as plain data and as text (``fetrain device fit``).
+"""The summary of a fitted device as plain data (:func:`summarize`, what ``summary.json`` holds)
+and as the text that ``fetrain device fit`` prints (:func:`report`), with the names of the files
+that command writes. It turns a :class:`~fetrain.device.model.DeviceModel` and the data it was
+fitted from into JSON-ready values.
 """
 
 from __future__ import annotations

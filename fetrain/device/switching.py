@@ -1,5 +1,7 @@
-"""Switching kinetics: nucleation-limited switching with a Merz-type field law — how much of the
-not-yet-switched polarisation one pulse of a given width and amplitude switches.
+"""Switching kinetics: nucleation-limited switching with a Merz-type field law
+(:class:`SwitchingKinetics`) — how much of the not-yet-switched polarisation one pulse of a given
+width and amplitude switches. It uses the stack's geometry (:mod:`~fetrain.device.stack`) for the
+field of a pulse.
 """
 
 from __future__ import annotations

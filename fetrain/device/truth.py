@@ -1,5 +1,7 @@
-"""The ground truth of the synthetic campaign at one pulse width: the true step sizes, bounds
-and symmetry point of every generated device, against which every fit is checked.
+"""The ground truth of the synthetic campaign at one pulse width (:class:`WidthTruth`): the true
+step sizes, bounds and symmetry point of every generated device on the book's weight scale,
+against which every fit is checked. It computes them from the device's physics
+(:mod:`~fetrain.device.hzo`), without noise.
 """
 
 from __future__ import annotations

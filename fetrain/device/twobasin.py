@@ -1,5 +1,7 @@
-"""A synthetic device with two stable symmetry points, in AIHWKit's normalized up/down layout:
-a test of the fitting that a one-basin device cannot give.
+"""A synthetic device with two stable symmetry points (:class:`TwoBasinTrace`), written in
+AIHWKit's normalized up/down layout, and its truth on a fitted model's weight scale
+(:class:`ScaledTruth`): a test of the fitting that a one-basin device cannot give. Its step law is
+its own, not the HZO physics; it uses only the ground floor.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Checking a characterisation file: every error names the file, the column and the row.
+"""Checking characterisation files: pulse-response and I–V tables are read as text, typed, and
+checked for the physics and for the fit (enough pulses per phase; plausible currents, voltages,
+widths and conductances). Every error (:class:`DeviceFileError`) names the file, the column and
+the first offending row. It uses the layouts of :mod:`~fetrain.device.formats`;
+:mod:`~fetrain.device.loading` calls it.
 """
 
 from __future__ import annotations

@@ -7,13 +7,39 @@ the main sweep across pulse widths, strategies and programming schemes
 (:mod:`~fetrain.study.tradeoff`); the cross-check against AIHWKit (:mod:`~fetrain.study.crosscheck`);
 the robustness of symmetry point shifting (:mod:`~fetrain.study.robustness`); the coverage of
 fitted uncertainties (:mod:`~fetrain.study.coverage`); the engine's speed (:mod:`~fetrain.study.bench`).
+
+Its main names are importable from here (``from fetrain.study import …``); each is loaded from its
+module on first use, so that importing one module of the subpackage stays light.
 """
 
-from .crosscheck import agreement, cross_check
-from .pilot import DEFAULT_EPOCHS, DEFAULT_LR, TARGET_ACCURACY, choose_from_pilot, load_pilot
-from .plan import SCHEMES, STRATEGIES, SweepPlan, device_models
-from .sweep import book_runs, load_histories, run_sweep
+from importlib import import_module
 
-__all__ = ["DEFAULT_EPOCHS", "DEFAULT_LR", "SCHEMES", "STRATEGIES", "SweepPlan",
-           "TARGET_ACCURACY", "agreement", "book_runs", "choose_from_pilot", "cross_check",
-           "device_models", "load_histories", "load_pilot", "run_sweep"]
+#: the subpackage's main names, and the module of each
+_EXPORTS: dict[str, str] = {
+    "DEFAULT_EPOCHS": "pilot",
+    "DEFAULT_LR": "pilot",
+    "SCHEMES": "plan",
+    "STRATEGIES": "plan",
+    "SweepPlan": "plan",
+    "TARGET_ACCURACY": "pilot",
+    "agreement": "crosscheck",
+    "book_runs": "sweep",
+    "choose_from_pilot": "pilot",
+    "cross_check": "crosscheck",
+    "device_models": "plan",
+    "load_histories": "sweep",
+    "load_pilot": "pilot",
+    "run_sweep": "sweep",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

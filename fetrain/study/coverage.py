@@ -1,4 +1,8 @@
-"""How far to trust a fit's ± : coverage of its uncertainties over generated campaigns.
+"""How far to trust a fit's ±: the coverage of its stated uncertainties over freshly generated
+campaigns — z-scores of the Schottky fit's parameters (:func:`schottky_z_scores`,
+:func:`coverage_summary`) and of the symmetry points of two-basin traces
+(:func:`symmetry_point_coverage`). It uses the device's campaign, fits and two-basin traces
+(:mod:`fetrain.device`).
 """
 
 from __future__ import annotations

@@ -1,13 +1,8 @@
-"""fetrain's engine against AIHWKit over seeds: paired learning curves and a test, fixed in
-advance, of whether they agree — and the book's cross-checks, each defined as data.
-
-AIHWKit trains one sample at a time, at about 1,350 samples per second on one core, so the book's
-cross-checks would spend minutes in AIHWKit at every build. Their AIHWKit side is therefore made
-once by a command, ``fetrain experiments crosscheck`` (:func:`make_crosschecks`), and ships with
-fetrain in ``fetrain/data/crosscheck``: one CSV of learning curves and one JSON record per check,
-the record naming the exact settings and the fingerprint of the code that made it. A page trains
-fetrain's side live (:func:`fetrain_side`, seconds), loads AIHWKit's
-(:func:`load_crosscheck`) and tests the two against each other (:func:`check_agreement`).
+"""fetrain's engine against AIHWKit over seeds: the book's cross-checks (:class:`CrossCheck`,
+:data:`CROSS_CHECKS`), paired learning curves, and a test, fixed in advance, of whether they agree
+(:func:`agreement`). AIHWKit's side is trained once by a command and shipped as plain files
+(:func:`make_crosschecks`, :func:`load_crosscheck`); fetrain's side trains through the run cache
+(:func:`fetrain_side`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""The validation pilot and what it fixed: the learning rate, the epochs and the target accuracy.
+"""The validation pilot and what it fixed: the learning rate, the epochs and the target accuracy
+(:data:`DEFAULT_LR`, :data:`DEFAULT_EPOCHS`, :data:`TARGET_ACCURACY`), chosen once on the
+validation split by the rule :func:`choose_from_pilot`. The pilot's table ships with fetrain
+(:func:`load_pilot`); :func:`validation_pilot` trains it again.
 """
 
 from __future__ import annotations

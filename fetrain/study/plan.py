@@ -1,5 +1,7 @@
-"""What the main experiment trains: strategies, programming schemes, the plan of runs, and the
-device model of every width under a scheme.
+"""What the main experiment trains: the strategies (:data:`STRATEGIES`: a rule, and where each
+reference sits), the programming schemes (:data:`SCHEMES`), the plan of runs (:class:`SweepPlan`,
+one :class:`RunSpec` per run), and the device model of every width under a scheme
+(:func:`device_models`). Running the plan is :mod:`~fetrain.study.sweep`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Symmetry point shifting with a mis-set or drifting reference: the sweep and its summary.
+"""Symmetry point shifting with a mis-set or drifting reference: the configurations of the sweep
+(:func:`robustness_configs`), its table and its summary in one sentence, and the full-resolution
+sweep that ships with fetrain (:func:`load_robustness`).
 """
 
 from __future__ import annotations

@@ -96,3 +96,71 @@ def epoch_costs(history: pd.DataFrame) -> pd.DataFrame:
         "study energy (J)": at_epochs["energy_study_J"].diff().to_numpy(),
         "complete energy (J)": at_epochs["energy_complete_J"].diff().to_numpy(),
     }).dropna().reset_index(drop=True)
+
+
+def train_groups(groups: dict, data, cache_dir=None) -> dict:
+    """Train named groups of configurations in one call of
+    :func:`fetrain.train.store.train_cached` (so that what is missing trains side by side, and
+    what a chapter already trained is read back from the run cache).
+
+    Parameters
+    ----------
+    groups : dict of str to list of TrainConfig
+        Configurations by name, one per seed.
+    data : MNIST
+        The data set.
+    cache_dir : str or pathlib.Path, optional
+        The run cache; None: the default one.
+
+    Returns
+    -------
+    dict of str to list of RunResult
+        The runs by name, in the order given.
+    """
+    from ..train.store import train_cached
+
+    configs = [c for group in groups.values() for c in group]
+    results = iter(train_cached(configs, data, cache_dir=cache_dir))
+    return {name: [next(results) for _ in group] for name, group in groups.items()}
+
+
+def accuracy_at_epoch(groups: dict, epoch: float = 1.0, column: str = "test_accuracy") -> pd.Series:
+    """Mean accuracy over seeds at one epoch of training, for each group of runs.
+
+    Parameters
+    ----------
+    groups : dict of str to list of RunResult
+        Runs by name, one per seed.
+    epoch : float
+        The epoch (evaluations at that epoch; NaN for a run that has none).
+    column : str
+        The history's accuracy column.
+
+    Returns
+    -------
+    pandas.Series
+        Accuracy (fraction) by group name, in the order given.
+    """
+    def at(history):
+        hit = history.loc[np.isclose(history["epoch"], epoch), column]
+        return float(hit.iloc[0]) if len(hit) else np.nan
+
+    return pd.Series({name: float(np.mean([at(r.history) for r in runs]))
+                      for name, runs in groups.items()}, name=column)
+
+
+def pulses_per_epoch(runs) -> pd.Series:
+    """Pulses fired in each epoch, all layers, mean over seeds.
+
+    Parameters
+    ----------
+    runs : list of RunResult
+        Runs of one configuration, one per seed.
+
+    Returns
+    -------
+    pandas.Series
+        Pulses (counts) fired during the epoch that ends at each index (epochs).
+    """
+    table = pd.concat([r.history.set_index("epoch")["pulses"] for r in runs], axis=1).mean(axis=1)
+    return table[table.index == np.floor(table.index)].diff().dropna()

@@ -1,13 +1,14 @@
 """The book's main experiment as one resumable command: training runs across pulse widths,
-algorithms, programming schemes and seeds, executed here or on a Dask cluster, written as plain
+strategies, programming schemes and seeds, executed here or on a Dask cluster, written as plain
 files.
 
-This module's room: *which* runs (:class:`SweepPlan`), the device model of every width under a
-programming scheme (:func:`device_models`), *running* them (:func:`run_sweep`: in this process
-on the local cores, or through any ``concurrent.futures`` executor such as a Dask cluster's) and
-*writing* what each run produced — its history with every energy part — so that an interrupted
-sweep resumes where it stopped. What the histories mean (energy to target, the map of where
-short pulses win) is :mod:`fetrain.study.tradeoff`; ``fetrain reproduce`` is the command.
+:func:`run_sweep` trains every run of a :class:`~fetrain.study.plan.SweepPlan` that the results
+folder does not hold yet — in this process on the local cores, or through any
+``concurrent.futures`` executor such as a Dask cluster's — and writes what each run produced, its
+history with every energy part (:func:`energy_parts`), so that an interrupted sweep resumes where
+it stopped. :func:`write_results` and :func:`load_tables` give the sweep's tables; what they mean
+(energy to target, the map of where short pulses win) is :mod:`~fetrain.study.tradeoff`;
+``fetrain reproduce`` is the command.
 
 Runs are independent and each draws only from its own seeded generators: a run's numbers are the
 same whether it trains here beside others, alone, or on a cluster worker.

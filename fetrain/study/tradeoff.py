@@ -1,9 +1,9 @@
 """What a sweep's histories say: energy to target, its parts, curves over targets, and the map of
 where short pulses win.
 
-This module's room: pure functions of the tables that :mod:`fetrain.study.sweep` writes (one row per
-evaluation of a run, with every energy part as a cumulative column, J). It trains nothing and
-reads no device model, so the chapter can analyse a results folder made elsewhere.
+Pure functions of the tables that :mod:`fetrain.study.sweep` writes (one row per evaluation of a
+run, with every energy part as a cumulative column, J). They train nothing and read no device
+model, so the chapter can analyse a results folder made elsewhere.
 
 Definitions (fixed before any sweep was run):
 

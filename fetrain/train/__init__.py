@@ -5,15 +5,41 @@ A :class:`~fetrain.train.config.TrainConfig` names a device model, a rule
 (:mod:`~fetrain.train.rules`) and its settings; :func:`~fetrain.train.loop.train` trains many
 side by side on the :class:`~fetrain.train.engine.Engine`; :func:`~fetrain.train.store.train_cached`
 keeps each run as plain files. MNIST is :mod:`~fetrain.train.data`.
+
+Its main names are importable from here (``from fetrain.train import …``); each is loaded from its
+module on first use, so that importing one module of the subpackage stays light.
 """
 
-from .config import LAYER_SIZES, REFERENCES, TrainConfig
-from .engine import Engine
-from .hardware import DIGITAL_MODELS, CircuitCosts, DigitalCosts
-from .loop import RunResult, layer_summary, train
-from .rules import RULES, MixedPrecision, PulseTrains
-from .store import load_result, save_result, train_cached
+from importlib import import_module
 
-__all__ = ["CircuitCosts", "DIGITAL_MODELS", "DigitalCosts", "Engine", "LAYER_SIZES",
-           "MixedPrecision", "PulseTrains", "REFERENCES", "RULES", "RunResult", "TrainConfig",
-           "layer_summary", "load_result", "save_result", "train", "train_cached"]
+#: the subpackage's main names, and the module of each
+_EXPORTS: dict[str, str] = {
+    "CircuitCosts": "hardware",
+    "DIGITAL_MODELS": "hardware",
+    "DigitalCosts": "hardware",
+    "Engine": "engine",
+    "LAYER_SIZES": "config",
+    "MixedPrecision": "rules",
+    "PulseTrains": "rules",
+    "REFERENCES": "config",
+    "RULES": "rules",
+    "RunResult": "loop",
+    "TrainConfig": "config",
+    "layer_summary": "loop",
+    "load_result": "store",
+    "save_result": "store",
+    "train": "loop",
+    "train_cached": "store",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,5 +1,7 @@
-"""The flat arrays one configuration trains: device records, weights, ledger, rule state and
-generators, built from its configuration.
+"""The flat arrays one configuration trains — device records, weights, ledger, rule state and
+generators, in the layout of :mod:`~fetrain.train.crossbar` — built from its configuration
+(:mod:`~fetrain.train.config`). :class:`~fetrain.train.engine.Engine` builds one set per
+configuration; nothing here is public.
 """
 
 from __future__ import annotations

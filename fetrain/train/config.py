@@ -1,4 +1,8 @@
-"""One training configuration, and the seeded random streams that make its numbers its own.
+"""One training configuration (:class:`TrainConfig`: device model, rule, learning rate, epochs,
+reference, seed), and the seeded random streams that make its numbers its own: initial weights,
+data order, and one generator per configuration and purpose (:data:`RANDOM_STREAMS`). It also
+fixes the network's layer sizes and the engine's default number of threads. It uses the device
+model (:mod:`fetrain.device.model`) and the rules (:mod:`~fetrain.train.rules`).
 """
 
 from __future__ import annotations

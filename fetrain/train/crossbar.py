@@ -1,8 +1,9 @@
 """Compiled primitives of the crossbar: one programming pulse on one device, with its ledger entry.
 
-This module's room: the device physics that every training rule shares, as small numba functions
-that the rules (:mod:`fetrain.train.rules`) and the engine (:mod:`fetrain.train.engine`) call inside
-their compiled loops. It holds no state; every array belongs to the caller.
+The device physics that every training rule shares, as small numba functions (:func:`fire`,
+:func:`step_size`, :func:`symmetry_points`) that the rules (:mod:`~fetrain.train.rules`) and the
+compiled training loop (:mod:`~fetrain.train.kernels`) call. They hold no state; every array
+belongs to the caller.
 
 A configuration's crossbar is a set of flat per-device arrays (all layers one after the other;
 within a layer, device (i, j) — output i, input j — sits at ``offset + j·n_out + i``):
@@ -16,6 +17,8 @@ within a layer, device (i, j) — output i, input j — sits at ``offset + j·n_
 * ``sums`` — per layer (n_up, n_down, Σ state before each up pulse, the same for down,
   Σ|Δw| up, Σ|Δw| down), float64, (n_layers, 6): what :func:`fetrain.device.energy.ledger_energy`
   needs to price every pulse at the state it met.
+
+The module also keeps numba's on-disk cache of the compiled modules in step with their sources.
 """
 
 from __future__ import annotations

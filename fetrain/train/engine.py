@@ -1,26 +1,29 @@
 """fetrain's pulsed-crossbar training engine, compiled (numba), with an exact pulse ledger.
 
-This module's room: training the 784-256-128-10 network sample by sample (batch size 1, as on
-chip), with every weight matrix held as device states on the weight scale w and changed only by
-programming pulses, and counting every pulse. Several independent configurations (device, seed,
+:class:`Engine` trains the 784-256-128-10 network sample by sample (batch size 1, as on chip),
+with every weight matrix held as device states on the weight scale w and changed only by
+programming pulses, and counts every pulse. Several independent configurations (device, seed,
 learning rate, reference, rule) train side by side, each in one compiled call per stretch of
-samples, on as many threads as there are cores; each draws from its own seeded generators, so its
-result does not depend on its neighbours, on the number of threads or on the process.
+samples (:mod:`~fetrain.train.kernels`), on as many threads as there are cores; each draws from
+its own seeded generators, so its result does not depend on its neighbours, on the number of
+threads or on the process.
 
 How a gradient becomes pulses is the configuration's training rule (:mod:`fetrain.train.rules`:
 stochastic pulse trains, mixed precision); what one pulse does to a device is
 :func:`fetrain.train.crossbar.fire` (the device model's step table interpolated on the device's own
 bounds, times its device-to-device scale, times (1 + dw_min_std·ξ), clipped to the bounds).
 
-Biases are digital (plain SGD), outside the ledger. The ledger counts, per layer and device, the up
-and down pulses actually fired (a pulse that meets a bound still counts), and per layer the sums
-that make the energy exact: the states before the pulses and the weight changes
+Biases are digital (plain SGD), outside the ledger. The ledger (:class:`Ledger`) counts, per layer
+and device, the up and down pulses actually fired (a pulse that meets a bound still counts), and
+per layer the sums that make the energy exact: the states before the pulses and the weight changes
 (:func:`fetrain.device.energy.ledger_energy`).
 
-Random streams (:data:`RANDOM_STREAMS`, part of every configuration's description and so of every
-run-cache key and checkpoint signature): initial weights and device-to-device draws from seeded
-torch generators (shared with the AIHWKit bridge); bits and cycle noise from two numpy PCG64
-generators per configuration, seeded by (seed, stream); the data order from numpy.
+Random streams (:data:`~fetrain.train.config.RANDOM_STREAMS`, part of every configuration's
+description and so of every run-cache key and checkpoint signature): initial weights and
+device-to-device draws from seeded torch generators (shared with the AIHWKit bridge); bits and
+cycle noise from two numpy PCG64 generators per configuration, seeded by (seed, stream); the data
+order from numpy. Epochs, evaluations and files are :mod:`~fetrain.train.loop` and
+:mod:`~fetrain.train.store`.
 """
 
 from __future__ import annotations

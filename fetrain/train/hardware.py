@@ -1,5 +1,8 @@
-"""What the hardware around the array costs: the digital work of a rule (mixed precision's
-accumulator) and the lines and half-selected devices of every pulse.
+"""What the hardware around the array costs, J: the digital work of a rule (mixed precision's
+accumulator, under the named hardware models of :data:`DIGITAL_MODELS`) and the lines and
+half-selected devices of every pulse (:class:`CircuitCosts`, :func:`line_energy`). These are stated
+models, not measurements; the current through a half-selected device follows the device's
+conduction law (:mod:`fetrain.device.conduction`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""The compiled training loop: forward, backward and each layer's update, sample by sample.
+"""The compiled training loop (numba): forward, backward and each layer's update, sample by
+sample (batch size 1, as on chip), for one configuration. Each layer's update goes to the
+configuration's rule (:func:`fetrain.train.rules.update_layer`), or, without a device model, to the
+exact step. :class:`~fetrain.train.engine.Engine` calls it, one stretch of samples at a time.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""Training runs: the loop over epochs, evaluations, the history, and results as plain files.
+"""Training runs: the loop over epochs, evaluations, the history and checkpoints.
 
-This module's room: driving :class:`fetrain.train.engine.Engine` through epochs on a data set, recording
-accuracy, pulses and joules at every evaluation, and writing/reading results and checkpoints as
-plain data (CSV, JSON, safetensors) — never pickle.
+:func:`train` drives :class:`~fetrain.train.engine.Engine` through epochs on a data set, recording
+accuracy, pulses and joules (:func:`fetrain.device.energy.ledger_energy`) at every evaluation in a
+:class:`RunResult`; given a checkpoint folder, it saves its whole state as plain data (safetensors
+and JSON, never pickle) and resumes from it. :func:`layer_summary` says where each layer's weights
+went. Results as files, and the run cache, are :mod:`~fetrain.train.store`.
 """
 
 from __future__ import annotations

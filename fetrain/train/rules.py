@@ -1,12 +1,14 @@
 """Training rules: how a layer's gradient becomes programming pulses.
 
-This module's room: each rule is one unit — a frozen dataclass with its parameters, the size of
-its state, the names of its counters — and one compiled update kernel; :data:`RULES` registers
-them by name and :func:`update_layer` is the one place where compiled code chooses a rule's
-kernel. Adding a rule (for example Tiki-Taka) means one new class, one kernel and one branch
-here; the engine, training loop, energy and bridge ask the rule object, not its name.
+Each rule is one unit — a frozen dataclass with its parameters, the size of its state, the names
+of its counters — and one compiled update kernel; :data:`RULES` registers them by name and
+:func:`update_layer` is the one place where compiled code chooses a rule's kernel. Adding a rule
+(for example Tiki-Taka) means one new class, one kernel and one branch there; the engine, training
+loop, energy and bridge ask the rule object, not its name. Pulses are fired by
+:func:`fetrain.train.crossbar.fire`; mixed precision's digital work is priced by
+:mod:`~fetrain.train.hardware`.
 
-Rules of this module:
+The rules:
 
 * :class:`PulseTrains` (``"sgd"``) — AIHWKit 1.1.0's analog SGD with stochastic pulse trains
   (``PulseType.StochasticCompressed`` with update management and update bit-length management),

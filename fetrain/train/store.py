@@ -1,5 +1,8 @@
-"""Training runs as plain files: results written and read back without pickle, and a run cache
-keyed by configuration, data and code.
+"""Training runs as plain files: results written and read back without pickle (CSV, JSON,
+safetensors), and a run cache keyed by configuration, data and code (:func:`train_cached`). The key
+holds the fingerprint of the code that decides a run's numbers
+(:func:`fetrain.common.fingerprint.engine_fingerprint`), so a change to that code trains afresh
+while a change to the book or the figures does not.
 """
 
 from __future__ import annotations
