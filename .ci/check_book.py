@@ -15,7 +15,15 @@ by Playwright, and checks, on the rendered page:
    "...Warning" text in an output;
 4. width: no cell output and no table is wider than the article's column (a horizontal scroll bar
    or content past the column's right edge), at a fixed 1280x900 desktop viewport;
-5. stale text: no "not present in this build" on the page, and no NumPy scalar repr
+5. code width: no line of a code cell's input is wider than its code block (``div.cell_input
+   pre``, which scrolls rather than wraps); a failure names the page, the cell, the line, its
+   width in characters and how many characters the block holds. The inputs a reader can see are
+   checked: those shown on the page and those in a collapsed ``hide-input`` (or ``hide-cell``)
+   toggle, which a reader opens with one click and then reads at the same width. Inputs removed
+   from the page (``remove-input``, ``remove-cell``) are not in the HTML and are not checked. The
+   run ends by printing how many characters of code the text column holds (the limit for chapter
+   writers);
+6. stale text: no "not present in this build" on the page, and no NumPy scalar repr
    (``np.float64(``), temporary path (``/tmp/``) or raw pandas table (a DataFrame shown without
    the book's table helper) in an output.
 
@@ -85,6 +93,8 @@ class PageResult:
     figures: int = 0                   # <img> elements in the article
     equations: int = 0                 # typeset equations (mjx-container elements)
     screenshot: Path | None = None
+    # characters of code the narrowest code block holds: {"shown": n, "hidden": n}
+    code_columns: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
 
@@ -281,7 +291,7 @@ for (let node = walker.nextNode(); node; node = walker.nextNode()) {
 return [typeset, failures];
 """
 
-#: Checks 3 and 5: errors, warnings and stale text in outputs. Returns failures.
+#: Checks 3 and 6: errors, warnings and stale text in outputs. Returns failures.
 _JS_OUTPUT_TEXT = _JS_HELPERS + r"""
 const failures = [];
 // Python's traceback header, and exception or warning class names (ValueError, UserWarning,
@@ -393,6 +403,48 @@ return failures;
 """
 
 
+#: Check 5: code lines of cell inputs wider than their code block. Returns [failures, the fewest
+#: characters of code a block holds, for inputs shown and for inputs in a collapsed toggle:
+#: {"shown": n, "hidden": n}, a key absent when the page has no such input].
+_JS_CODE_WIDTH = _JS_HELPERS + r"""
+const failures = [];
+const limits = {};           // fewest characters a code block holds: {shown: n, hidden: n}
+const canvas = document.createElement('canvas').getContext('2d');
+for (const pre of article.querySelectorAll('div.cell div.cell_input pre')) {
+  const hidden = !!pre.closest('details');        // in a collapsed toggle: seen when opened
+  for (let el = pre.parentElement; el; el = el.parentElement) {
+    if (el.tagName === 'DETAILS') el.open = true;
+  }
+  const style = getComputedStyle(pre);
+  if (pre.clientWidth === 0) continue;             // not displayed at all
+  const inner = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  canvas.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const charWidth = canvas.measureText('0'.repeat(100)).width / 100;
+  const fits = Math.floor((inner + 0.5) / charWidth);
+  const key = hidden ? 'hidden' : 'shown';
+  limits[key] = limits[key] === undefined ? fits : Math.min(limits[key], fits);
+  const lines = (pre.textContent || '').replace(/\n$/, '').split('\n');
+  let reported = 0;
+  lines.forEach((line, i) => {
+    const text = line.replace(/\t/g, '        ');
+    if (canvas.measureText(text).width <= inner + 0.5) return;
+    reported += 1;
+    const chars = Array.from(text.replace(/\s+$/, '')).length;
+    const shown = text.replace(/\s+$/, '');
+    failures.push(`code line ${i + 1} of ${hidden ? 'the hidden input of ' : ''}${whereIs(pre)} ` +
+                  `is ${chars} characters wide; its code block holds ${fits}: ` +
+                  `"${shown.length > 100 ? shown.slice(0, 99) + '…' : shown}"`);
+  });
+  // a block that scrolls although no line measured too wide (a font fallback, say)
+  if (!reported && pre.scrollWidth > pre.clientWidth + 1) {
+    failures.push(`code block of ${whereIs(pre)} scrolls: content ${pre.scrollWidth} px wide ` +
+                  `in a ${pre.clientWidth} px box (about ${fits} characters)`);
+  }
+}
+return [failures, limits];
+"""
+
+
 def _run(page, script: str):
     """Evaluate a check script (a function body) in the page."""
     return page.evaluate(f"() => {{ {script} }}")
@@ -455,6 +507,8 @@ def check_page(context, base_url: str, html_root: Path, path: Path,
         # Widths are measured with every collapsed part (hidden inputs and outputs, dropdowns)
         # opened: a reader who opens one sees its content at its full width.
         result.failures += _run(page, _JS_WIDTH)
+        code_failures, result.code_columns = _run(page, _JS_CODE_WIDTH)
+        result.failures += code_failures
     except PlaywrightError as exc:
         # The page did not load, or a check could not run on it: the page fails, the run goes on.
         result.failures.append(f"page could not be checked: {str(exc).splitlines()[0]}")
@@ -547,6 +601,12 @@ def main(argv=None) -> int:
     count = sum(len(r.failures) for r in failed)
     print(f"\n{len(results)} pages checked in {time.monotonic() - start:.0f} s: "
           f"{len(results) - len(failed)} ok, {len(failed)} failed")
+    limits = {kind: min(r.code_columns[kind] for r in results if kind in r.code_columns)
+              for kind in ("shown", "hidden") if any(kind in r.code_columns for r in results)}
+    if limits:
+        print(f"code cells: a line of code fits up to {limits.get('shown', '-')} characters in a "
+              f"cell shown on the page, {limits.get('hidden', '-')} in a hide-input toggle (at the "
+              f"{VIEWPORT['width']} px desktop viewport, in this machine's monospace font)")
     if failed:
         print(f"\n{count} failures:")
         for r in failed:

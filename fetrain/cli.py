@@ -494,8 +494,12 @@ def _crosscheck(args, parser) -> int:
     report = make_crosschecks(args.checks, out=args.out, workers=workers,
                               progress=not args.no_progress, log=lambda line: print(line, flush=True))
     made = sum(r["status"] == "made" for r in report)
-    print(f"{_plural(made, 'check')} made, {len(report) - made} kept, in "
-          f"{time.perf_counter() - start:.0f} s")
+    kept = sum(r["status"] == "kept" for r in report)
+    print(f"{_plural(made, 'check')} made, {kept} kept, in {time.perf_counter() - start:.0f} s")
+    if made + kept < len(report):
+        print("error: fetrain's code changed while some checks trained; they were not written: "
+              "run the same command again", file=sys.stderr)
+        return 1
     return 0
 
 

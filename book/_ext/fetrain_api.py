@@ -11,6 +11,10 @@ What it adds to ``sphinx.ext.autodoc`` and ``napoleon``:
   values and in signatures; a dictionary whose values are short (text, numbers, tuples of them,
   classes) shows as a table under its description; any other value whose text is long, and any
   path (it would show the builder's own folders), is left out of the page;
+* the ``fetrain-modules`` directive: one section per module of a subpackage, each its
+  ``automodule``, in the order the page names them, then any module the page does not name;
+* the ``fetrain-commands`` directive: the ``--help`` of the ``fetrain`` command and of each of
+  its subcommands, as the command prints it;
 * a check that every module of ``fetrain`` is documented on a page of the book: a module missing
   from the API reference is a build warning (an error under ``-W``) that names it;
 * magnitudes: fetrain's docstrings write them the way the physics does, ``|V|`` or ``|Δw|``; reST
@@ -20,16 +24,19 @@ What it adds to ``sphinx.ext.autodoc`` and ``napoleon``:
 
 from __future__ import annotations
 
+import argparse
 import ast
 import importlib
+import os
 import inspect
 import pkgutil
 import re
 import sys
+import textwrap
 from pathlib import Path, PurePath
 
 from docutils import nodes
-from docutils.parsers.rst import Directive, directives
+from docutils.parsers.rst import Directive
 from docutils.parsers.rst import Parser as RSTParser
 from docutils.statemachine import StringList
 from docutils.utils import new_document
@@ -159,10 +166,12 @@ class _ReadableValue:
     def should_suppress_value_header(self) -> bool:
         if super().should_suppress_value_header():
             return True
-        return _value_text(self.object) is None
+        value = getattr(self, "_value", self.object)    # the value itself, not its stand-in
+        # a dictionary shown as a table under the description is not shown beside the name too
+        return _value_text(value) is None or _table_lines(value) is not None
 
     def add_directive_header(self, sig: str) -> None:
-        original = self.object
+        original = self._value = self.object
         text = _value_text(original)
         if text is not None:
             # object_description() writes repr(): hand it an object whose repr is the plain text
@@ -171,6 +180,7 @@ class _ReadableValue:
             super().add_directive_header(sig)
         finally:
             self.object = original
+            del self._value
 
     def add_content(self, more_content) -> None:
         super().add_content(more_content)
@@ -221,25 +231,24 @@ def _first_sentence(lines: list[str]) -> str:
         paragraph.append(line.strip())
     text = " ".join(paragraph)
     match = re.search(r"^(.*?[.!?])(?:\s|$)", text)
-    return (match.group(1) if match else text).strip()
+    sentence = (match.group(1) if match else text).strip()
+    # a ``#:`` comment often starts in lower case: the table's cell starts a sentence
+    return sentence[:1].upper() + sentence[1:] if sentence[:1].islower() else sentence
 
 
-def _exported_from(package: str) -> dict[str, str]:
-    """For each name that ``package/__init__.py`` imports from a module: that module's name."""
-    module = importlib.import_module(package)
-    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
-    out = {}
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom):
-            base = package.split(".")
-            if node.level:
-                base = base[:len(base) - (node.level - 1)]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            for alias in node.names:
-                out[alias.asname or alias.name] = target
-    return out
+def _defining_module(package: str, name: str) -> str:
+    """The module of ``package`` that assigns ``name`` at its top level (a constant has no
+    ``__module__``); the package itself when none does."""
+    for module in _modules_of(package):
+        path = Path(importlib.import_module(module).__file__)
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            targets = (node.targets if isinstance(node, ast.Assign)
+                       else [node.target] if isinstance(node, ast.AnnAssign) else [])
+            for target in targets:
+                names = target.elts if isinstance(target, ast.Tuple) else [target]
+                if any(isinstance(n, ast.Name) and n.id == name for n in names):
+                    return module
+    return package
 
 
 def _describe(package: str, name: str) -> tuple[str, str, str]:
@@ -251,7 +260,7 @@ def _describe(package: str, name: str) -> tuple[str, str, str]:
         return (f"{obj.__module__}.{obj.__qualname__}", "class" if inspect.isclass(obj) else "func",
                 _first_sentence((inspect.getdoc(obj) or "").splitlines()))
     # A constant: documented by its ``#:`` comment in the module that defines it.
-    module = _exported_from(package).get(name, package)
+    module = _defining_module(package, name)
     analyzer = ModuleAnalyzer.for_module(module)
     analyzer.analyze()
     comment = analyzer.attr_docs.get(("", name), [])
@@ -353,15 +362,14 @@ class Summary(Directive):
 class Modules(Directive):
     """``fetrain-modules PACKAGE``: one section per module of a subpackage, each its automodule.
 
-    The ``:order:`` option names modules (without the package) in the order a reader meets them;
+    The directive's content names modules (without the package), in the order a reader meets them;
     modules it does not name follow, alphabetically, so that a new module is documented without
     an edit of the page. Private modules (``_name``) are left out. The directive must come last
     on its page: the sections it makes close the page's top section.
     """
 
     required_arguments = 1
-    has_content = False
-    option_spec = {"order": directives.unchanged}
+    has_content = True
 
     def run(self):
         env = self.state.document.settings.env
@@ -372,7 +380,7 @@ class Modules(Directive):
             logger.warning(f"fetrain-modules: cannot import {package}: {exc}", location=env.docname)
             return []
         names = [m.rsplit(".", 1)[1] for m in modules]
-        order = (self.options.get("order") or "").split()
+        order = " ".join(self.content).split()
         for name in order:
             if name not in names:
                 logger.warning(f"fetrain-modules: {package} has no module {name!r} (its modules: "
@@ -386,6 +394,114 @@ class Modules(Directive):
                      f".. automodule:: {package}.{name}", "   :members:", "```", ""]
         container = nodes.container()
         # MyST's nested parse with titles: "##" headings become sections of the page
+        self.state.nested_parse(StringList(text), self.content_offset, container, match_titles=True)
+        return list(container.children)
+
+
+# --------------------------------------------------------------------------------------------
+# The command line
+
+
+#: width of the commands' help text, characters: it fits the book's code column
+HELP_COLUMNS = 76
+
+
+def _commands(parser: argparse.ArgumentParser, words: list[str]):
+    """(the command's words, its parser) for a parser and every subcommand under it, in order."""
+    yield words, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _commands(sub, words + [name])
+
+
+#: a row of an aligned list: indentation, a term, two or more spaces, its description
+_TERM_ROW = re.compile(r"^(\s*\S+(?: \S+)*?\s{2,})\S")
+#: an example command line
+_COMMAND = re.compile(r"^\s+(?:fetrain|python)\s(?!.*\S\s{2,}\S)")
+
+
+def _wrapped(text: str, width: int) -> str:
+    """Help text with no line longer than ``width``.
+
+    argparse wraps its own columns; descriptions and epilogs written preformatted keep their lines.
+    A group that holds a line too long is re-wrapped: a paragraph of prose as a whole, a row of an
+    aligned list with its continuation lines under its description, an indented item with a
+    hanging indent, an example command with ``\\`` at the end of each broken line.
+    """
+    lines = text.splitlines()
+    out, i = [], 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            out.append(line)
+            i += 1
+            continue
+        row = _TERM_ROW.match(line)
+        column = len(row.group(1)) if row else len(line) - len(line.lstrip())
+        group = [line]
+        i += 1
+        # a paragraph of prose (not indented) or a row of an aligned list continues on the lines
+        # at its text's column; an indented line of its own (an item) stands alone
+        if not _COMMAND.match(line) and (row or column == 0):
+            while (i < len(lines) and lines[i].strip() and not _COMMAND.match(lines[i])
+                   and len(lines[i]) - len(lines[i].lstrip()) == column
+                   and not (_TERM_ROW.match(lines[i]) and not row)):
+                group.append(lines[i])
+                i += 1
+        if max(len(g) for g in group) <= width:
+            out += group
+        elif _COMMAND.match(line):
+            indent = line[:len(line) - len(line.lstrip())]
+            parts = textwrap.wrap(line.strip(), width=width - 2, initial_indent=indent,
+                                  subsequent_indent=indent + "    ", break_long_words=False,
+                                  break_on_hyphens=False)
+            out += [p + " \\" for p in parts[:-1]] + parts[-1:]
+        else:
+            words = " ".join([group[0][column:].strip()] + [g.strip() for g in group[1:]])
+            hanging = column if row or column == 0 else column + 2
+            out += textwrap.wrap(words, width=width, initial_indent=group[0][:column],
+                                 subsequent_indent=" " * hanging, break_long_words=False,
+                                 break_on_hyphens=False)
+    return "\n".join(out)
+
+
+class Commands(Directive):
+    """``fetrain-commands MODULE``: the ``--help`` of a command and of each of its subcommands.
+
+    ``MODULE.parser()`` gives the command's ``argparse`` parser; each (sub)command's help is shown
+    as it prints, at most :data:`HELP_COLUMNS` characters a line, in a section of its own (``###``
+    headings: the directive belongs under a ``##`` heading, last in its section).
+    """
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self):
+        env = self.state.document.settings.env
+        try:
+            module = importlib.import_module(self.arguments[0])
+            top = module.parser()
+        except Exception as exc:  # noqa: BLE001 - a build warning that names the cause
+            logger.warning(f"fetrain-commands: no parser from {self.arguments[0]}.parser(): {exc}",
+                           location=env.docname)
+            return []
+        env.note_dependency(module.__file__)
+        text = []
+        saved = os.environ.get("COLUMNS")
+        os.environ["COLUMNS"] = str(HELP_COLUMNS + 2)       # argparse wraps at COLUMNS − 2
+        try:
+            for words, parser in _commands(top, [top.prog]):
+                parser.prog = " ".join(words)
+                help_text = _wrapped(parser.format_help().rstrip(), HELP_COLUMNS)
+                text += [f"### `{' '.join(words)}`", "", "````text", *help_text.splitlines(),
+                         "````", ""]
+        finally:
+            if saved is None:
+                os.environ.pop("COLUMNS", None)
+            else:
+                os.environ["COLUMNS"] = saved
+        container = nodes.container()
         self.state.nested_parse(StringList(text), self.content_offset, container, match_titles=True)
         return list(container.children)
 
@@ -417,5 +533,6 @@ def setup(app):
     app.connect("autodoc-process-signature", _plain_signature)
     app.add_directive("fetrain-summary", Summary)
     app.add_directive("fetrain-modules", Modules)
+    app.add_directive("fetrain-commands", Commands)
     app.connect("env-check-consistency", _check_every_module_documented)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

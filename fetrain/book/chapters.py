@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..device.campaign import Variability
 from ..device.hzo import DEFAULT_DEVICE, HZODevice
 from ..device.stack import DEFAULT_PULSE_WIDTH_S
+from ..device.twobasin import TwoBasinTrace
 from ..study.pilot import DEFAULT_LR
 from ..train.hardware import DigitalCosts
 from ..train.rules import MixedPrecision
@@ -51,6 +52,25 @@ class DeviceModelParameters(Parameters):
 
     width_s: float = parameter(DEFAULT_PULSE_WIDTH_S, "the pulse width examined in detail", "s")
     variability: Variability = parameter(Variability(), "the campaign's noise and spreads")
+
+
+@dataclass(frozen=True)
+class BringYourOwnDeviceParameters(Parameters):
+    """Appendix B: the two example devices fitted as a reader's own.
+
+    Attributes
+    ----------
+    imprint_field_V_m : float
+        The imprint field of the example device of B.3 (V/m), written to a folder as a reader's
+        measurement (the book's device has 1.06e7 V/m).
+    trace : TwoBasinTrace
+        The normalized device of B.4, with two stable symmetry points: its roots, steps, noise
+        and seed.
+    """
+
+    imprint_field_V_m: float = parameter(1.3e7, "the imprint field of B.3's example device",
+                                         "V/m")
+    trace: TwoBasinTrace = parameter(TwoBasinTrace(), "the normalized two-basin device of B.4")
 
 
 @dataclass(frozen=True)
@@ -122,3 +142,27 @@ class MixedPrecisionParameters(Parameters):
     mixed_precision: MixedPrecision = parameter(MixedPrecision(), "the rule: threshold ε, "
                                                 "transfer interval, pulse cap")
     costs: DigitalCosts = parameter(DigitalCosts(), "J per digital operation (Horowitz, 45 nm)")
+
+
+@dataclass(frozen=True)
+class TradeoffParameters(Parameters):
+    """Chapter 6: the hardware model of mixed precision's digital work in the total energy (the
+    sweep's runs follow the scale: :meth:`fetrain.study.plan.SweepPlan.for_scale`).
+
+    Attributes
+    ----------
+    digital : str
+        The digital hardware model of the totals, the map and the Pareto front: a name of
+        :data:`fetrain.train.hardware.DIGITAL_MODELS` (``fp32-dense``, the costliest reasonable
+        model, by default; ``int16-sparse-fused``, the cheapest).
+    """
+
+    digital: str = parameter("fp32-dense", "the hardware model of mixed precision's digital "
+                             "work in the totals (a name of DIGITAL_MODELS)")
+
+    def __post_init__(self) -> None:
+        from ..train.hardware import DIGITAL_MODELS
+
+        if self.digital not in DIGITAL_MODELS:
+            raise ValueError(f"digital must be one of {tuple(DIGITAL_MODELS)}; "
+                             f"got {self.digital!r}")

@@ -619,7 +619,7 @@ def residuals_figure(models: dict):
     return fig
 
 
-def step_tables_figure(models: dict, truths: dict | None = None, ncols: int = 3, size=(10, 6)):
+def step_tables_figure(models: dict, truths: dict | None = None, ncols: int = 3, size=None):
     """The step tables, one panel per pulse width, with the generator's true steps when known.
 
     Parameters
@@ -629,15 +629,19 @@ def step_tables_figure(models: dict, truths: dict | None = None, ncols: int = 3,
     truths : dict of float to WidthTruth, optional
         The generator's truth by width (s), drawn thin grey.
     ncols : int
-        Panels per row.
-    size : tuple of float
-        Figure size (inches).
+        Panels per row (at most one per model).
+    size : tuple of float, optional
+        Figure size (inches); None: 3 inches of height per row, the text column's width.
 
     Returns
     -------
     matplotlib.figure.Figure
         Panels of step per pulse (w units) against w (w units); the legend on the first only.
     """
+    ncols = min(ncols, len(models))
+    nrows = -(-len(models) // ncols)
+    if size is None:
+        size = (10, 3 * nrows) if ncols >= 3 else (TWO_PANELS[0], TWO_PANELS[1] * nrows)
     fig, axes = _width_grid(models, ncols, size)
     for k, (ax, colour, (t, model)) in enumerate(zip(axes, WIDTH_COLOURS, models.items())):
         plot_step_table(model, ax=ax, truth=None if truths is None else truths[t], colour=colour)

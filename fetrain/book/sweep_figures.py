@@ -1,9 +1,16 @@
-"""Figures of the main experiment: accuracy, energy to target, its parts, the Pareto front and
-the map of where short pulses win (Chapter 6, the introduction, ``fetrain reproduce``).
+"""Figures of the main experiment: accuracy, energy to target, its parts, energy against the
+target, the Pareto front and the map of where short pulses win (Chapter 6, the introduction,
+``fetrain reproduce``).
+
+The ``plot_*`` functions draw on one axes; the ``*_figure`` functions make a whole figure from a
+sweep's plan, so that it says what it shows: at the quick scale (a smoke test whose runs stay near
+chance) every figure carries a note saying so, and a figure that would be empty because no run
+reached the target says that in place of empty axes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +22,7 @@ from ..common.display import format_width
 from ..device.hzo import DEFAULT_DEVICE
 from ..device.schemes import IsoFraction
 from ..study.plan import SCHEMES, STRATEGIES
-from .style import STRATEGY_MARKERS, axes_or_new, width_colour
+from .style import STRATEGY_MARKERS, TWO_PANELS, axes_or_new, width_colour
 
 if TYPE_CHECKING:
     from ..study.plan import SweepPlan
@@ -347,79 +354,396 @@ def scheme_labels(short: bool = False) -> dict[str, str]:
     return {name: s.label() for name, s in SCHEMES.items()}
 
 
-def sweep_figures(histories: pd.DataFrame, plan: SweepPlan, record: dict | None = None) -> dict:
-    """The sweep's figures (matplotlib Figures by name): accuracy against epoch per strategy;
-    epochs, pulses, energy per pulse and energy to target against width; the energy breakdown;
-    the accuracy–energy Pareto front; the map of where short pulses win. The main scheme's runs
-    make all but the map.
+# ---- the sweep's figures, each from a plan ----------------------------------------------------------
+
+#: Label of each strategy in figures and tables.
+STRATEGY_LABELS = {name: s.label for name, s in STRATEGIES.items()}
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """What a figure needs to know of a sweep's plan, from a :class:`~fetrain.study.plan.SweepPlan`
+    or from the ``plan`` entry of a results folder's ``plan.json`` (whose fields are read
+    defensively: a record written by another version may lack some).
+
+    Attributes
+    ----------
+    scale : str
+        The scale the plan was made for (``quick``, ``book``, ``paper``; ``?`` if unknown).
+    widths_s : tuple of float
+        Pulse widths (s).
+    strategies, schemes : tuple of str
+        Strategy and programming scheme names, the main scheme first.
+    target : float
+        Target test accuracy (fraction; NaN if unknown).
+    epochs : int or None
+        The epoch limit of every run.
+    n_train : int or None
+        Training digits (None: the whole training split).
+    """
+
+    scale: str
+    widths_s: tuple
+    strategies: tuple
+    schemes: tuple
+    target: float
+    epochs: int | None
+    n_train: int | None
+
+    @classmethod
+    def of(cls, plan) -> "PlanView":
+        """The view of a :class:`SweepPlan`, of a plan record's ``plan`` dict, or of a view."""
+        if isinstance(plan, cls):
+            return plan
+        if isinstance(plan, dict):
+            return cls(scale=str(plan.get("scale", "?")),
+                       widths_s=tuple(float(t) for t in plan.get("widths_s", ())),
+                       strategies=tuple(plan.get("strategies", ())),
+                       schemes=tuple(plan.get("schemes", ())),
+                       target=float(plan.get("target", np.nan)), epochs=plan.get("epochs"),
+                       n_train=plan.get("n_train"))
+        return cls(scale=plan.scale, widths_s=tuple(plan.widths_s),
+                   strategies=tuple(plan.strategies), schemes=tuple(plan.schemes),
+                   target=plan.target, epochs=plan.epochs, n_train=plan.n_train)
+
+
+def quick_note(plan) -> str:
+    """The note every figure of a quick-scale sweep carries ('' at the other scales).
+
+    Parameters
+    ----------
+    plan : SweepPlan or dict
+        The plan (or a plan record's ``plan``).
+
+    Returns
+    -------
+    str
+        Two lines, or ''.
+    """
+    if PlanView.of(plan).scale != "quick":
+        return ""
+    return ("quick scale: a smoke test — the runs are too short to reach the target.\n"
+            "Run fetrain reproduce --scale book or --scale paper for the answer.")
+
+
+def nothing_reached_text(plan, what: str = "configuration", target: str | None = None) -> str:
+    """Why a figure of energy to target is empty: no ``what`` reached the target, and why.
+
+    Parameters
+    ----------
+    plan : SweepPlan or dict
+        The plan.
+    what : str
+        What did not reach it (``configuration``, ``run``).
+    target : str, optional
+        The target as the message names it; None: the plan's (``the 70% target``).
+
+    Returns
+    -------
+    str
+        The message, on two or three lines.
+    """
+    v = PlanView.of(plan)
+    if target is None:
+        target = f"the {v.target * 100:g}% target" if np.isfinite(v.target) else "the target"
+    limit = f"{v.epochs} epoch(s)" if v.epochs else "the epoch limit"
+    if v.scale == "quick":
+        digits = f" on {v.n_train} digits" if v.n_train else ""
+        return (f"No {what} reached {target}:\nat the quick scale every run trains {limit}"
+                f"{digits}\nand stays near chance.")
+    return f"No {what} reached {target}\nwithin the epoch limit ({limit})."
+
+
+def _finish(fig, plan, title: str = ""):
+    """Title, the quick-scale note at the bottom, tight layout."""
+    if title:
+        fig.suptitle(title, fontsize=9)
+    note = quick_note(plan)
+    if note:
+        fig.supxlabel(note, color="firebrick", fontsize=7.5)
+    fig.tight_layout()
+    return fig
+
+
+def _message_figure(text: str, plan, title: str = "", size=(6.0, 2.2)):
+    """A figure that says, in place of empty axes, why there is nothing to draw."""
+    fig, ax = plt.subplots(figsize=size)
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=10, color="0.25",
+            transform=ax.transAxes)
+    return _finish(fig, plan, title)
+
+
+def accuracy_figure(histories: pd.DataFrame, plan, title: str = ""):
+    """Test accuracy against epoch, one panel per strategy, one line per width (mean over seeds,
+    band from the lowest to the highest seed), the target dotted.
 
     Parameters
     ----------
     histories : pandas.DataFrame
-        The histories of :func:`load_histories`.
+        The histories of one programming scheme (accuracies as fractions).
+    plan : SweepPlan or dict
+        The plan.
+    title : str
+        A title above the panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Test accuracy (%) against epoch.
+    """
+    v = PlanView.of(plan)
+    strategies = [s for s in v.strategies if s in set(histories["strategy"])]
+    fig, axes = plt.subplots(1, len(strategies), figsize=(3.0 * len(strategies), 3.0),
+                             sharey=True, squeeze=False)
+    for ax, s in zip(axes[0], strategies):
+        plot_sweep_accuracy(histories, s, v.target, ax=ax, title=STRATEGY_LABELS.get(s, s))
+    axes[0][0].legend(title="pulse width", fontsize=7)
+    return _finish(fig, plan, title)
+
+
+def to_target_figure(agg: pd.DataFrame, plan, title: str = ""):
+    """At the first evaluation that reaches the target, against pulse width: epochs, pulses,
+    energy per pulse (complete form) and total energy to target (four panels); a message in
+    their place when no configuration reached the target.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.aggregate` of one scheme's runs (J, epochs, counts).
+    plan : SweepPlan or dict
+        The plan.
+    title : str
+        A title above the panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Epochs, pulses, pJ per pulse and µJ against width (ns).
+    """
+    if not agg["reached"].any():
+        return _message_figure(nothing_reached_text(plan), plan, title)
+    fig, axes = plt.subplots(2, 2, figsize=(8.0, 6.0))
+    labels = STRATEGY_LABELS
+    plot_against_width(agg, "epochs_to_target", "epochs to target", labels, ax=axes[0, 0],
+                       log_y=False)
+    plot_against_width(agg, "pulses_to_target", "pulses to target", labels, ax=axes[0, 1])
+    plot_against_width(agg, "energy_per_pulse_J", "energy per pulse (pJ, complete)", labels,
+                       ax=axes[1, 0], scale=1e12)
+    plot_against_width(agg, "total_to_target_J", "total energy to target (µJ)", labels,
+                       ax=axes[1, 1], scale=1e6)
+    axes[0, 0].legend(fontsize=7)
+    return _finish(fig, plan, title)
+
+
+def breakdown_figure(agg: pd.DataFrame, plan, title: str = ""):
+    """Where the energy to target goes, per width and strategy (each part's share, stacked, the
+    total above each bar); a message in its place when no configuration reached the target.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.aggregate` of one scheme's runs (J).
+    plan : SweepPlan or dict
+        The plan.
+    title : str
+        A title above the bars.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Shares (%) with totals in µJ.
+    """
+    from ..study import tradeoff
+
+    if not agg["reached"].any():
+        return _message_figure(nothing_reached_text(plan), plan, title)
+    fig, ax = plt.subplots(figsize=(8.0, 4.6))
+    plot_energy_breakdown(agg, STRATEGY_LABELS, {p: tradeoff.PART_LABELS[p]
+                                                 for p in tradeoff.PARTS if p != "fixed_J"}, ax=ax)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return _finish(fig, plan, title)
+
+
+def energy_against_target_figure(curves: pd.DataFrame, plan, title: str = ""):
+    """Total energy to target against the target accuracy, one panel per strategy, one line
+    per width (mean over the seeds, drawn where every seed reached that target); a message in
+    their place when no run reached even the lowest target.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.energy_curves` of one scheme's runs (J, fractions).
+    plan : SweepPlan or dict
+        The plan.
+    title : str
+        A title above the panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        µJ (log axis) against target accuracy (%).
+    """
+    v = PlanView.of(plan)
+    if not curves["reached"].any():
+        lowest = (f"even the lowest target ({curves['target'].min() * 100:g}%)" if len(curves)
+                  else "any target")
+        return _message_figure(nothing_reached_text(plan, "run", lowest), plan, title)
+    strategies = [s for s in v.strategies if s in set(curves["strategy"])]
+    fig, axes = plt.subplots(1, len(strategies), figsize=(3.0 * len(strategies), 3.0),
+                             sharey=True, squeeze=False)
+    widths = sorted(curves["width_s"].unique())
+    for ax, s in zip(axes[0], strategies):
+        for t, g in curves[curves["strategy"] == s].groupby("width_s"):
+            per = g.groupby("target").agg(e=("total_to_target_J", "mean"),
+                                          ok=("reached", "all"))
+            per = per[per["ok"]]
+            ax.plot(per.index * 100, per["e"] * 1e6, marker="o", ms=3,
+                    color=width_colour(t, widths), label=format_width(t))
+        ax.set_yscale("log")
+        ax.set_xlabel("target accuracy (%)")
+        ax.set_title(STRATEGY_LABELS.get(s, s))
+    axes[0][0].set_ylabel("total energy to target (µJ)")
+    axes[0][0].legend(fontsize=7)
+    return _finish(fig, plan, title)
+
+
+def pareto_figure(points: pd.DataFrame, front: pd.DataFrame, plan, title: str = ""):
+    """Test accuracy against total energy so far at every evaluation of every run, with the
+    accuracy–energy Pareto front (:func:`plot_pareto`).
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.with_totals` of one scheme's runs.
+    front : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.pareto_front` of (some of) those points.
+    plan : SweepPlan or dict
+        The plan.
+    title : str
+        A title above the axes.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Test accuracy (%) against µJ (log axis).
+    """
+    fig, ax = plt.subplots(figsize=(6.0, 4.0))
+    plot_pareto(points, front, STRATEGY_LABELS, ax=ax)
+    return _finish(fig, plan, title)
+
+
+def map_figure(win: pd.DataFrame, plan, title: str = ""):
+    """The map of where short pulses win (:func:`plot_win_map`), one panel per strategy; a
+    message in its place when no width reached the target anywhere on the map.
+
+    Parameters
+    ----------
+    win : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.win_map` for one digital hardware model.
+    plan : SweepPlan or dict
+        The plan (or a plan record's ``plan``): its strategies, schemes and widths.
+    title : str
+        A title above the panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Schemes against width-independent cost per pulse (pJ), per strategy.
+    """
+    v = PlanView.of(plan)
+    if not win["winner_width_s"].notna().any():
+        return _message_figure(nothing_reached_text(plan), plan, title)
+    strategies = [s for s in v.strategies if s in set(win["strategy"])]
+    fig, axes = plt.subplots(1, len(strategies), figsize=(3.2 * len(strategies) + 0.8, 2.6),
+                             sharey=True, squeeze=False)
+    for ax, s in zip(axes[0], strategies):
+        plot_win_map(win, s, list(v.schemes), scheme_labels(short=True), v.widths_s, ax=ax,
+                     title=STRATEGY_LABELS.get(s, s))
+    return _finish(fig, plan, title)
+
+
+def headline_figure(agg: pd.DataFrame, win: pd.DataFrame, plan, strategy: str = "sps"):
+    """The introduction's answer in one figure: total energy to target against pulse width for
+    every strategy (left), and the map of where short pulses win for one strategy (right); a
+    message in their place when no configuration reached the target.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.aggregate` of the main scheme's runs (J).
+    win : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.win_map` for one digital hardware model.
+    plan : SweepPlan or dict
+        The plan.
+    strategy : str
+        The strategy of the map (the plan's first if it lacks this one).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        µJ against width (ns), and the map.
+    """
+    v = PlanView.of(plan)
+    if not agg["reached"].any():
+        return _message_figure(nothing_reached_text(plan), plan)
+    fig, axes = plt.subplots(1, 2, figsize=TWO_PANELS, gridspec_kw={"width_ratios": [1, 1.2]})
+    plot_against_width(agg, "total_to_target_J", "total energy to target (µJ)", STRATEGY_LABELS,
+                       ax=axes[0], scale=1e6)
+    axes[0].legend(fontsize=7)
+    strategy = strategy if strategy in v.strategies else v.strategies[0]
+    plot_win_map(win, strategy, list(v.schemes), scheme_labels(short=True), v.widths_s,
+                 ax=axes[1], title=STRATEGY_LABELS.get(strategy, strategy))
+    return _finish(fig, plan)
+
+
+def sweep_figures(histories: pd.DataFrame, plan: SweepPlan, record: dict | None = None,
+                  digital: str | None = None) -> dict:
+    """The sweep's figures (matplotlib Figures by name): accuracy against epoch per strategy;
+    epochs, pulses, energy per pulse and energy to target against width; the energy breakdown;
+    energy against the target; the accuracy–energy Pareto front; the map of where short pulses
+    win. The main scheme's runs make all but the map.
+
+    At the quick scale every figure says that the sweep is a smoke test, and a figure that is
+    empty because no run reached the target says so in place of empty axes.
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        The histories of :func:`fetrain.study.sweep.load_histories`.
     plan : SweepPlan
         The plan.
     record : dict, optional
         The plan record, for the titles.
+    digital : str, optional
+        The digital hardware model of the totals, a name of
+        :data:`fetrain.train.hardware.DIGITAL_MODELS`; None: the default (FP32).
 
     Returns
     -------
     dict of str to matplotlib.figure.Figure
-        ``accuracy``, ``to_target``, ``breakdown``, ``pareto`` and ``map``.
+        ``accuracy``, ``to_target``, ``breakdown``, ``targets``, ``pareto`` and ``map``.
     """
-    import matplotlib.pyplot as plt
-
     from ..study import tradeoff
 
-    labels = {k: s.label for k, s in STRATEGIES.items()}
+    digital = digital or tradeoff.DEFAULT_DIGITAL
     main = histories[histories["scheme"] == plan.schemes[0]]
-    agg = tradeoff.aggregate(tradeoff.summary(main, plan.target))
+    agg = tradeoff.aggregate(tradeoff.summary(main, plan.target, digital))
     where = ""
     if record is not None:
-        where = f" — {record['data_set']}, {record['plan']['scale']} scale"
-    figs = {}
-    strategies = [s for s in plan.strategies if s in set(main["strategy"])]
-    fig, axes = plt.subplots(1, len(strategies), figsize=(3.0 * len(strategies), 3.0),
-                             sharey=True, squeeze=False)
-    for ax, s in zip(axes[0], strategies):
-        plot_sweep_accuracy(main, s, plan.target, ax=ax, title=labels[s])
-    axes[0][0].legend(title="pulse width", fontsize=7)
-    fig.suptitle(f"Test accuracy per pulse width{where}", fontsize=9)
-    fig.tight_layout()
-    figs["accuracy"] = fig
-    fig, axes = plt.subplots(2, 2, figsize=(8.0, 6.0))
-    plot_against_width(agg, "epochs_to_target", "epochs to target", labels, ax=axes[0, 0],
-                                log_y=False)
-    plot_against_width(agg, "pulses_to_target", "pulses to target", labels, ax=axes[0, 1])
-    plot_against_width(agg, "energy_per_pulse_J", "energy per pulse (pJ, complete)",
-                                labels, ax=axes[1, 0], scale=1e12)
-    plot_against_width(agg, "total_to_target_J", "total energy to target (µJ)", labels,
-                                ax=axes[1, 1], scale=1e6)
-    if agg["reached"].any():
-        axes[0, 0].legend(fontsize=7)
-    fig.suptitle(f"To the {plan.target * 100:g}% target{where}", fontsize=9)
-    fig.tight_layout()
-    figs["to_target"] = fig
-    fig, ax = plt.subplots(figsize=(8.0, 4.6))
-    plot_energy_breakdown(agg, labels, {p: tradeoff.PART_LABELS[p]
-                                                 for p in tradeoff.PARTS if p != "fixed_J"}, ax=ax)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    figs["breakdown"] = fig
-    pts = tradeoff.with_totals(main)
-    fig, ax = plt.subplots(figsize=(6.0, 4.0))
-    plot_pareto(pts, tradeoff.pareto_front(pts[pts["samples"] > 0]), labels, ax=ax)
-    fig.tight_layout()
-    figs["pareto"] = fig
-    win = tradeoff.win_map(histories, plan.target, digital_models=(tradeoff.DEFAULT_DIGITAL,))
-    fig, axes = plt.subplots(1, len(strategies), figsize=(3.2 * len(strategies) + 0.8, 2.6),
-                             sharey=True, squeeze=False)
-    for ax, s in zip(axes[0], strategies):
-        plot_win_map(win, s, list(plan.schemes), scheme_labels(short=True), plan.widths_s,
-                              ax=ax, title=labels[s])
-    fig.tight_layout()
-    figs["map"] = fig
-    return figs
+        where = f" — {record.get('data_set', '')}, {plan.scale} scale"
+    points = tradeoff.with_totals(main, digital)
+    win = tradeoff.win_map(histories, plan.target, digital_models=(digital,))
+    return {
+        "accuracy": accuracy_figure(main, plan, f"Test accuracy per pulse width{where}"),
+        "to_target": to_target_figure(agg, plan, f"To the {plan.target * 100:g}% target{where}"),
+        "breakdown": breakdown_figure(agg, plan, f"Where the energy to target goes{where}"),
+        "targets": energy_against_target_figure(tradeoff.energy_curves(main, digital=digital),
+                                                plan, f"Energy against the target{where}"),
+        "pareto": pareto_figure(points, tradeoff.pareto_front(points[points["samples"] > 0]),
+                                plan, f"Accuracy against energy{where}"),
+        "map": map_figure(win, plan, f"Where short pulses win{where}"),
+    }
 
 
 def save_figures(histories: pd.DataFrame, plan: SweepPlan, out: Path,
@@ -442,8 +766,6 @@ def save_figures(histories: pd.DataFrame, plan: SweepPlan, out: Path,
     dict of str to pathlib.Path
         The PNG files by name (``figure_<name>``).
     """
-    import matplotlib.pyplot as plt
-
     folder = out / "figures"
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}

@@ -828,7 +828,8 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
     :func:`~fetrain.common.fingerprint.engine_fingerprint`, the versions of AIHWKit, torch and
     fetrain, the seconds it took). A check whose files are there, made with the same settings,
     code fingerprint and AIHWKit version, is kept, so an interrupted command resumes; files are
-    written whole (a temporary name, then a rename).
+    written whole (a temporary name, then a rename). The fingerprints are read before and after
+    each check's runs; if they differ, the check is not written.
 
     Parameters
     ----------
@@ -850,8 +851,10 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
     Returns
     -------
     list of dict
-        Per check: ``check``, ``status`` (``"made"`` or ``"kept"``), ``seconds`` (s; the AIHWKit
-        runs' wall time, also for a kept check, from its record).
+        Per check: ``check``, ``status`` (``"made"``, ``"kept"``, or ``"discarded"`` when
+        fetrain's code changed on disk while the check's runs trained, so that no one fingerprint
+        names the code that made them), ``seconds`` (s; the AIHWKit runs' wall time, also for a
+        kept check, from its record).
 
     Raises
     ------
@@ -868,10 +871,11 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
     given = out
     out = check_output_folder(results_dir() / "crosscheck" if out is None else out)
     shown_out = command_out if command_out is not None else given
-    fingerprints = {"bridge": bridge_fingerprint(), "engine": engine_fingerprint()}
     versions = _versions()
     report = []
     for check in checks:
+        # read before every check, and again after it: the record must name the code that ran
+        fingerprints = {"bridge": bridge_fingerprint(), "engine": engine_fingerprint()}
         try:
             _, old = _read(check, out)
         except (OSError, ValueError):
@@ -886,6 +890,13 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
         start = time.perf_counter()
         curves = aihwkit_side(check, workers=workers, progress=progress)
         seconds = time.perf_counter() - start
+        after = {"bridge": bridge_fingerprint(), "engine": engine_fingerprint()}
+        if after != fingerprints:
+            log(f"{check.name}: fetrain's code changed while its runs trained (fingerprint "
+                f"{fingerprints['bridge']} → {after['bridge']}); nothing written: run the command "
+                "again")
+            report.append({"check": check.name, "status": "discarded", "seconds": seconds})
+            continue
         _write_whole(out / f"{check.name}.csv", curves.to_csv(index=False))
         record = {
             "what": f"AIHWKit's side of a cross-check of fetrain's engine: {check.what}",

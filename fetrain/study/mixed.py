@@ -11,6 +11,25 @@ import numpy as np
 import pandas as pd
 
 
+def describe_rule(rule) -> str:
+    """A mixed-precision rule in words: its threshold (units of dw_min), transfer interval
+    (samples) and pulse cap (pulses per device and transfer).
+
+    Parameters
+    ----------
+    rule : MixedPrecision
+        The rule.
+
+    Returns
+    -------
+    str
+        One line.
+    """
+    cap = "no cap" if rule.max_pulses is None else f"at most {rule.max_pulses} pulses"
+    return (f"mixed precision: threshold ε = {rule.threshold:g} dw_min, a transfer every "
+            f"{rule.transfer_every} sample(s), {cap} per device and transfer")
+
+
 def threshold_sweep(scale) -> tuple[tuple, int]:
     """The thresholds a page sweeps at its scale, and the epochs of each run.
 
@@ -63,7 +82,7 @@ def final_costs(groups: dict) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``algorithm``, ``test accuracy`` (fraction), ``pulses`` (counts), ``analog write, study
+        One row per analog group: ``algorithm``, ``test accuracy`` (fraction), ``pulses`` (counts), ``analog write, study
         (J)`` and ``analog write, complete (J)``, in the order given.
     """
     rows = []
@@ -104,7 +123,8 @@ def overheads(groups: dict, model, costs=None) -> pd.DataFrame:
     Parameters
     ----------
     groups : dict of str to list of RunResult
-        Runs by name (the algorithm), one per seed; analog runs only.
+        Runs by name (the algorithm), one per seed; groups without a device model (the
+        floating-point baseline) are left out.
     model : DeviceModel
         The device model whose references symmetry point shifting programs.
     costs : DigitalCosts, optional
@@ -113,7 +133,7 @@ def overheads(groups: dict, model, costs=None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``algorithm``, ``test accuracy`` (fraction), ``analog write, study (J)``, ``analog write,
+        One row per analog group: ``algorithm``, ``test accuracy`` (fraction), ``analog write, study (J)``, ``analog write,
         complete (J)``, ``digital (J)``, ``one-off reference programming (J)``, ``total, complete
         (J)`` (analog complete + digital + one-off) and ``extra memory (bytes)``.
     """
@@ -127,6 +147,8 @@ def overheads(groups: dict, model, costs=None) -> pd.DataFrame:
     rows = []
     for name, runs in groups.items():
         config = runs[0].config
+        if config.model is None:
+            continue
         final = pd.DataFrame([r.final for r in runs])
         digital = np.mean([r.config.algorithm.digital_energy_J(
             {c: float(r.final[c]) for c in COUNTER_COLUMNS if c in r.final}, costs) for r in runs])

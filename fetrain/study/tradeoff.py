@@ -329,3 +329,270 @@ def pareto_front(points: pd.DataFrame, energy: str = "total_J",
             keep.append(idx)
             best = acc
     return p.loc[keep]
+
+
+# ---- readings of a sweep: what Chapter 6 and the introduction read off its tables ----------------
+
+
+def parts_are_cumulative(histories: pd.DataFrame, tolerance_J: float = 1e-15) -> bool:
+    """Whether every energy part of every run is non-negative and never decreases from one
+    evaluation to the next (they are cumulative sums of costs).
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        A sweep's histories (energy parts in J, cumulative).
+    tolerance_J : float
+        Decrease tolerated as rounding (J).
+
+    Returns
+    -------
+    bool
+        True when every part of every run is ≥ 0 and non-decreasing in ``samples``.
+    """
+    h = with_totals(histories)
+    parts = list(PARTS)
+    if not (h[parts] >= 0).all().all():
+        return False
+    steps = h.sort_values(RUN_KEYS + ["samples"]).groupby(RUN_KEYS)[parts].diff()
+    return bool((steps.dropna() >= -tolerance_J).all().all())
+
+
+def read_at_first_reaching(histories: pd.DataFrame, target: float,
+                           digital: str = DEFAULT_DIGITAL) -> bool:
+    """Check of :func:`summary`: every run's energy to target is read at the first evaluation
+    whose test accuracy reaches ``target`` (no evaluation before it does), and a run that never
+    reaches it has none.
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        A sweep's histories.
+    target : float
+        Target test accuracy (fraction, 0 … 1).
+    digital : str
+        Hardware model of the digital work, a name of ``DIGITAL_MODELS``.
+
+    Returns
+    -------
+    bool
+        True when the check holds for every run.
+    """
+    runs = {key: g for key, g in histories.groupby(RUN_KEYS)}
+    for r in summary(histories, target, digital).itertuples():
+        run = runs[tuple(getattr(r, k) for k in RUN_KEYS)]
+        if not r.reached:
+            if (run["test_accuracy"] >= target).any() or np.isfinite(r.total_to_target_J):
+                return False
+            continue
+        before = run[run["samples"] < r.samples_to_target]
+        at = run[run["samples"] == r.samples_to_target]
+        if (before["test_accuracy"] >= target).any() or not (at["test_accuracy"] >= target).all():
+            return False
+    return True
+
+
+def part_shares(agg: pd.DataFrame) -> pd.DataFrame:
+    """Where the energy to target goes, for each configuration that reached the target: each
+    part's share of the total, and the lines' and half-selected devices' cost relative to the
+    programmed devices'.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        The table of :func:`aggregate` (energies in J).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The configuration keys (``width_s`` in s), one column per part of :data:`PARTS` but
+        ``fixed_J``, named as the part (share of ``total_to_target_J``, fraction 0 … 1), and
+        ``lines_over_devices`` ((line charging + half-select) / programmed devices,
+        dimensionless); configurations that did not reach the target are left out.
+    """
+    reached = agg[agg["reached"]].reset_index(drop=True)
+    total = reached["total_to_target_J"]
+    out = reached[CONFIG_KEYS].copy()
+    for part in PARTS:
+        if part != "fixed_J":
+            out[part] = reached[_to_target(part)] / total
+    out["lines_over_devices"] = ((reached["line_charging_to_target_J"]
+                                  + reached["half_select_to_target_J"])
+                                 / reached["analog_complete_to_target_J"])
+    return out
+
+
+def _to_target(part: str) -> str:
+    """The :func:`aggregate` column of a part at the target (``digital_J`` →
+    ``digital_to_target_J``)."""
+    return part.replace("_J", "_to_target_J")
+
+
+def ranking_by_digital(histories: pd.DataFrame, target: float,
+                       digital_models=tuple(DIGITAL_MODELS)) -> pd.DataFrame:
+    """The strategies ranked by total energy to ``target`` at each width, under each hardware
+    model of the digital work.
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        A sweep's histories (one programming scheme, usually the main one).
+    target : float
+        Target test accuracy (fraction, 0 … 1).
+    digital_models : sequence of str
+        Names of ``DIGITAL_MODELS``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (``digital``, ``width_s`` in s): ``ranking`` (tuple of strategy names that
+        reached the target, least total energy first) and ``mp_total_to_target_J`` (mixed
+        precision's total energy to target, J; NaN where it did not reach or did not run).
+
+    Raises
+    ------
+    ValueError
+        If a hardware model is unknown.
+    """
+    rows = []
+    for digital in digital_models:
+        agg = aggregate(summary(histories, target, digital))
+        for width, g in agg.groupby("width_s"):
+            ok = g[g["reached"]].sort_values("total_to_target_J")
+            mp = g.loc[g["strategy"] == "mp", "total_to_target_J"]
+            rows.append({"digital": digital, "width_s": float(width),
+                         "ranking": tuple(ok["strategy"]),
+                         "mp_total_to_target_J": float(mp.iloc[0]) if len(mp) else np.nan})
+    return pd.DataFrame(rows)
+
+
+def shortest_width_record(win: pd.DataFrame, by: str) -> pd.DataFrame:
+    """How the shortest width fares on the map, counted over its cells per value of ``by``:
+    clear wins, near ties (it wins within :data:`TIE_MARGIN`), losses (another width wins) and
+    cells.
+
+    Parameters
+    ----------
+    win : pandas.DataFrame
+        The table of :func:`win_map`.
+    by : str
+        The column to count by (``"strategy"`` or ``"scheme"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``by``: ``wins``, ``ties``, ``losses`` and ``cells`` (counts); a cell where no
+        width reached the target is none of the first three.
+    """
+    short = win["winner_width_s"] == win["shortest_width_s"]
+    frame = pd.DataFrame({by: win[by], "wins": short & ~win["tie"], "ties": short & win["tie"],
+                          "losses": ~short & win["winner_width_s"].notna(), "cells": 1})
+    return frame.groupby(by, sort=False).sum().astype(int)
+
+
+def winner_flips(win: pd.DataFrame) -> pd.DataFrame:
+    """Where a width-independent cost per pulse changes the winner of the map: for each
+    (strategy, scheme, digital model), the first cost at which another width than the one that
+    wins without it needs the least energy.
+
+    Parameters
+    ----------
+    win : pandas.DataFrame
+        The table of :func:`win_map`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per flip: ``strategy``, ``scheme``, ``digital``, ``from_width_s`` and
+        ``to_width_s`` (s), ``fixed_per_pulse_J`` (J); empty when no cost changes a winner.
+    """
+    rows = []
+    for (strategy, scheme, digital), g in win.groupby(["strategy", "scheme", "digital"]):
+        g = g.sort_values("fixed_per_pulse_J")
+        first = g["winner_width_s"].iloc[0]
+        if not np.isfinite(first):
+            continue
+        changed = g[g["winner_width_s"].ne(first) & g["winner_width_s"].notna()]
+        if len(changed):
+            c = changed.iloc[0]
+            rows.append({"strategy": strategy, "scheme": scheme, "digital": digital,
+                         "from_width_s": float(first), "to_width_s": float(c["winner_width_s"]),
+                         "fixed_per_pulse_J": float(c["fixed_per_pulse_J"])})
+    return pd.DataFrame(rows, columns=["strategy", "scheme", "digital", "from_width_s",
+                                       "to_width_s", "fixed_per_pulse_J"])
+
+
+def width_spread(agg: pd.DataFrame, strategy: str = "mp") -> pd.DataFrame:
+    """How far apart the widths end up for one strategy, per programming scheme: the largest
+    over the smallest total energy to target among the widths that reached it, and the same
+    ratio of the energy per epoch to target (total energy / epochs to target).
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        The table of :func:`aggregate` (any schemes).
+    strategy : str
+        The strategy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``scheme``: ``energy`` and ``energy_per_epoch`` (max / min over widths,
+        dimensionless), ``widths`` (widths that reached the target, counts); schemes where no
+        width reached it are left out.
+    """
+    ok = agg[(agg["strategy"] == strategy) & agg["reached"]]
+    per_epoch = ok["total_to_target_J"] / ok["epochs_to_target"]
+    ratio = lambda e: float(e.max() / e.min())      # noqa: E731
+    out = pd.DataFrame({"energy": ok.groupby("scheme")["total_to_target_J"].agg(ratio),
+                        "energy_per_epoch": per_epoch.groupby(ok["scheme"]).agg(ratio),
+                        "widths": ok.groupby("scheme").size()})
+    out.index.name = "scheme"
+    return out
+
+
+def stalled(agg: pd.DataFrame, below: float = 0.2) -> pd.DataFrame:
+    """The configurations whose runs end near chance: mean final test accuracy below ``below``.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        The table of :func:`aggregate`.
+    below : float
+        Accuracy threshold (fraction, 0 … 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``agg`` below the threshold.
+    """
+    return agg[agg["final_accuracy"] < below].reset_index(drop=True)
+
+
+def slower_at(agg: pd.DataFrame, strategy: str, width_s: float, than_s: float) -> bool:
+    """Whether a strategy needs more epochs to the target at ``width_s`` than at ``than_s``:
+    more epochs (every seed reaching it at both), or not reached at ``width_s`` while reached at
+    ``than_s``.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        The table of :func:`aggregate` of one scheme's runs.
+    strategy : str
+        The strategy.
+    width_s, than_s : float
+        The two widths (s).
+
+    Returns
+    -------
+    bool
+        The answer (False where either configuration did not run).
+    """
+    rows = [agg[(agg["strategy"] == strategy) & np.isclose(agg["width_s"], t, rtol=1e-9, atol=0)]
+            for t in (width_s, than_s)]
+    if any(r.empty for r in rows):
+        return False
+    a, b = (r.iloc[0] for r in rows)
+    if not a["reached"]:
+        return bool(b["reached"])
+    return bool(b["reached"] and a["epochs_to_target"] > b["epochs_to_target"])
