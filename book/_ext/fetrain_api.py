@@ -27,8 +27,8 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib
-import os
 import inspect
+import os
 import pkgutil
 import re
 import sys
@@ -230,8 +230,19 @@ def _first_sentence(lines: list[str]) -> str:
             continue
         paragraph.append(line.strip())
     text = " ".join(paragraph)
-    match = re.search(r"^(.*?[.!?])(?:\s|$)", text)
-    sentence = (match.group(1) if match else text).strip()
+    # the first full stop that ends a sentence: not one of an abbreviation, nor inside brackets
+    depth, sentence = 0, text
+    for match in re.finditer(r"[()\[\]]|[.!?](?=\s|$)", text):
+        mark = match.group()
+        if mark in "([":
+            depth += 1
+        elif mark in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and not re.search(r"\b(?:e\.g|i\.e|et al|cf|vs)\.$",
+                                          text[:match.end()]):
+            sentence = text[:match.end()]
+            break
+    sentence = re.sub(r"\s*::$", ".", sentence.strip())   # a literal block's marker, alone here
     # a ``#:`` comment often starts in lower case: the table's cell starts a sentence
     return sentence[:1].upper() + sentence[1:] if sentence[:1].islower() else sentence
 

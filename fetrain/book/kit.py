@@ -160,7 +160,7 @@ class Page:
     """One chapter as it runs: its parameters, its scale, the numbers it glues into its prose and
     the claims it checks at its end.
 
-    Creating a page sets the book's figure style. Its :attr:`claims` print every claim with ✓, ✗
+    Creating a page sets the book's figure style. Its ``claims`` print every claim with ✓, ✗
     or "skipped"; :meth:`finish` asserts them, so that a false one fails the book build (and the
     chapter's test).
 

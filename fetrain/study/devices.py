@@ -603,7 +603,8 @@ def loader_verdicts(cases: dict, folder: str | Path = ".") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``case`` and ``loader``: ``"loaded"``, or the :class:`DeviceFileError` message.
+        ``case`` and ``loader``: ``"loaded"``, or the
+        :class:`~fetrain.device.validate.DeviceFileError` message.
     """
     rows = []
     for case, frame in cases.items():
