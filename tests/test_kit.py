@@ -65,6 +65,16 @@ def test_quick_scale_skips_what_needs_long_runs_only():
                                                       "another finding"]
 
 
+def test_a_finding_of_any_scale_is_asserted_by_short_runs_with_the_books_parameters():
+    quick = Page(Toy(), scale="quick")
+    quick.finding("holds for the defaults, any scale", True, any_scale=True)
+    quick.finding("needs long runs", True)
+    assert [t for t, _ in quick.claims.results] == ["holds for the defaults, any scale"]
+    changed = Page(Toy(lr=0.3), scale="book")
+    changed.finding("holds for the defaults, any scale", False, any_scale=True)
+    assert not changed.claims.results and len(changed.claims.skipped) == 1
+
+
 def test_a_page_without_claims_fails_and_parameters_are_checked():
     with pytest.raises(AssertionError, match="no claim"):
         Page(NoParameters(), scale="book").finish()

@@ -71,7 +71,7 @@ def _shown(value, unit: str = "", none: str = "None") -> str:
     if isinstance(value, (int, float, np.number)):
         return f"{float(value):g}" + (f" {unit}" if unit and unit != "1" else "")
     if isinstance(value, tuple):
-        return "(" + ", ".join(_shown(v) for v in value) + ")"
+        return "(" + ", ".join(_shown(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     return repr(value)
 
 
@@ -325,7 +325,7 @@ class Page:
                                           brief=True)
         return self.claims(text, ok)
 
-    def finding(self, text: str, ok) -> bool | None:
+    def finding(self, text: str, ok, any_scale: bool = False) -> bool | None:
         """A finding of the chapter's prose, read off the book's settings: asserted when the page
         runs with them (:attr:`reads_findings`), otherwise printed as skipped with the reason.
 
@@ -335,12 +335,19 @@ class Page:
             The claim, with its computed numbers.
         ok : bool
             Whether it holds (computed either way).
+        any_scale : bool
+            The finding holds for the book's parameters at every scale, short runs included
+            (asserted by the quick-scale test run too).
 
         Returns
         -------
         bool or None
             Whether it holds when checked; None when skipped.
         """
+        if any_scale:
+            reasons = "; ".join(self.params.changes())
+            return self.claims.stated_for(self.is_default, "the book's parameters", reasons, text,
+                                          ok, brief=True)
         what = "the book's parameters" + (" at the book's scale" if self.scale_matters else "")
         return self.claims.stated_for(self.reads_findings, what, self.why_not(), text, ok,
                                       brief=True)

@@ -180,7 +180,8 @@ def centring_table(centring: pd.DataFrame):
 
 
 def accuracy_at_epoch_table(accuracy: pd.Series, epoch: float = 1.0):
-    """Test accuracy of each group of runs at one epoch (:func:`fetrain.study.runs.accuracy_at_epoch`).
+    """Test accuracy of each group of runs at one epoch
+    (:func:`fetrain.study.runs.accuracy_at_epoch`).
 
     Parameters
     ----------

@@ -82,8 +82,9 @@ def final_costs(groups: dict) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per analog group: ``algorithm``, ``test accuracy`` (fraction), ``pulses`` (counts), ``analog write, study
-        (J)`` and ``analog write, complete (J)``, in the order given.
+        One row per group: ``algorithm``, ``test accuracy`` (fraction), ``pulses`` (counts),
+        ``analog write, study (J)`` and ``analog write, complete (J)`` (NaN for the
+        floating-point baseline), in the order given.
     """
     rows = []
     for name, runs in groups.items():
@@ -133,9 +134,10 @@ def overheads(groups: dict, model, costs=None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per analog group: ``algorithm``, ``test accuracy`` (fraction), ``analog write, study (J)``, ``analog write,
-        complete (J)``, ``digital (J)``, ``one-off reference programming (J)``, ``total, complete
-        (J)`` (analog complete + digital + one-off) and ``extra memory (bytes)``.
+        One row per analog group: ``algorithm``, ``test accuracy`` (fraction), ``analog write,
+        study (J)``, ``analog write, complete (J)``, ``digital (J)``, ``one-off reference
+        programming (J)``, ``total, complete (J)`` (analog complete + digital + one-off) and
+        ``extra memory (bytes)``.
     """
     from ..device.pulsing import reference_programming
     from ..train.hardware import DigitalCosts

@@ -124,7 +124,8 @@ def train_groups(groups: dict, data, cache_dir=None) -> dict:
     return {name: [next(results) for _ in group] for name, group in groups.items()}
 
 
-def accuracy_at_epoch(groups: dict, epoch: float = 1.0, column: str = "test_accuracy") -> pd.Series:
+def accuracy_at_epoch(groups: dict, epoch: float = 1.0,
+                      column: str = "test_accuracy") -> pd.Series:
     """Mean accuracy over seeds at one epoch of training, for each group of runs.
 
     Parameters
