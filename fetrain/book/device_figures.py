@@ -462,7 +462,7 @@ def write_figures(model, out: Path) -> list[Path]:
     return paths
 
 
-# ---- the figures of the device chapters, assembled ------------------------------------------------
+# ---- the figures of the device chapters, assembled ----------------------------------------------
 
 
 def iv_figure(iv: pd.DataFrame, temperature_K: float = 300.0, state: str = "P100"):

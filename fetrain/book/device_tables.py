@@ -19,7 +19,7 @@ def _widths(seconds) -> list[str]:
     return [format_width(float(t)) for t in seconds]
 
 
-# ---- Chapter 1 ------------------------------------------------------------------------------------
+# ---- Chapter 1 ----------------------------------------------------------------------------------
 
 
 def constants_table(device: HZODevice):
@@ -172,7 +172,7 @@ def pulse_energy_table(rows: pd.DataFrame):
                          "complete / study": "{:.3f}"})
 
 
-# ---- Chapter 2 ------------------------------------------------------------------------------------
+# ---- Chapter 2 ----------------------------------------------------------------------------------
 
 
 def weight_scale_table(scales: pd.DataFrame):
@@ -357,7 +357,7 @@ def model_energy_table(energies: pd.DataFrame):
     return table(shown, {"w": "{:+.1f}", "study (pJ)": "{:.3g}", "complete (pJ)": "{:.3g}"})
 
 
-# ---- Appendix B ----------------------------------------------------------------------------------
+# ---- Appendix B ---------------------------------------------------------------------------------
 
 
 def columns_table():

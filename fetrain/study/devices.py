@@ -32,7 +32,7 @@ from ..device.twobasin import TwoBasinTrace
 from ..device.validate import DeviceFileError
 from .coverage import symmetry_point_coverage
 
-# ---- Chapter 1: the physics of one device ------------------------------------------------------
+# ---- Chapter 1: the physics of one device -------------------------------------------------------
 
 
 def iv_sweeps(campaign: SyntheticCampaign) -> tuple[pd.DataFrame, str]:
