@@ -251,10 +251,11 @@ def test_the_command_keeps_a_finished_check_and_remakes_a_changed_one(tiny_made,
     before = (folder / "tiny.csv").read_bytes()
     monkeypatch.setitem(cc.CROSS_CHECKS, "tiny", TINY)
 
-    def no_training(*args, **kwargs):
-        raise AssertionError("a finished check was trained again")
+    def no_training(checks, workers, progress):
+        assert not checks, f"finished checks were trained again: {[c.name for c in checks]}"
+        return iter(())
 
-    monkeypatch.setattr(cc, "aihwkit_side", no_training)
+    monkeypatch.setattr(cc, "_aihwkit_sides", no_training)
     assert main(["experiments", "crosscheck", "--out", str(folder), "--checks", "tiny", "--no-progress"]) == 0
     assert "tiny: already made with these settings and this code; kept" in capsys.readouterr().out
     assert (folder / "tiny.csv").read_bytes() == before
@@ -263,10 +264,12 @@ def test_the_command_keeps_a_finished_check_and_remakes_a_changed_one(tiny_made,
     changed = replace(TINY, lr=0.2)
     monkeypatch.setitem(cc.CROSS_CHECKS, "tiny", changed)
     curves = pd.read_csv(folder / "tiny.csv")
-    monkeypatch.setattr(cc, "aihwkit_side", lambda check, workers, progress: curves)
+    monkeypatch.setattr(cc, "_aihwkit_sides",
+                        lambda checks, workers, progress: ((c, curves, [1.0, 2.0]) for c in checks))
     assert main(["experiments", "crosscheck", "--out", str(folder), "--checks", "tiny", "--no-progress"]) == 0
     assert "1 check made, 0 kept" in capsys.readouterr().out
-    assert cc.load_crosscheck(changed, folder)[1]["settings"]["lr"] == 0.2
+    record = cc.load_crosscheck(changed, folder)[1]
+    assert record["settings"]["lr"] == 0.2 and record["seconds"] == 3.0
 
 
 def test_the_command_refuses_an_unknown_check_naming_the_allowed_ones(tmp_path, capsys):

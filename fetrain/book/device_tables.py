@@ -470,3 +470,29 @@ def coverage_points_table(by_point: pd.DataFrame):
     """
     shown = by_point.rename(columns={"median_z": "median |z|", "within_2": "within 2 ±"})
     return table(shown, {"median |z|": "{:.2f}"})
+
+
+def column_text(text: str, width: int = 76) -> str:
+    """Text as the page prints it: every line wrapped to the text column, continuation lines
+    indented four spaces past the line's own indentation (a command's report, messages).
+
+    Parameters
+    ----------
+    text : str
+        Lines of text.
+    width : int
+        Characters per line (76 fit an output block of the book's column).
+
+    Returns
+    -------
+    str
+        The wrapped lines.
+    """
+    import textwrap
+
+    out = []
+    for line in text.rstrip("\n").split("\n"):
+        indent = line[:len(line) - len(line.lstrip())]
+        out.append(textwrap.fill(line, width=width, subsequent_indent=indent + "    ",
+                                 break_on_hyphens=False) if line.strip() else "")
+    return "\n".join(out)

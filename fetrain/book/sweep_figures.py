@@ -690,7 +690,7 @@ def headline_figure(agg: pd.DataFrame, win: pd.DataFrame, plan, strategy: str = 
     fig, axes = plt.subplots(1, 2, figsize=TWO_PANELS, gridspec_kw={"width_ratios": [1, 1.2]})
     plot_against_width(agg, "total_to_target_J", "total energy to target (µJ)", STRATEGY_LABELS,
                        ax=axes[0], scale=1e6)
-    axes[0].legend(fontsize=7)
+    axes[0].legend(fontsize=7, loc="lower right")
     strategy = strategy if strategy in v.strategies else v.strategies[0]
     plot_win_map(win, strategy, list(v.schemes), scheme_labels(short=True), v.widths_s,
                  ax=axes[1], title=STRATEGY_LABELS.get(strategy, strategy))

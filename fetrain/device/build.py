@@ -259,9 +259,12 @@ def symmetry_point_uncertainty(model: DeviceModel, pulses: pd.DataFrame, n_resam
     valid = 0
     curves = mean_curves(p)
     fits = {d: fit_curve(curves[d], d, fit_excursion, degree) for d in DIRECTIONS}
-    from tqdm.auto import tqdm
+    resamplings = range(n_resamples)
+    if progress:
+        from tqdm.auto import tqdm
 
-    for _ in tqdm(range(n_resamples), desc="resamplings", unit="fit", disable=not progress):
+        resamplings = tqdm(resamplings, desc="resamplings", unit="fit")
+    for _ in resamplings:
         try:
             if len(traces) >= 3:
                 chosen = rng.integers(0, len(traces), len(traces))

@@ -39,53 +39,67 @@ CURVE_COLUMNS: tuple[str, ...] = ("engine", "seed", "epoch", "samples", "val_acc
 
 
 def _aihwkit_worker(args):
-    """One AIHWKit run in a worker process (one thread: the runs are independent)."""
+    """One AIHWKit run in a worker process (one thread: the runs are independent); returns the
+    curves and the run's wall time (s)."""
     import torch
 
+    torch.set_num_threads(1)
+    return _timed_aihwkit_run(args)
+
+
+def _timed_aihwkit_run(args):
     from ..bridge.networks import train_aihwkit
 
     config, data, output_bound = args
-    torch.set_num_threads(1)
-    return train_aihwkit(config, data, output_bound=output_bound)
+    start = time.perf_counter()
+    curves = train_aihwkit(config, data, output_bound=output_bound)
+    return curves, time.perf_counter() - start
+
+
+def _aihwkit_jobs(jobs, workers: int, progress: bool = False, desc: str = "AIHWKit runs"):
+    """AIHWKit runs, each job a (config, data, output_bound) triple, in ``workers`` processes side
+    by side (AIHWKit trains one sample at a time on one core, and its runs are independent of one
+    another). Yields (job index, curves, seconds) as the runs finish; ``progress`` counts them."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
+    if not (isinstance(workers, int) and workers >= 1):
+        raise ValueError(f"workers must be an integer ≥ 1; got {shown(workers)}")
+    jobs = list(jobs)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(jobs), unit="run", desc=desc)
+    try:
+        if min(len(jobs), workers) <= 1:
+            for k, job in enumerate(jobs):
+                curves, seconds = _timed_aihwkit_run(job)
+                if bar is not None:
+                    bar.update(1)
+                yield k, curves, seconds
+            return
+        with ProcessPoolExecutor(max_workers=min(len(jobs), workers),
+                                 mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(_aihwkit_worker, job): k for k, job in enumerate(jobs)}
+            for future in as_completed(futures):
+                curves, seconds = future.result()
+                if bar is not None:
+                    bar.update(1)
+                yield futures[future], curves, seconds
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _aihwkit_runs(configs, data, workers: int, output_bound: float = 0.0, progress: bool = False,
                   desc: str = "AIHWKit runs"):
-    """AIHWKit runs of several configurations, in ``workers`` processes side by side (AIHWKit
-    trains one sample at a time on one core; its runs are independent of one another). The
-    results come back in the order of ``configs``; ``progress`` counts finished runs."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from multiprocessing import get_context
-
-    from ..bridge.networks import train_aihwkit
-
-    if not (isinstance(workers, int) and workers >= 1):
-        raise ValueError(f"workers must be an integer ≥ 1; got {shown(workers)}")
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(configs), unit="run", desc=desc)
-    workers = min(len(configs), workers)
-    try:
-        if workers <= 1:
-            results = []
-            for cfg in configs:
-                results.append(train_aihwkit(cfg, data, output_bound=output_bound))
-                if bar is not None:
-                    bar.update(1)
-            return results
-        results = [None] * len(configs)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(_aihwkit_worker, (cfg, data, output_bound)): k
-                       for k, cfg in enumerate(configs)}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                if bar is not None:
-                    bar.update(1)
-        return results
-    finally:
-        if bar is not None:
-            bar.close()
+    """AIHWKit runs of several configurations on ``data``, in ``workers`` processes side by side;
+    the curves come back in the order of ``configs``."""
+    results = [None] * len(configs)
+    for k, curves, _ in _aihwkit_jobs([(c, data, output_bound) for c in configs], workers,
+                                      progress, desc):
+        results[k] = curves
+    return results
 
 
 def cross_check(model, data, lr: float, epochs: int, seeds=(0, 1, 2, 3, 4),
@@ -572,11 +586,31 @@ def aihwkit_side(check: str | CrossCheck, workers: int = 1, progress: bool = Fal
         AIHWKit counterpart.
     """
     check = get_check(check)
-    runs = _aihwkit_runs(check.aihwkit_configs(), check.data(), workers,
-                         output_bound=check.output_bound, progress=progress,
-                         desc=f"{check.name}: AIHWKit runs")
-    frames = [run.assign(engine="AIHWKit", seed=seed) for seed, run in zip(check.seeds, runs)]
-    return pd.concat(frames, ignore_index=True)[list(CURVE_COLUMNS)]
+    [(_, curves, _)] = list(_aihwkit_sides([check], workers, progress))
+    return curves
+
+
+def _aihwkit_sides(checks, workers: int, progress: bool):
+    """AIHWKit's side of several checks, all their runs in one pool of ``workers`` processes (so
+    that no core idles between checks). Yields (check, curves, run seconds) as each check's last
+    run finishes; run seconds are the wall times of its runs (s, one core each)."""
+    jobs, owner = [], []
+    for check in checks:
+        data = check.data()
+        for i, config in enumerate(check.aihwkit_configs()):
+            jobs.append((config, data, check.output_bound))
+            owner.append((check, i))
+    done: dict[str, dict] = {c.name: {} for c in checks}
+    desc = "AIHWKit runs" if len(checks) != 1 else f"{checks[0].name}: AIHWKit runs"
+    for k, curves, seconds in _aihwkit_jobs(jobs, workers, progress, desc):
+        check, i = owner[k]
+        done[check.name][i] = (curves, seconds)
+        if len(done[check.name]) == len(check.seeds):
+            runs = done.pop(check.name)
+            frames = [runs[i][0].assign(engine="AIHWKit", seed=seed)
+                      for i, seed in enumerate(check.seeds)]
+            yield (check, pd.concat(frames, ignore_index=True)[list(CURVE_COLUMNS)],
+                   [runs[i][1] for i in range(len(check.seeds))])
 
 
 def fetrain_side(check: str | CrossCheck, progress: bool = False, cache_dir=None) -> list:
@@ -828,20 +862,23 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
     :func:`~fetrain.common.fingerprint.engine_fingerprint`, the versions of AIHWKit, torch and
     fetrain, the seconds it took). A check whose files are there, made with the same settings,
     code fingerprint and AIHWKit version, is kept, so an interrupted command resumes; files are
-    written whole (a temporary name, then a rename). The fingerprints are read before and after
-    each check's runs; if they differ, the check is not written.
+    written whole (a temporary name, then a rename). The runs of all the checks to make share one
+    pool of ``workers`` processes, and each check is written as soon as its last run finishes. The
+    fingerprints are read before the runs and again as each check finishes; if they differ, the
+    check is not written.
 
     Parameters
     ----------
     names : sequence of str, optional
-        Checks of :data:`CROSS_CHECKS`, in the order to run them; None: all.
+        Checks of :data:`CROSS_CHECKS`, in the order to run them (a repeated name counts once);
+        None: all.
     out : str or pathlib.Path, optional
         Output folder, created if missing; None: ``crosscheck`` in
         :func:`fetrain.common.files.results_dir`.
     workers : int
         AIHWKit processes side by side (counts, ≥ 1).
     progress : bool
-        Show a progress bar per check.
+        Show a progress bar counting the finished runs.
     command_out : str or pathlib.Path, optional
         The output folder as the record's command names it (e.g. relative to the repository);
         None: ``out`` as given.
@@ -851,10 +888,10 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
     Returns
     -------
     list of dict
-        Per check: ``check``, ``status`` (``"made"``, ``"kept"``, or ``"discarded"`` when
-        fetrain's code changed on disk while the check's runs trained, so that no one fingerprint
-        names the code that made them), ``seconds`` (s; the AIHWKit runs' wall time, also for a
-        kept check, from its record).
+        Per check, in the order of ``names``: ``check``, ``status`` (``"made"``, ``"kept"``, or
+        ``"discarded"`` when fetrain's code changed on disk while the runs trained, so that no
+        one fingerprint names the code that made them), ``seconds`` (s; the wall times of the
+        check's AIHWKit runs added up, each on one core — for a kept check, from its record).
 
     Raises
     ------
@@ -864,7 +901,7 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
     from ..common.display import format_width
     from ..common.fingerprint import bridge_fingerprint, engine_fingerprint
 
-    names = tuple(CROSS_CHECKS) if names is None else tuple(names)
+    names = tuple(CROSS_CHECKS) if names is None else tuple(dict.fromkeys(names))
     checks = [get_check(n) for n in names]
     if not (isinstance(workers, int) and workers >= 1):
         raise ValueError(f"workers must be an integer ≥ 1; got {shown(workers)}")
@@ -872,10 +909,12 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
     out = check_output_folder(results_dir() / "crosscheck" if out is None else out)
     shown_out = command_out if command_out is not None else given
     versions = _versions()
-    report = []
+    report: dict[str, dict] = {}
+    # the fingerprints are read before the runs and again as each check finishes: a record must
+    # name the code that ran
+    fingerprints = {"bridge": bridge_fingerprint(), "engine": engine_fingerprint()}
+    pending = []
     for check in checks:
-        # read before every check, and again after it: the record must name the code that ran
-        fingerprints = {"bridge": bridge_fingerprint(), "engine": engine_fingerprint()}
         try:
             _, old = _read(check, out)
         except (OSError, ValueError):
@@ -883,20 +922,20 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
         if old is not None and old.get("bridge") == fingerprints["bridge"] \
                 and old.get("aihwkit_version") == versions["aihwkit_version"]:
             log(f"{check.name}: already made with these settings and this code; kept")
-            report.append({"check": check.name, "status": "kept", "seconds": old.get("seconds")})
-            continue
-        (out / f"{check.name}.json").unlink(missing_ok=True)     # the record marks a finished check
-        model, data = check.device_model(), check.data()
-        start = time.perf_counter()
-        curves = aihwkit_side(check, workers=workers, progress=progress)
-        seconds = time.perf_counter() - start
+            report[check.name] = {"check": check.name, "status": "kept", "seconds": old.get("seconds")}
+        else:
+            (out / f"{check.name}.json").unlink(missing_ok=True)   # the record marks a finished check
+            pending.append(check)
+    for check, curves, run_seconds in _aihwkit_sides(pending, workers, progress):
+        seconds = float(sum(run_seconds))
         after = {"bridge": bridge_fingerprint(), "engine": engine_fingerprint()}
         if after != fingerprints:
             log(f"{check.name}: fetrain's code changed while its runs trained (fingerprint "
                 f"{fingerprints['bridge']} → {after['bridge']}); nothing written: run the command "
                 "again")
-            report.append({"check": check.name, "status": "discarded", "seconds": seconds})
+            report[check.name] = {"check": check.name, "status": "discarded", "seconds": seconds}
             continue
+        model, data = check.device_model(), check.data()
         _write_whole(out / f"{check.name}.csv", curves.to_csv(index=False))
         record = {
             "what": f"AIHWKit's side of a cross-check of fetrain's engine: {check.what}",
@@ -908,13 +947,19 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
             "device_fingerprint": model.fingerprint(),
             "train_config": check.aihwkit_configs(model)[0].describe(),
             "command": check.command(shown_out), **fingerprints, **versions,
-            "seconds": round(seconds, 1), "workers": workers,
-            "note": "AIHWKit draws its own noise seeds, so its runs are not reproducible by "
-                    "seed; the seed fixes the initial weights and the data order."}
+            "seconds": round(seconds, 1), "run_seconds": [round(t, 1) for t in run_seconds],
+            "workers": workers,
+            "note": "seconds: the wall times of the check's AIHWKit runs added up, each run on "
+                    "one core. AIHWKit draws its own noise seeds, so its runs are not "
+                    "reproducible by seed; the seed fixes the initial weights and the data order."}
         _write_whole(out / f"{check.name}.json",
                      json.dumps(json_ready(record), indent=2, ensure_ascii=False, allow_nan=False)
                      + "\n")
-        log(f"{check.name}: {len(check.seeds)} AIHWKit run(s) in {seconds:.0f} s → "
+        log(f"{check.name}: {_runs(len(check.seeds))} of AIHWKit, {seconds:.0f} s on one core → "
             f"{out / (check.name + '.csv')}")
-        report.append({"check": check.name, "status": "made", "seconds": seconds})
-    return report
+        report[check.name] = {"check": check.name, "status": "made", "seconds": seconds}
+    return [report[c.name] for c in checks]
+
+
+def _runs(n: int) -> str:
+    return f"{n} run" if n == 1 else f"{n} runs"

@@ -648,17 +648,6 @@ def example_campaign(imprint_field_V_m: float, widths_s=(20e-9, 2e-6), n_devices
                    plan=plan)
 
 
-def _quiet_progress_import() -> None:
-    """Import ``tqdm.auto`` once with its warning silenced: the resampling of
-    :func:`fetrain.device.build.symmetry_point_uncertainty` imports it even with its progress bar
-    off, and in a notebook kernel without ipywidgets the import warns (TqdmWarning) on the page."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import tqdm.auto  # noqa: F401
-
-
 @dataclass(frozen=True, eq=False)
 class PointsFit:
     """A fit of a normalized trace at one degree, its stable points and the generator's truth.
@@ -703,7 +692,6 @@ def fit_points(pulses: pd.DataFrame, trace: TwoBasinTrace, degree: int, n_resamp
     PointsFit
         The model, its points and the truth.
     """
-    _quiet_progress_import()
     model = build_device_model(pulses, degree=degree, source=source)
     points = symmetry_point_uncertainty(model, pulses, n_resamples=n_resamples, degree=degree)
     return PointsFit(degree, model, points, trace.on_scale(model.g_min_S, model.g_max_S))
@@ -758,7 +746,6 @@ def trace_coverage(trace: TwoBasinTrace, seeds, degree: int = 9,
     pandas.DataFrame
         One row per seed and true point (see ``symmetry_point_coverage``).
     """
-    _quiet_progress_import()
     fields = {f.name: getattr(trace, f.name) for f in dataclasses.fields(trace) if f.name != "seed"}
     return symmetry_point_coverage(seeds, degree=degree, n_resamples=n_resamples, **fields)
 
