@@ -137,9 +137,9 @@ def _reproduce_parser(sub) -> None:
             to resume an interrupted sweep. Writes CSV tables and figures (PNG, SVG) into OUT.
 
             Scales (two cores):
-              quick  a smoke test of the pipeline, seconds: 700 digits, one epoch — every run
-                     stays near chance, so no run reaches the target and the energy figures
-                     are empty. It answers nothing; use book or paper for the answer.
+              quick  a smoke test of the pipeline, in seconds: 300 digits, one epoch — every
+                     run stays near chance, no run reaches the target, and the figures say
+                     so. It answers nothing; use book or paper for the answer.
               book   the book's sweep, about 3.5 minutes.
               paper  the study's full sweep (5 widths × 3 algorithms × 3 seeds, plus the
                      map's schemes), about 14 minutes."""),
@@ -186,8 +186,8 @@ def _reproduce(args, parser) -> int:
         parser.error(str(exc))
     if plan.scale == "quick":
         print("quick scale: a smoke test of the pipeline. Its runs are too short to reach the "
-              "target, so the energy tables and figures stay empty; run --scale book or --scale "
-              "paper for the answer.", flush=True)
+              "target, so the energy tables and figures hold no energy to target; run --scale "
+              "book or --scale paper for the answer.", flush=True)
     import matplotlib
     matplotlib.use("Agg")
     executor = client = None
@@ -497,8 +497,8 @@ def _crosscheck(args, parser) -> int:
     kept = sum(r["status"] == "kept" for r in report)
     print(f"{_plural(made, 'check')} made, {kept} kept, in {time.perf_counter() - start:.0f} s")
     if made + kept < len(report):
-        print("error: fetrain's code changed while some checks trained; they were not written: "
-              "run the same command again", file=sys.stderr)
+        print("error: fetrain's code changed on disk while the command read it; no check was "
+              "written: run the same command again", file=sys.stderr)
         return 1
     return 0
 

@@ -265,11 +265,33 @@ def test_the_command_keeps_a_finished_check_and_remakes_a_changed_one(tiny_made,
     monkeypatch.setitem(cc.CROSS_CHECKS, "tiny", changed)
     curves = pd.read_csv(folder / "tiny.csv")
     monkeypatch.setattr(cc, "_aihwkit_sides",
-                        lambda checks, workers, progress: ((c, curves, [1.0, 2.0]) for c in checks))
+                        lambda checks, workers, progress: ((c, curves, [1.0, 2.0], 2) for c in checks))
     assert main(["experiments", "crosscheck", "--out", str(folder), "--checks", "tiny", "--no-progress"]) == 0
     assert "1 check made, 0 kept" in capsys.readouterr().out
     record = cc.load_crosscheck(changed, folder)[1]
     assert record["settings"]["lr"] == 0.2 and record["seconds"] == 3.0
+
+
+def test_the_command_writes_nothing_when_the_code_changed_while_it_ran(tmp_path, monkeypatch, capsys):
+    """A record must name the code that made its runs: if the fingerprint read once the workers
+    have read their code differs from the one at the start, no check is written."""
+    pytest.importorskip("aihwkit")
+    import fetrain.common.fingerprint as fingerprint
+    from fetrain.cli import main
+
+    readings = iter(["aaaaaaaaaaaa", "bbbbbbbbbbbb"])
+    monkeypatch.setattr(fingerprint, "bridge_fingerprint", lambda: next(readings))
+    monkeypatch.setitem(cc.CROSS_CHECKS, "tiny", TINY)
+    curves = pd.DataFrame({"engine": "AIHWKit", "seed": [0, 0, 0, 1, 1, 1],
+                           "epoch": [0.0, 0.5, 1.0] * 2, "samples": [0, 10, 20] * 2,
+                           "val_accuracy": 0.1, "test_accuracy": 0.1})
+    monkeypatch.setattr(cc, "_aihwkit_sides",
+                        lambda checks, workers, progress: ((c, curves, [1.0, 2.0], 2) for c in checks))
+    assert main(["experiments", "crosscheck", "--out", str(tmp_path), "--checks", "tiny",
+                 "--workers", "2", "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert "aaaaaaaaaaaa → bbbbbbbbbbbb" in captured.out and "run the same command again" in captured.err
+    assert not any(tmp_path.iterdir())
 
 
 def test_the_command_refuses_an_unknown_check_naming_the_allowed_ones(tmp_path, capsys):

@@ -354,7 +354,7 @@ def scheme_labels(short: bool = False) -> dict[str, str]:
     return {name: s.label() for name, s in SCHEMES.items()}
 
 
-# ---- the sweep's figures, each from a plan ----------------------------------------------------------
+# ---- the sweep's figures, each from a plan -------------------------------------------------------
 
 #: Label of each strategy in figures and tables.
 STRATEGY_LABELS = {name: s.label for name, s in STRATEGIES.items()}
@@ -392,7 +392,8 @@ class PlanView:
 
     @classmethod
     def of(cls, plan) -> "PlanView":
-        """The view of a :class:`SweepPlan`, of a plan record's ``plan`` dict, or of a view."""
+        """The view of a :class:`~fetrain.study.plan.SweepPlan`, of a plan record's ``plan``
+        dict, or of a view."""
         if isinstance(plan, cls):
             return plan
         if isinstance(plan, dict):
@@ -559,8 +560,8 @@ def breakdown_figure(agg: pd.DataFrame, plan, title: str = ""):
     if not agg["reached"].any():
         return _message_figure(nothing_reached_text(plan), plan, title)
     fig, ax = plt.subplots(figsize=(8.0, 4.6))
-    plot_energy_breakdown(agg, STRATEGY_LABELS, {p: tradeoff.PART_LABELS[p]
-                                                 for p in tradeoff.PARTS if p != "fixed_J"}, ax=ax)
+    parts = {p: tradeoff.PART_LABELS[p] for p in tradeoff.PARTS if p != "fixed_J"}
+    plot_energy_breakdown(agg, STRATEGY_LABELS, parts, ax=ax)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _finish(fig, plan, title)
 

@@ -150,8 +150,8 @@ def to_target_table(agg: pd.DataFrame):
 
 
 def shares_table(shares: pd.DataFrame):
-    """Each energy part's share of the total energy to target (:func:`fetrain.study.tradeoff.
-    part_shares`), in %.
+    """Each energy part's share of the total energy to target, in %
+    (:func:`fetrain.study.tradeoff.part_shares`).
 
     Parameters
     ----------

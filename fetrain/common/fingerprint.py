@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -51,13 +52,15 @@ def _without_docstrings(source: str) -> str:
     return ast.dump(tree)
 
 
+@lru_cache(maxsize=None)
 def source_fingerprint(parts: tuple[str, ...], data: tuple[str, ...] = ENGINE_DATA) -> str:
     """SHA-256 (first 12 hex digits) over the code of some subpackages and some data folders.
 
     Python modules enter as syntax trees without docstrings: a change of documentation, comments
     or layout leaves the fingerprint as it was; a change of what the code does changes it. A
     subpackage's ``__init__.py`` only names its main entry points (the architecture tests check
-    it), so it does not enter.
+    it), so it does not enter. Computed once per process (the sources do not change while it
+    runs).
 
     Parameters
     ----------

@@ -586,14 +586,15 @@ def aihwkit_side(check: str | CrossCheck, workers: int = 1, progress: bool = Fal
         AIHWKit counterpart.
     """
     check = get_check(check)
-    [(_, curves, _)] = list(_aihwkit_sides([check], workers, progress))
+    [(_, curves, _, _)] = list(_aihwkit_sides([check], workers, progress))
     return curves
 
 
 def _aihwkit_sides(checks, workers: int, progress: bool):
     """AIHWKit's side of several checks, all their runs in one pool of ``workers`` processes (so
     that no core idles between checks). Yields (check, curves, run seconds) as each check's last
-    run finishes; run seconds are the wall times of its runs (s, one core each)."""
+    run finishes, with the number of runs finished so far (all checks); run seconds are the wall
+    times of its runs (s, one core each)."""
     jobs, owner = [], []
     for check in checks:
         data = check.data()
@@ -602,7 +603,7 @@ def _aihwkit_sides(checks, workers: int, progress: bool):
             owner.append((check, i))
     done: dict[str, dict] = {c.name: {} for c in checks}
     desc = "AIHWKit runs" if len(checks) != 1 else f"{checks[0].name}: AIHWKit runs"
-    for k, curves, seconds in _aihwkit_jobs(jobs, workers, progress, desc):
+    for finished, (k, curves, seconds) in enumerate(_aihwkit_jobs(jobs, workers, progress, desc), 1):
         check, i = owner[k]
         done[check.name][i] = (curves, seconds)
         if len(done[check.name]) == len(check.seeds):
@@ -610,7 +611,7 @@ def _aihwkit_sides(checks, workers: int, progress: bool):
             frames = [runs[i][0].assign(engine="AIHWKit", seed=seed)
                       for i, seed in enumerate(check.seeds)]
             yield (check, pd.concat(frames, ignore_index=True)[list(CURVE_COLUMNS)],
-                   [runs[i][1] for i in range(len(check.seeds))])
+                   [runs[i][1] for i in range(len(check.seeds))], finished)
 
 
 def fetrain_side(check: str | CrossCheck, progress: bool = False, cache_dir=None) -> list:
@@ -864,8 +865,9 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
     code fingerprint and AIHWKit version, is kept, so an interrupted command resumes; files are
     written whole (a temporary name, then a rename). The runs of all the checks to make share one
     pool of ``workers`` processes, and each check is written as soon as its last run finishes. The
-    fingerprints are read before the runs and again as each check finishes; if they differ, the
-    check is not written.
+    fingerprints are read at the start and again once every process has read the code it runs
+    (when as many runs have finished as there are workers); if the code on disk changed in
+    between, nothing is written.
 
     Parameters
     ----------
@@ -889,8 +891,8 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
     -------
     list of dict
         Per check, in the order of ``names``: ``check``, ``status`` (``"made"``, ``"kept"``, or
-        ``"discarded"`` when fetrain's code changed on disk while the runs trained, so that no
-        one fingerprint names the code that made them), ``seconds`` (s; the wall times of the
+        ``"discarded"`` when fetrain's code changed on disk while the processes read it, so that
+        no one fingerprint names the code that made the runs), ``seconds`` (s; the wall times of the
         check's AIHWKit runs added up, each on one core — for a kept check, from its record).
 
     Raises
@@ -910,8 +912,7 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
     shown_out = command_out if command_out is not None else given
     versions = _versions()
     report: dict[str, dict] = {}
-    # the fingerprints are read before the runs and again as each check finishes: a record must
-    # name the code that ran
+    # the code's fingerprints at the start: which checks are finished, and what the records name
     fingerprints = {"bridge": bridge_fingerprint(), "engine": engine_fingerprint()}
     pending = []
     for check in checks:
@@ -926,39 +927,61 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
         else:
             (out / f"{check.name}.json").unlink(missing_ok=True)   # the record marks a finished check
             pending.append(check)
-    for check, curves, run_seconds in _aihwkit_sides(pending, workers, progress):
-        seconds = float(sum(run_seconds))
-        after = {"bridge": bridge_fingerprint(), "engine": engine_fingerprint()}
-        if after != fingerprints:
-            log(f"{check.name}: fetrain's code changed while its runs trained (fingerprint "
-                f"{fingerprints['bridge']} → {after['bridge']}); nothing written: run the command "
-                "again")
-            report[check.name] = {"check": check.name, "status": "discarded", "seconds": seconds}
+    # Each process reads fetrain's code once, when it first imports it: the command's own at the
+    # start, each worker's during its first run. So once as many runs have finished as there are
+    # workers, every process has read all the code it runs; the fingerprints are read again then,
+    # and the checks are written only if the code on disk was the same all along.
+    readers = min(workers, sum(len(c.seeds) for c in pending))
+    unchanged = None
+    finished_checks = []
+    for check, curves, run_seconds, finished in _aihwkit_sides(pending, workers, progress):
+        finished_checks.append((check, curves, run_seconds))
+        if finished < readers:
             continue
-        model, data = check.device_model(), check.data()
-        _write_whole(out / f"{check.name}.csv", curves.to_csv(index=False))
-        record = {
-            "what": f"AIHWKit's side of a cross-check of fetrain's engine: {check.what}",
-            "check": check.name, "settings": check.settings(), "data_set": data.label,
-            "device": f"{format_width(model.width_s)} device, {model.source}; dw_min "
-                      f"{model.dw_min:.4g}, symmetry point "
-                      + (f"{model.symmetry_point:+.3f}" if np.isfinite(model.symmetry_point)
-                         else "none (equal up and down steps)"),
-            "device_fingerprint": model.fingerprint(),
-            "train_config": check.aihwkit_configs(model)[0].describe(),
-            "command": check.command(shown_out), **fingerprints, **versions,
-            "seconds": round(seconds, 1), "run_seconds": [round(t, 1) for t in run_seconds],
-            "workers": workers,
-            "note": "seconds: the wall times of the check's AIHWKit runs added up, each run on "
-                    "one core. AIHWKit draws its own noise seeds, so its runs are not "
-                    "reproducible by seed; the seed fixes the initial weights and the data order."}
-        _write_whole(out / f"{check.name}.json",
-                     json.dumps(json_ready(record), indent=2, ensure_ascii=False, allow_nan=False)
-                     + "\n")
-        log(f"{check.name}: {_runs(len(check.seeds))} of AIHWKit, {seconds:.0f} s on one core → "
-            f"{out / (check.name + '.csv')}")
-        report[check.name] = {"check": check.name, "status": "made", "seconds": seconds}
+        if unchanged is None:
+            after = {"bridge": bridge_fingerprint(), "engine": engine_fingerprint()}
+            unchanged = after == fingerprints
+            if not unchanged:
+                log(f"fetrain's code changed on disk while the AIHWKit workers started (fingerprint "
+                    f"{fingerprints['bridge']} → {after['bridge']}): no one fingerprint names the code "
+                    "that ran, so nothing is written; run the command again")
+        for check, curves, run_seconds in finished_checks:
+            report[check.name] = _write_check(check, curves, run_seconds, out, shown_out, workers,
+                                              fingerprints, versions, log, unchanged)
+        finished_checks = []
     return [report[c.name] for c in checks]
+
+
+def _write_check(check, curves, run_seconds, out, shown_out, workers, fingerprints, versions, log,
+                 unchanged: bool) -> dict:
+    """Write one check's curves and record (or, if the code changed, say that nothing is written)."""
+    from ..common.display import format_width
+
+    seconds = float(sum(run_seconds))
+    if not unchanged:
+        return {"check": check.name, "status": "discarded", "seconds": seconds}
+    model, data = check.device_model(), check.data()
+    _write_whole(out / f"{check.name}.csv", curves.to_csv(index=False))
+    record = {
+        "what": f"AIHWKit's side of a cross-check of fetrain's engine: {check.what}",
+        "check": check.name, "settings": check.settings(), "data_set": data.label,
+        "device": f"{format_width(model.width_s)} device, {model.source}; dw_min "
+                  f"{model.dw_min:.4g}, symmetry point "
+                  + (f"{model.symmetry_point:+.3f}" if np.isfinite(model.symmetry_point)
+                     else "none (equal up and down steps)"),
+        "device_fingerprint": model.fingerprint(),
+        "train_config": check.aihwkit_configs(model)[0].describe(),
+        "command": check.command(shown_out), **fingerprints, **versions,
+        "seconds": round(seconds, 1), "run_seconds": [round(t, 1) for t in run_seconds],
+        "workers": workers,
+        "note": "seconds: the wall times of the check's AIHWKit runs added up, each run on one "
+                "core. AIHWKit draws its own noise seeds, so its runs are not reproducible by "
+                "seed; the seed fixes the initial weights and the data order."}
+    _write_whole(out / f"{check.name}.json",
+                 json.dumps(json_ready(record), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    log(f"{check.name}: {_runs(len(check.seeds))} of AIHWKit, {seconds:.0f} s on one core → "
+        f"{out / (check.name + '.csv')}")
+    return {"check": check.name, "status": "made", "seconds": seconds}
 
 
 def _runs(n: int) -> str:
