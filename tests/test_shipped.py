@@ -264,8 +264,8 @@ def test_the_command_keeps_a_finished_check_and_remakes_a_changed_one(tiny_made,
     changed = replace(TINY, lr=0.2)
     monkeypatch.setitem(cc.CROSS_CHECKS, "tiny", changed)
     curves = pd.read_csv(folder / "tiny.csv")
-    monkeypatch.setattr(cc, "_aihwkit_sides",
-                        lambda checks, workers, progress: ((c, curves, [1.0, 2.0], 2) for c in checks))
+    monkeypatch.setattr(cc, "_aihwkit_sides", lambda checks, workers, progress: iter(
+        [(1, None, None, None), (2, changed, curves, [1.0, 2.0])]))
     assert main(["experiments", "crosscheck", "--out", str(folder), "--checks", "tiny", "--no-progress"]) == 0
     assert "1 check made, 0 kept" in capsys.readouterr().out
     record = cc.load_crosscheck(changed, folder)[1]
@@ -285,8 +285,8 @@ def test_the_command_writes_nothing_when_the_code_changed_while_it_ran(tmp_path,
     curves = pd.DataFrame({"engine": "AIHWKit", "seed": [0, 0, 0, 1, 1, 1],
                            "epoch": [0.0, 0.5, 1.0] * 2, "samples": [0, 10, 20] * 2,
                            "val_accuracy": 0.1, "test_accuracy": 0.1})
-    monkeypatch.setattr(cc, "_aihwkit_sides",
-                        lambda checks, workers, progress: ((c, curves, [1.0, 2.0], 2) for c in checks))
+    monkeypatch.setattr(cc, "_aihwkit_sides", lambda checks, workers, progress: iter(
+        [(1, None, None, None), (2, TINY, curves, [1.0, 2.0])]))
     assert main(["experiments", "crosscheck", "--out", str(tmp_path), "--checks", "tiny",
                  "--workers", "2", "--no-progress"]) == 1
     captured = capsys.readouterr()

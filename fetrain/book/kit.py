@@ -398,6 +398,34 @@ class TrainingSetup:
     seeds: tuple
     target: float
 
+    def configs(self, model, lr: float, evaluations_per_epoch: int = 2, **fields) -> list:
+        """One training configuration per seed, with this set-up's epochs: the runs the
+        training chapters compare (the same configuration in two chapters is one run of the run
+        cache, trained once).
+
+        Parameters
+        ----------
+        model : DeviceModel or None
+            The device model; None: the floating-point baseline.
+        lr : float
+            The learning rate.
+        evaluations_per_epoch : int
+            Evaluations per epoch (counts; the training chapters use 2).
+        **fields
+            Further :class:`~fetrain.train.config.TrainConfig` fields (``reference``,
+            ``algorithm``, ``device_variation``, …).
+
+        Returns
+        -------
+        list of TrainConfig
+            One per seed of :attr:`seeds`.
+        """
+        from ..train.config import TrainConfig
+
+        return [TrainConfig(model=model, lr=lr, epochs=self.epochs, seed=seed,
+                            evaluations_per_epoch=evaluations_per_epoch, **fields)
+                for seed in self.seeds]
+
     def describe(self, lr: float | None = None) -> str:
         """One line: data, device, epochs, seeds (and learning rate)."""
         rate = "" if lr is None else f"lr {lr:g}, "

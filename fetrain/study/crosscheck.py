@@ -586,15 +586,15 @@ def aihwkit_side(check: str | CrossCheck, workers: int = 1, progress: bool = Fal
         AIHWKit counterpart.
     """
     check = get_check(check)
-    [(_, curves, _, _)] = list(_aihwkit_sides([check], workers, progress))
+    [curves] = [c for _, done, c, _ in _aihwkit_sides([check], workers, progress) if done]
     return curves
 
 
 def _aihwkit_sides(checks, workers: int, progress: bool):
     """AIHWKit's side of several checks, all their runs in one pool of ``workers`` processes (so
-    that no core idles between checks). Yields (check, curves, run seconds) as each check's last
-    run finishes, with the number of runs finished so far (all checks); run seconds are the wall
-    times of its runs (s, one core each)."""
+    that no core idles between checks). Yields (runs finished so far, check, curves, run seconds)
+    after every run: the check and its curves once its last run has finished, else None; run
+    seconds are the wall times of its runs (s, one core each)."""
     jobs, owner = [], []
     for check in checks:
         data = check.data()
@@ -606,12 +606,13 @@ def _aihwkit_sides(checks, workers: int, progress: bool):
     for finished, (k, curves, seconds) in enumerate(_aihwkit_jobs(jobs, workers, progress, desc), 1):
         check, i = owner[k]
         done[check.name][i] = (curves, seconds)
-        if len(done[check.name]) == len(check.seeds):
-            runs = done.pop(check.name)
-            frames = [runs[i][0].assign(engine="AIHWKit", seed=seed)
-                      for i, seed in enumerate(check.seeds)]
-            yield (check, pd.concat(frames, ignore_index=True)[list(CURVE_COLUMNS)],
-                   [runs[i][1] for i in range(len(check.seeds))], finished)
+        if len(done[check.name]) < len(check.seeds):
+            yield finished, None, None, None
+            continue
+        runs = done.pop(check.name)
+        frames = [runs[i][0].assign(engine="AIHWKit", seed=seed) for i, seed in enumerate(check.seeds)]
+        yield (finished, check, pd.concat(frames, ignore_index=True)[list(CURVE_COLUMNS)],
+               [runs[i][1] for i in range(len(check.seeds))])
 
 
 def fetrain_side(check: str | CrossCheck, progress: bool = False, cache_dir=None) -> list:
@@ -900,8 +901,7 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
     ValueError
         If a name is unknown, ``workers`` is not an integer ≥ 1, or the folder is not writable.
     """
-    from ..common.display import format_width
-    from ..common.fingerprint import bridge_fingerprint, engine_fingerprint
+    from ..common.display import format_width  # noqa: F401  (read now, with the rest of the code)
 
     names = tuple(CROSS_CHECKS) if names is None else tuple(dict.fromkeys(names))
     checks = [get_check(n) for n in names]
@@ -913,7 +913,7 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
     versions = _versions()
     report: dict[str, dict] = {}
     # the code's fingerprints at the start: which checks are finished, and what the records name
-    fingerprints = {"bridge": bridge_fingerprint(), "engine": engine_fingerprint()}
+    fingerprints = _fingerprints()
     pending = []
     for check in checks:
         try:
@@ -934,22 +934,33 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
     readers = min(workers, sum(len(c.seeds) for c in pending))
     unchanged = None
     finished_checks = []
-    for check, curves, run_seconds, finished in _aihwkit_sides(pending, workers, progress):
-        finished_checks.append((check, curves, run_seconds))
+    for finished, check, curves, run_seconds in _aihwkit_sides(pending, workers, progress):
+        if check is not None:
+            finished_checks.append((check, curves, run_seconds))
         if finished < readers:
             continue
         if unchanged is None:
-            after = {"bridge": bridge_fingerprint(), "engine": engine_fingerprint()}
+            after = _fingerprints()
             unchanged = after == fingerprints
             if not unchanged:
                 log(f"fetrain's code changed on disk while the AIHWKit workers started (fingerprint "
                     f"{fingerprints['bridge']} → {after['bridge']}): no one fingerprint names the code "
                     "that ran, so nothing is written; run the command again")
-        for check, curves, run_seconds in finished_checks:
-            report[check.name] = _write_check(check, curves, run_seconds, out, shown_out, workers,
-                                              fingerprints, versions, log, unchanged)
+        for done in finished_checks:
+            report[done[0].name] = _write_check(*done, out, shown_out, workers, fingerprints,
+                                                versions, log, unchanged)
         finished_checks = []
     return [report[c.name] for c in checks]
+
+
+def _fingerprints() -> dict:
+    """The code's fingerprints as the files on disk are now (any cached reading set aside)."""
+    from ..common import fingerprint
+
+    clear = getattr(fingerprint.source_fingerprint, "cache_clear", None)
+    if clear is not None:
+        clear()
+    return {"bridge": fingerprint.bridge_fingerprint(), "engine": fingerprint.engine_fingerprint()}
 
 
 def _write_check(check, curves, run_seconds, out, shown_out, workers, fingerprints, versions, log,
