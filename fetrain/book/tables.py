@@ -315,3 +315,33 @@ def overheads_table(overheads: pd.DataFrame):
     shown["extra memory (kB)"] = overheads["extra memory (bytes)"] / 1e3
     formats["extra memory (kB)"] = "{:,.0f}"
     return table(shown, formats)
+
+
+def aihwkit_runs_table(perfect: pd.DataFrame, bound12: pd.DataFrame, run, scale):
+    """Test accuracy per epoch of AIHWKit's two runs of Chapter 3 (perfect I/O and AIHWKit's
+    default output bound of 12) beside fetrain's run of the same configuration.
+
+    Parameters
+    ----------
+    perfect, bound12 : pandas.DataFrame
+        AIHWKit's curves (``epoch``, ``test_accuracy`` as fractions), one evaluation per half
+        epoch, as :func:`fetrain.study.crosscheck.load_crosscheck` reads them.
+    run : RunResult
+        fetrain's run (seed 0 of the page); at quick scale a shorter run than AIHWKit's, shown
+        where its evaluations exist.
+    scale : fetrain.common.scale.Scale
+        The page's scale (named in the fetrain column).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Whole epochs only; accuracies as fractions.
+    """
+    frame = pd.DataFrame({"epoch": perfect["epoch"].to_numpy(),
+                          "AIHWKit, perfect I/O": perfect["test_accuracy"].to_numpy(),
+                          "AIHWKit, out_bound 12": bound12["test_accuracy"].to_numpy()})
+    ours = run.history.set_index("epoch")["test_accuracy"]
+    frame.insert(1, f"fetrain ({scale.name} scale)", frame["epoch"].map(ours))
+    frame = frame[frame["epoch"] == np.floor(frame["epoch"])]
+    return table(frame, {c: "{:.3f}" for c in frame.columns[1:]} | {"epoch": "{:.0f}"},
+                 na_rep="–")
