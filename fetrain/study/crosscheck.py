@@ -385,7 +385,7 @@ class CrossCheck:
             raise ValueError(f"output_bound must be a number ≥ 0 (0: perfect I/O); got "
                              f"{shown(self.output_bound)}")
         changes = dict(self.aihwkit_changes)
-        fields = set(_train_config_fields())
+        fields = set(_train_config_fields()) if changes else set()
         unknown = sorted(set(changes) - fields)
         if unknown:
             raise ValueError(f"aihwkit_changes: {unknown} are not TrainConfig fields; they are "
