@@ -74,8 +74,9 @@ class BringYourOwnDeviceParameters(Parameters):
 
 
 @dataclass(frozen=True)
-class PlainSGDParameters(Parameters):
-    """Chapter 3: the device trained on (by its pulse width) and the learning rate.
+class TrainingParameters(Parameters):
+    """What every training chapter trains with: the device (by its pulse width) and the learning
+    rate. Chapters 4 and 5 add their own parameters to these.
 
     Attributes
     ----------
@@ -90,7 +91,20 @@ class PlainSGDParameters(Parameters):
 
 
 @dataclass(frozen=True)
-class ShiftingParameters(Parameters):
+class PlainSGDParameters(TrainingParameters):
+    """Chapter 3: the device trained on (by its pulse width) and the learning rate.
+
+    Attributes
+    ----------
+    width_s : float
+        The device's pulse width (s), one of the campaign's five.
+    lr : float
+        The learning rate (w units per unit of d⊗x).
+    """
+
+
+@dataclass(frozen=True)
+class ShiftingParameters(TrainingParameters):
     """Chapter 4: the device, the learning rate, device-to-device variation, and the reference
     offsets of the robustness sweep.
 
@@ -108,8 +122,6 @@ class ShiftingParameters(Parameters):
         Seeds of each setting of that sweep.
     """
 
-    width_s: float = parameter(DEFAULT_PULSE_WIDTH_S, "the device's programming pulse width", "s")
-    lr: float = parameter(DEFAULT_LR, "the learning rate (Chapter 3's)")
     device_variation: bool = parameter(True, "draw device-to-device variation")
     offsets: tuple | None = parameter(None, "reference offsets δ of the robustness sweep, w "
                                       "(must include 0)", none="the scale's")
@@ -122,7 +134,7 @@ class ShiftingParameters(Parameters):
 
 
 @dataclass(frozen=True)
-class MixedPrecisionParameters(Parameters):
+class MixedPrecisionParameters(TrainingParameters):
     """Chapter 5: the device, the learning rate, the mixed-precision rule and the digital costs.
 
     Attributes
@@ -137,8 +149,6 @@ class MixedPrecisionParameters(Parameters):
         J per digital operation (Horowitz, 45 nm; FP32 χ by default).
     """
 
-    width_s: float = parameter(DEFAULT_PULSE_WIDTH_S, "the device's programming pulse width", "s")
-    lr: float = parameter(DEFAULT_LR, "the learning rate (Chapter 3's)")
     mixed_precision: MixedPrecision = parameter(MixedPrecision(), "the rule: threshold ε, "
                                                 "transfer interval, pulse cap")
     costs: DigitalCosts = parameter(DigitalCosts(), "J per digital operation (Horowitz, 45 nm)")
