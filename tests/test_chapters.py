@@ -4,25 +4,99 @@ Chapters are MyST Markdown notebooks. nbval collects ``.ipynb`` files, so each c
 with jupytext into a temporary folder (never beside the sources in ``book/``) and run there by nbval
 in a separate pytest process with ``FETRAIN_SCALE=quick``. The converted notebooks have no stored
 outputs, hence ``--nbval-lax``: the checks are the assertions inside the chapters.
+
+The chapters run side by side, one process per core, as the book build executes them: a chapter
+that reads another chapter's runs from the session's run cache names it in its front matter
+(``execute_after``) and starts once that one has finished. Each test waits for its own chapter.
 """
 
 import os
 import subprocess
 import sys
+import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 import jupytext
 import pytest
-from chapters import notebook_sources
+import yaml
+
+from chapters import ROOT, notebook_sources
+
+SOURCES = notebook_sources()
+
+
+def _after(source: Path) -> list[str]:
+    text = source.read_text(encoding="utf-8")
+    front = yaml.safe_load(text[3:text.find("\n---", 3)]) if text.startswith("---") else {}
+    return [str(ROOT / f"{name}.md") for name in front.get("execute_after", []) or []]
+
+
+def _run(source: Path, folder: Path) -> subprocess.CompletedProcess:
+    notebook = folder / f"{source.stem}.ipynb"
+    jupytext.write(jupytext.read(source), notebook)
+    env = dict(os.environ, FETRAIN_SCALE="quick", MPLBACKEND="Agg")
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env",
+         "--nbval-cell-timeout=600", "-p", "no:cacheprovider", "-q", notebook.name],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=1800)
+
+
+class _Chapters:
+    """Runs every chapter once, ``workers`` at a time, each after the chapters it names."""
+
+    def __init__(self, workers: int) -> None:
+        self._folder = Path(tempfile.mkdtemp(prefix="fetrain-chapters-"))
+        self._pool = ThreadPoolExecutor(max_workers=workers)
+        self._futures: dict[str, Future] = {}
+        self._lock = threading.Lock()
+
+    def result(self, source: Path) -> subprocess.CompletedProcess:
+        return self._submit(source).result()
+
+    def _submit(self, source: Path) -> Future:
+        with self._lock:
+            key = str(source)
+            if key not in self._futures:
+                deps = [self._futures_for(d) for d in _after(source)]
+                self._futures[key] = self._pool.submit(self._after_deps, deps, source)
+            return self._futures[key]
+
+    def _futures_for(self, path: str) -> Future:
+        if path not in self._futures:
+            deps = [self._futures_for(d) for d in _after(Path(path))]
+            self._futures[path] = self._pool.submit(self._after_deps, deps, Path(path))
+        return self._futures[path]
+
+    def _after_deps(self, deps, source: Path):
+        for dep in deps:
+            dep.result()
+        return _run(source, self._folder)
+
+    def start_all(self) -> None:
+        for source in SOURCES:
+            self._submit(source)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+@pytest.fixture(scope="session")
+def chapters():
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    runner = _Chapters(workers=max(1, min(2, cores or 1)))
+    # the chapters others wait for first, then the rest in book order
+    waited_for = {d for s in SOURCES for d in _after(s)}
+    for source in sorted(SOURCES, key=lambda s: str(s) not in waited_for):
+        runner._submit(source)
+    yield runner
+    runner.close()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("source", notebook_sources(), ids=lambda p: p.stem)
-def test_chapter_runs_under_nbval(source, tmp_path):
-    notebook = tmp_path / f"{source.stem}.ipynb"
-    jupytext.write(jupytext.read(source), notebook)
-    env = dict(os.environ, FETRAIN_SCALE="quick", MPLBACKEND="Agg")
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env",
-         "--nbval-cell-timeout=600", "-p", "no:cacheprovider", "-q", notebook.name],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1800)
-    assert result.returncode == 0, f"{source.name} failed under nbval:\n{result.stdout[-8000:]}\n{result.stderr[-2000:]}"
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_chapter_runs_under_nbval(source, chapters):
+    result = chapters.result(source)
+    assert result.returncode == 0, (f"{source.name} failed under nbval:\n{result.stdout[-8000:]}\n"
+                                    f"{result.stderr[-2000:]}")

@@ -53,8 +53,9 @@ def test_readme_python_examples_run():
             exec(compile(block, "README.md", "exec"), namespace)
 
     # The training example learns, and the output the README shows is what it prints: the same
-    # lines, accuracies within 2 points, totals within 10% (not bit for bit: other CPUs round
-    # differently).
+    # lines, accuracies within 6 points, totals within 10%, the same ranking (not bit for bit:
+    # the compiled engine's floating-point sums differ between CPUs, and after ten epochs plain
+    # SGD's accuracy has differed by 5 points between two machines).
     accuracy = re.compile(r"^(?P<name>[^:(]+).*?test accuracy (?P<acc>[\d.]+) %(?:.*?total (?P<total>[\d,.]+) µJ)?")
 
     def runs(lines):
@@ -67,10 +68,12 @@ def test_readme_python_examples_run():
     assert all(acc >= 50 for acc, _ in got.values()), f"an algorithm near chance (10 %): {got}"
     assert got.keys() == shown.keys(), (got, shown)
     for name, (acc, total) in got.items():
-        assert abs(acc - shown[name][0]) <= 2, f"README shows {shown[name]} for {name}; it prints {acc, total}"
+        assert abs(acc - shown[name][0]) <= 6, f"README shows {shown[name]} for {name}; it prints {acc, total}"
         if total is not None:
             assert abs(total / shown[name][1] - 1) <= 0.10, f"README: {name} total {shown[name][1]} µJ; prints {total}"
     assert all("digital energy" in line for line in printed.getvalue().splitlines() if "M pulses" in line)
+    ranking = sorted(got, key=lambda name: got[name][0])
+    assert ranking == sorted(shown, key=lambda name: shown[name][0]), (got, shown)
 
 
 def test_every_toc_page_has_a_summary_for_the_introductions_list():

@@ -1,7 +1,8 @@
 """A chapter's closing checks: every claim its prose makes, tested on what its code computed.
 
-This module's room: printing and asserting claims. It computes nothing itself; the chapter passes
-each claim's text (with the computed numbers in it) and the truth value computed from them.
+:class:`Claims` prints and asserts claims; it computes nothing itself. The chapter passes each
+claim's text (with the computed numbers in it) and the truth value computed from them; the chapter
+kit (:mod:`fetrain.book.kit`) decides which claims a page asserts.
 """
 
 from __future__ import annotations

@@ -477,3 +477,47 @@ def overheads_figure(overheads: pd.DataFrame):
     fig, ax = plt.subplots(figsize=(6.5, 2.9))
     plot_energy_shares(shown, "algorithm", list(parts.values()), "total", ax=ax)
     return fig
+
+
+def engine_curves_figure(curves: dict):
+    """Learning curves of two engines, one panel per cross-check (:func:`plot_engine_curves`:
+    thin lines are seeds, thick lines their means), panels sharing the accuracy axis.
+
+    Parameters
+    ----------
+    curves : dict of str to pandas.DataFrame
+        A check's name as the panel's title to its paired curves (``engine``, ``seed``,
+        ``epoch`` in epochs, ``test_accuracy`` as a fraction); with one entry, no title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Test accuracy (%) against epoch.
+    """
+    n = len(curves)
+    fig, axes = plt.subplots(1, n, figsize=(6.5, 3.6) if n == 1 else TWO_PANELS, sharey=True,
+                             squeeze=False)
+    for k, (ax, (name, table)) in enumerate(zip(axes[0], curves.items())):
+        plot_engine_curves(table, ax=ax, title=name if n > 1 else None)
+        if k:
+            ax.set_ylabel("")
+    return fig
+
+
+def agreement_figure(checks: dict):
+    """The cross-checks' tests as one figure (:func:`plot_agreement`).
+
+    Parameters
+    ----------
+    checks : dict of str to pandas.DataFrame
+        Check name to its one-row agreement table (``difference`` and ``margin`` as accuracy
+        fractions).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Difference fetrain − AIHWKit (accuracy points) per check, with its margin.
+    """
+    fig, ax = plt.subplots(figsize=(6.5, 2.8))
+    plot_agreement(checks, ax=ax)
+    return fig
