@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +23,8 @@ PACKAGE = Path(__file__).resolve().parents[1]
 ENGINE_PARTS: tuple[str, ...] = ("common", "device", "train")
 #: the data folders whose content decides them (the embedded characterisation data set)
 ENGINE_DATA: tuple[str, ...] = ("data/synthetic_hzo",)
+#: keys of a data folder's JSON records that describe it in words and decide no number
+PROSE_KEYS: tuple[str, ...] = ("description", "generator")
 
 
 def code_fingerprint() -> str:
@@ -52,12 +55,24 @@ def _without_docstrings(source: str) -> str:
     return ast.dump(tree)
 
 
+def _data_bytes(path: Path) -> bytes:
+    """A data file as it enters a fingerprint: byte for byte, but a JSON record without the keys
+    that only describe it in words (:data:`PROSE_KEYS`)."""
+    if path.suffix != ".json":
+        return path.read_bytes()
+    record = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(record, dict):
+        record = {k: v for k, v in record.items() if k not in PROSE_KEYS}
+    return json.dumps(record, sort_keys=True).encode()
+
+
 @lru_cache(maxsize=None)
 def source_fingerprint(parts: tuple[str, ...], data: tuple[str, ...] = ENGINE_DATA) -> str:
     """SHA-256 (first 12 hex digits) over the code of some subpackages and some data folders.
 
     Python modules enter as syntax trees without docstrings: a change of documentation, comments
-    or layout leaves the fingerprint as it was; a change of what the code does changes it. A
+    or layout leaves the fingerprint as it was; a change of what the code does changes it. Data
+    files enter byte for byte, JSON records without their prose (:data:`PROSE_KEYS`). A
     subpackage's ``__init__.py`` only names its main entry points (the architecture tests check
     it), so it does not enter. Computed once per process (the sources do not change while it
     runs).
@@ -85,7 +100,7 @@ def source_fingerprint(parts: tuple[str, ...], data: tuple[str, ...] = ENGINE_DA
         for path in sorted((PACKAGE / folder).rglob("*")):
             if path.is_file():
                 digest.update(path.relative_to(PACKAGE).as_posix().encode())
-                digest.update(path.read_bytes())
+                digest.update(_data_bytes(path))
     return digest.hexdigest()[:12]
 
 

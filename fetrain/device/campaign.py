@@ -441,13 +441,15 @@ class SyntheticCampaign:
         return {
             "synthetic": True,
             "description": (
-                "SYNTHETIC characterisation data of an HfO2/ZrO2 ferroelectric synapse, produced by "
-                "fetrain.device.campaign from a physical model (nucleation-limited switching with a Merz "
-                "law, modified Schottky conduction through set and reset domains in parallel, "
+                "SYNTHETIC characterisation data of an HfO2/ZrO2 ferroelectric synapse, produced "
+                "by fetrain.device.campaign from a physical model (nucleation-limited switching "
+                "with a Merz law, modified Schottky conduction through set and reset domains in "
+                "parallel, "
                 "device-to-device and cycle-to-cycle variation, read noise). It is NOT a "
                 "measurement. It has the shape of a real campaign so that a reader's measured file "
                 "in the same format can replace it."),
-            "generator": "fetrain.device.campaign.default_campaign().write(folder)",
+            "generator": "fetrain synthetic --out FOLDER "
+                         "(fetrain.device.campaign.default_campaign().write(folder))",
             "seed": self.plan.seed,
             "files": {
                 PULSES_FILE: {"rows": "one read after every pulse", "columns": PULSE_COLUMNS},
