@@ -36,10 +36,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..common.checks import plain, require
+from ..common.checks import plain, require, shown
 from .curves import (
     DEGREE,
     DIRECTIONS,
+    MAX_DEGREE,
     FitError,
     _table_from_fit,
     add_weight_scale,
@@ -164,7 +165,9 @@ def build_device_model(pulses: pd.DataFrame, width_s: float | None = None, sourc
     quantities = quantities or _default_quantities(sel, stack)
     p, g_min, g_max = add_weight_scale(sel, end_reads=end_reads)
     width = float(sel["pulse_width_s"].iloc[0])
-    require("degree", degree, low=1, strict_low=False)
+    if not (isinstance(degree, (int, np.integer)) and 1 <= degree <= MAX_DEGREE):
+        raise ValueError(f"degree must be an integer from 1 to {MAX_DEGREE} (the study's is "
+                         f"{DEGREE}); got {shown(degree)}")
     return _model_from_scaled(p, width, g_min, g_max, source, stack or HZOStack(), fit_excursion,
                               min_step_fraction, per_device, end_reads, quantities, int(degree))
 

@@ -7,6 +7,7 @@ nonlinearity. The first steps of building a device model (:mod:`~fetrain.device.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,11 @@ from ..common.checks import plain, require
 from .steps import _frozen
 
 DEGREE = 5                 #: degree of the response-curve polynomials (the study's choice)
+#: the highest degree allowed: beyond it a polynomial in the pulse number is ill-conditioned and
+#: follows the read noise rather than the device
+MAX_DEGREE = 15
+#: reads per polynomial coefficient below which a fit is said to rest on too few pulses
+READS_PER_COEFFICIENT = 4
 
 
 DIRECTIONS = ("potentiation", "depression")
@@ -160,6 +166,11 @@ def fit_curve(curve: pd.DataFrame, direction: str, fit_excursion: float = 0.99,
     else:
         end = n.size
     end = int(min(max(end, degree + 2), n.size))
+    if end < READS_PER_COEFFICIENT * (degree + 1):
+        warnings.warn(f"the degree-{degree} fit of the {direction} curve rests on {end} pulses, "
+                      f"fewer than {READS_PER_COEFFICIENT} per coefficient: it may follow the "
+                      f"noise (a lower degree, e.g. the study's {DEGREE}, is safer)", UserWarning,
+                      stacklevel=2)
     poly = Polynomial.fit(n[:end], y[:end], degree)
     resid = y[:end] - poly(n[:end])
     ss_tot = float(np.sum((y[:end] - y[:end].mean()) ** 2))

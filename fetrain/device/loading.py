@@ -40,6 +40,8 @@ from .validate import (
     _DIRECTIONS,
     _TEXT_COLUMNS,
     MAX_CONDUCTANCE_PER_AREA_S_M2,
+    MAX_PULSE_WIDTH_S,
+    MAX_VOLTAGE_V,
     MIN_PULSES_PER_PHASE,
     DeviceFileError,
     _pulse_columns,
@@ -149,9 +151,13 @@ def _fill_known(pulses: pd.DataFrame, path, width_s, amplitude_V) -> tuple[pd.Da
             how[col] = "unknown"
         else:
             value = float(value)
-            if not np.isfinite(value) or (col == "pulse_width_s" and value <= 0):
-                raise ValueError(f"{col} must be a finite number{' > 0' if col == 'pulse_width_s' else ''}"
-                                 f" ({unit}); got {plain(value)}")
+            high = MAX_PULSE_WIDTH_S if col == "pulse_width_s" else MAX_VOLTAGE_V
+            if not (np.isfinite(value) and 0 < value <= high):
+                what = ("the pulse width" if col == "pulse_width_s" else
+                        "the pulse amplitude, a magnitude (the polarity follows each read's "
+                        "direction)")
+                raise ValueError(f"{col} is {what}: a number > 0 and ≤ {high:g} {unit}; got "
+                                 f"{plain(value)}")
             if col == "amplitude_V":
                 sign = np.where(pulses["direction"] == "potentiation", 1.0, -1.0)
                 pulses[col] = sign * abs(value)
@@ -206,7 +212,7 @@ def load_campaign(folder: str | Path | None = None, width_s: float | None = None
         For each of the problems above, and for an invalid ``campaign.json``, or a width or
         amplitude given both in the file and as an option.
     ValueError
-        If ``width_s`` is not finite and > 0, or ``amplitude_V`` is not finite.
+        If ``width_s`` is not in (0, 1] s, or ``amplitude_V`` not in (0, 20] V.
     """
     folder = DATA_DIR if folder is None else Path(folder)
     if folder.is_file():

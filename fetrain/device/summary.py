@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
+
 from .. import __version__
 from ..common.files import json_ready
 
@@ -65,7 +67,8 @@ def summarize(model, data, points, reference_start: float = -1.0) -> dict:
         "pulse_width_s": model.width_s,
         "amplitude_V": ({"set": model.amplitude_set_V, "reset": model.amplitude_reset_V}
                         if model.quantities.amplitude != "unknown" else None),
-        "reads": int(len(data.pulses)), "devices": len(model.device_names) or 1,
+        "reads": _reads_fitted(data.pulses, model.width_s), "reads_in_file": len(data.pulses),
+        "devices": len(model.device_names) or 1,
         "pulses_per_phase": model.pulses_per_phase,
         "fit": {"degree": int(model.fit_up.polynomial.degree()),
                 "r_squared_up": model.fit_up.r_squared, "r_squared_down": model.fit_down.r_squared,
@@ -89,6 +92,14 @@ def summarize(model, data, points, reference_start: float = -1.0) -> dict:
     })
 
 
+def _reads_fitted(pulses, width_s) -> int:
+    """The reads at the fitted pulse width (every read when the widths are unknown)."""
+    widths = pulses["pulse_width_s"].to_numpy(dtype=float)
+    if width_s is None or not np.isfinite(width_s) or not np.isfinite(widths).any():
+        return len(pulses)
+    return int(np.isclose(widths, width_s, rtol=1e-6, atol=0).sum())
+
+
 def report(summary: dict, width: int = 96) -> str:
     """The summary as the lines the command prints, wrapped at ``width`` characters.
 
@@ -108,7 +119,10 @@ def report(summary: dict, width: int = 96) -> str:
         return "unknown" if x is None else fmt.format(x)
 
     q = summary["quantities"]
-    lines = [f"device file {summary['file']} ({summary['format']} format): {summary['reads']} reads, "
+    reads = f"{summary['reads']:,} reads"
+    if summary.get("reads_in_file", summary["reads"]) != summary["reads"]:
+        reads += f" at this width (of {summary['reads_in_file']:,} in the file)"
+    lines = [f"device file {summary['file']} ({summary['format']} format): {reads}, "
              f"{summary['devices']} device(s), up to {summary['pulses_per_phase']} pulses per phase",
              "quantities: " + ", ".join(f"{k} {v}" for k, v in q.items()),
              f"pulse width: {num(summary['pulse_width_s'], '{:.4g} s')}",

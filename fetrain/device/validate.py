@@ -117,10 +117,11 @@ def _read_text_table(path: Path, what: str, **kwargs) -> pd.DataFrame:
 
 
 def _signal_columns(frame_columns) -> tuple[str, ...]:
-    """The columns that carry the conductance, by what the file has (a conductance column wins
-    over a read voltage or current left beside it)."""
+    """The columns that carry the conductance, by what the file has (a conductance column wins;
+    a read voltage and current beside ``conductance_S`` are read too, to check that they agree)."""
     if "conductance_S" in frame_columns:
-        return ("conductance_S",)
+        reads = ("read_voltage_V", "read_current_A")
+        return ("conductance_S",) + (reads if all(c in frame_columns for c in reads) else ())
     if "conductance" in frame_columns:
         return ("conductance",)
     return ("read_voltage_V", "read_current_A")
@@ -145,12 +146,26 @@ def _pulse_columns(frame_columns) -> dict[str, str]:
     return out
 
 
+def _refuse_duplicate_columns(path: Path) -> None:
+    """A header that names a column twice is an error: which of the two is meant is unknowable."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        header = next(csv.reader([handle.readline()]), [])
+    names = [name.strip() for name in header]
+    for name in names:
+        if name and names.count(name) > 1:
+            where = [k + 1 for k, n in enumerate(names) if n == name]
+            raise DeviceFileError(path, f"the header names column {name!r} {len(where)} times "
+                                        f"(columns {', '.join(map(str, where))}); keep one, or "
+                                        "rename the others", column=name)
+
+
 def _read_csv(path: Path, columns) -> pd.DataFrame:
     """Read and type-check a CSV file; ``columns`` is a dict (name → meaning) or a function of the
     file's column names that returns one."""
     frame = _read_text_table(path, "the format needs columns "
                                    f"{list(columns) if isinstance(columns, dict) else list(PULSE_COLUMNS)}")
     frame.columns = [str(c).strip() for c in frame.columns]
+    _refuse_duplicate_columns(path)
     if len(frame.columns) == 1:
         for sep, name in ((";", "semicolons"), ("\t", "tabs")):
             if sep in frame.columns[0]:
@@ -223,6 +238,29 @@ def _check_range(frame, path, col, what, low=None, high=None, hint=""):
                                         f"{plain(high)}){hint}", column=col, row=r)
 
 
+#: how far conductance_S and read_current_A / read_voltage_V may disagree in one read (relative):
+#: far beyond the noise of a read (0.3 % on the synthetic campaign, PHYSICS-NOTES: 0.1–1 %)
+REDUNDANT_TOLERANCE = 0.05
+
+
+def _check_redundant_conductance(frame: pd.DataFrame, path: Path) -> None:
+    """A file that gives the conductance twice (``conductance_S``, and read current over read
+    voltage) must give it consistently: otherwise which one is right is unknowable."""
+    given = frame["conductance_S"].to_numpy(dtype=float)
+    derived = frame["read_current_A"].to_numpy(dtype=float) / frame["read_voltage_V"].to_numpy(dtype=float)
+    scale = np.maximum(np.abs(given), np.abs(derived))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        off = np.where(scale > 0, np.abs(given - derived) / scale, 0.0)
+    bad = off > REDUNDANT_TOLERANCE
+    if bad.any():
+        r = _first_row(bad)
+        raise DeviceFileError(
+            path, f"columns conductance_S and read_current_A / read_voltage_V disagree: "
+                  f"{plain(given[r - 1])} S against {plain(derived[r - 1])} S (by more than "
+                  f"{REDUNDANT_TOLERANCE:.0%}, beyond any read noise); give one of them, or correct "
+                  "the other", column="conductance_S", row=r)
+
+
 def validate_pulses(frame: pd.DataFrame, path, area_m2: float | None = None) -> pd.DataFrame:
     """Check a pulse-response table for the physics and the fit; raise DeviceFileError or return it.
 
@@ -262,6 +300,8 @@ def validate_pulses(frame: pd.DataFrame, path, area_m2: float | None = None) -> 
                  hint=": the column is in volts (mV written as V?)")
     _check_range(frame, path, "read_current_A", "read current (A)", high=MAX_READ_CURRENT_A,
                  hint=": the column is in amperes (nA or µA written as A?)")
+    if "conductance_S" in frame and "read_current_A" in frame:
+        _check_redundant_conductance(frame, path)
     if "conductance" not in frame:
         if "conductance_S" in frame:
             col, conductance, how = "conductance_S", frame["conductance_S"].to_numpy(), "conductance_S"

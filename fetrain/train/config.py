@@ -77,6 +77,8 @@ class TrainConfig:
 
     Raises
     ------
+    TypeError
+        If ``model`` is not a device model (or None), or a switch is not True or False.
     ValueError
         If a field is out of range, ``algorithm`` is unknown, or the floating-point baseline is
         given a reference, offset, drift or rule other than plain SGD.
@@ -96,6 +98,14 @@ class TrainConfig:
     reference_start: float = W_MIN
 
     def __post_init__(self) -> None:
+        if not (self.model is None or isinstance(self.model, DeviceModel)):
+            raise TypeError("model must be a fetrain.device.model.DeviceModel (for example from "
+                            "fetrain.device.build.build_device_model) or None for the "
+                            f"floating-point baseline; got {type(self.model).__name__} "
+                            f"{shown(self.model)}")
+        for name in ("cycle_noise", "device_variation"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise TypeError(f"{name} must be True or False; got {shown(getattr(self, name))}")
         if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"lr (learning rate) must be a finite number > 0; got {shown(self.lr)}")
         if not (isinstance(self.epochs, int) and self.epochs >= 1):

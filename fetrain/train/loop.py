@@ -2,9 +2,9 @@
 
 :func:`train` drives :class:`~fetrain.train.engine.Engine` through epochs on a data set, recording
 accuracy, pulses and joules (:func:`fetrain.device.energy.ledger_energy`) at every evaluation in a
-:class:`RunResult`; given a checkpoint folder, it saves its whole state as plain data (safetensors
-and JSON, never pickle) and resumes from it. :func:`layer_summary` says where each layer's weights
-went. Results as files, and the run cache, are :mod:`~fetrain.train.store`.
+:class:`RunResult`; given a checkpoint folder, it saves its whole state after every epoch
+(:mod:`~fetrain.train.checkpoint`, never pickle) and resumes from it. :func:`layer_summary` says
+where each layer's weights went. Results as files, and the run cache, are :mod:`~fetrain.train.store`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..common.storage import DamagedFile, notice
 from ..device.energy import ledger_energy
+from .checkpoint import load_checkpoint, remove_checkpoint, save_checkpoint
 from .config import TrainConfig, data_order
 from .crossbar import SUM_COLUMNS
 from .data import MNIST
@@ -108,10 +110,11 @@ def train(configs: list[TrainConfig], data: MNIST, progress: bool = False,
     training; configurations trained together must share that rate.
 
     With ``checkpoint_dir``, the whole state (device states, biases, ledger, rule state,
-    generators, history) is written there as plain files after every epoch
-    (``state.safetensors``, ``history.json``), and a run that finds a checkpoint of the same
+    generators, history) is written there as one file after every epoch
+    (:mod:`~fetrain.train.checkpoint`), and a run that finds a checkpoint of the same
     configurations resumes after its last epoch: an interruption loses at most the epoch in
-    progress, and the result is the same as uninterrupted.
+    progress, and the result is the same as uninterrupted. A damaged checkpoint is set aside
+    with a notice and the runs start afresh.
 
     Parameters
     ----------
@@ -171,7 +174,7 @@ def train(configs: list[TrainConfig], data: MNIST, progress: bool = False,
     start = time.perf_counter()
     first_epoch = 0
     if checkpoint_dir is not None:
-        resumed = _load_checkpoint(Path(checkpoint_dir), signature, engine)
+        resumed = _resume(Path(checkpoint_dir), signature, engine)
         if resumed is not None:
             first_epoch, rows = resumed
     if first_epoch == 0:
@@ -195,7 +198,8 @@ def train(configs: list[TrainConfig], data: MNIST, progress: bool = False,
                 done = stop
             record(epoch + mark / n)
         if checkpoint_dir is not None:
-            _save_checkpoint(Path(checkpoint_dir), signature, engine, epoch + 1, rows)
+            arrays, meta = engine.state_arrays()
+            save_checkpoint(checkpoint_dir, signature, arrays, meta, epoch + 1, rows)
     if bar is not None:
         bar.close()
     seconds = time.perf_counter() - start
@@ -207,36 +211,23 @@ def train(configs: list[TrainConfig], data: MNIST, progress: bool = False,
     return results
 
 
-def _save_checkpoint(folder: Path, signature: str, engine: Engine, epochs_done: int,
-                     rows: list[list[dict]]) -> None:
-    """Write the state atomically: a crash while writing leaves the previous checkpoint intact."""
-    from safetensors.numpy import save_file
-
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp_state = folder / "state.safetensors.tmp"
-    tmp_meta = folder / "history.json.tmp"
-    arrays, meta = engine.state_arrays()
-    save_file(arrays, str(tmp_state))
-    tmp_meta.write_text(json.dumps({"signature": signature, "epochs_done": epochs_done,
-                                    "engine": meta, "history": rows}) + "\n", encoding="utf-8")
-    tmp_state.replace(folder / "state.safetensors")
-    tmp_meta.replace(folder / "history.json")
-
-
-def _load_checkpoint(folder: Path, signature: str, engine: Engine):
-    """(epochs done, history rows) after restoring the engine, or None if there is no matching
-    checkpoint. A checkpoint of other configurations is an error, not silently overwritten."""
-    from safetensors.numpy import load_file
-
-    meta_path, state_path = folder / "history.json", folder / "state.safetensors"
-    if not (meta_path.exists() and state_path.exists()):
+def _resume(folder: Path, signature: str, engine: Engine):
+    """(epochs done, history rows) after restoring the engine from the checkpoint in ``folder``,
+    or None if there is none. A damaged checkpoint is removed and the runs start afresh (with a
+    notice); a checkpoint of other configurations is an error, never silently overwritten."""
+    try:
+        found = load_checkpoint(folder)
+    except DamagedFile as err:
+        notice(f"{err}; starting those runs afresh")
+        remove_checkpoint(folder)
         return None
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta["signature"] != signature:
+    if found is None:
+        return None
+    if found["signature"] != signature:
         raise ValueError(f"{folder}: the checkpoint belongs to other configurations or data; "
                          "use another checkpoint_dir or delete it")
-    engine.load_state_arrays(load_file(str(state_path)), meta["engine"])
-    return int(meta["epochs_done"]), meta["history"]
+    engine.load_state_arrays(found["arrays"], found["engine"])
+    return found["epochs_done"], found["history"]
 
 
 def layer_summary(result: RunResult) -> pd.DataFrame:
