@@ -10,8 +10,8 @@ resumes where it stopped when it is run again.
 from __future__ import annotations
 
 import argparse
-import json
 import math
+import os
 import shutil
 import sys
 import textwrap
@@ -29,6 +29,10 @@ examples:
   fetrain device fit fetrain/data/synthetic_hzo --width-ns 20 --out fitted
   fetrain experiments pilot --out results/pilot
   fetrain bench --rounds 1"""
+
+
+class Interrupted(Exception):
+    """The reader interrupted a command; the message says what finished work is kept."""
 
 
 # ---- argument types shared by the subcommands -------------------------------------------------
@@ -55,6 +59,31 @@ def _positive(text: str) -> float:
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"a number > 0 is needed; got {text!r}")
     return value
+
+
+def _within(high: float, unit: str, what: str):
+    """A number in (0, ``high``] ``unit``; ``what`` says what it is, for the message."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and 0 < value <= high):
+            raise argparse.ArgumentTypeError(f"{what}: a number > 0 and ≤ {high:g} {unit} is "
+                                             f"needed; got {text!r}")
+        return value
+    return parse
+
+
+def _up_to(low: int, high: int):
+    """An integer from ``low`` to ``high``."""
+    def parse(text: str) -> int:
+        value = _count(low)(text)
+        if value > high:
+            raise argparse.ArgumentTypeError(f"an integer from {low} to {high} is needed; "
+                                             f"got {text!r}")
+        return value
+    return parse
 
 
 def _weight(text: str) -> float:
@@ -165,6 +194,9 @@ def _reproduce_parser(sub) -> None:
                         "the runs go there, one task each")
     p.add_argument("--workers", type=_count(1), default=None,
                    help="local threads (default: $FETRAIN_WORKERS, else the cores)")
+    p.add_argument("--replace", action="store_true",
+                   help="discard a sweep of another plan found in --out (without it, such a "
+                        "folder is refused, naming the parameters that differ)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.set_defaults(run=_reproduce, parser=p)
 
@@ -203,7 +235,9 @@ def _reproduce(args, parser) -> int:
         executor = client.get_executor()
     try:
         report = sweep.run_sweep(plan, out, executor=executor, progress=not args.no_progress,
-                                 workers=args.workers)
+                                 workers=args.workers, replace=args.replace)
+    except KeyboardInterrupt:
+        raise Interrupted(_plural(sweep.finished_runs(out), "run") + " kept") from None
     finally:
         if client is not None:
             client.close()
@@ -225,9 +259,10 @@ def _reproduce(args, parser) -> int:
 
 
 def _device_parser(sub) -> None:
-    from .device.curves import DEGREE
+    from .device.curves import DEGREE, MAX_DEGREE
     from .device.loading import FORMATS
     from .device.summary import AIHWKIT_FILE, SUMMARY_FILE
+    from .device.validate import MAX_PULSE_WIDTH_S, MAX_VOLTAGE_V
 
     device = sub.add_parser("device", help="a reader's device: fit a device file",
                             description="Commands on a reader's own device data.",
@@ -255,17 +290,21 @@ def _device_parser(sub) -> None:
     p.add_argument("--format", choices=("auto", *FORMATS), default="auto",
                    help="the file's layout (default: auto, from its header)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
-    p.add_argument("--width-ns", type=_positive, default=None,
+    p.add_argument("--width-ns", type=_within(MAX_PULSE_WIDTH_S * 1e9, "ns", "a pulse width"),
+                   default=None,
                    help="pulse width in ns, when the file does not say (or to choose one of its "
                         "widths)")
-    p.add_argument("--amplitude-V", type=float, default=None, dest="amplitude_V",
-                   help="pulse amplitude in V, when the file does not say")
+    p.add_argument("--amplitude-V", type=_within(MAX_VOLTAGE_V, "V", "a pulse amplitude (its "
+                                                 "magnitude; the polarity follows each read)"),
+                   default=None, dest="amplitude_V",
+                   help="pulse amplitude in V (its magnitude), when the file does not say")
     p.add_argument("--area-um2", type=_positive, default=None,
                    help="device area in µm² (plausibility of conductances; default 1)")
     p.add_argument("--conductance-unit", choices=("S",), default=None,
                    help="for the updown format: the columns are conductances in S, not normalized")
-    p.add_argument("--degree", type=_count(1), default=DEGREE,
-                   help=f"degree of the curve polynomials (default {DEGREE}, the study's)")
+    p.add_argument("--degree", type=_up_to(1, MAX_DEGREE), default=DEGREE,
+                   help=f"degree of the curve polynomials, 1 to {MAX_DEGREE} (default {DEGREE}, "
+                        "the study's)")
     p.add_argument("--resamples", type=_count(2), default=200,
                    help="resamplings for the symmetry points' uncertainties (default 200)")
     p.add_argument("--reference-start", type=_weight, default=-1.0,
@@ -289,6 +328,7 @@ def _device_fit(args, parser) -> int:
 
     from .book.device_figures import write_figures
     from .bridge.devices import device_as_data
+    from .common import storage
     from .common.files import check_output_folder, json_ready
     from .device.build import build_device_model, symmetry_point_uncertainty
     from .device.loading import detect_format, load_device_file
@@ -325,11 +365,8 @@ def _device_fit(args, parser) -> int:
     points = symmetry_point_uncertainty(model, data.pulses, n_resamples=args.resamples,
                                         degree=args.degree, progress=not args.no_progress)
     summary = summarize(model, data, points, reference_start=args.reference_start)
-    (out / SUMMARY_FILE).write_text(
-        json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
-    (out / AIHWKIT_FILE).write_text(
-        json.dumps(json_ready(device_as_data(model)), indent=2, allow_nan=False) + "\n",
-        encoding="utf-8")
+    storage.write_json(out / SUMMARY_FILE, summary)
+    storage.write_json(out / AIHWKIT_FILE, json_ready(device_as_data(model)))
     step("figures …")
     figures = write_figures(model, out)
     print(report(summary))
@@ -424,26 +461,34 @@ def _default_model_and_data():
 
 def _pilot(args, parser) -> int:
     from . import __version__
+    from .common import storage
     from .common.files import check_output_folder
     from .common.fingerprint import engine_fingerprint
-    from .study.pilot import validation_pilot
+    from .study.pilot import PILOT_RECORD, PILOT_TABLE, validation_pilot
+    from .train.checkpoint import checkpoint_epochs
 
     out = check_output_folder(args.out)          # before any work
-    model, mnist = _default_model_and_data()
-    # checkpointed after every epoch: an interrupted pilot resumes where it stopped
-    table = validation_pilot(model, mnist, epochs=args.epochs, progress=not args.no_progress,
-                             checkpoint_dir=out / "checkpoint")
-    table.to_csv(out / "validation_pilot.csv", index=False, float_format="%.6g")
-    (out / "validation_pilot.json").write_text(json.dumps({
-        "what": "validation pilot of fetrain's engine: float baseline and the default (20 ns) "
-                "device with the naive and the symmetry-point reference",
-        "data_set": mnist.label, "device": f"{model.width_s:g} s, {model.source}",
-        "command": f"fetrain experiments pilot --out {args.out}",
-        "epochs": args.epochs, "fetrain_version": __version__, "engine": engine_fingerprint()},
-        indent=2) + "\n", encoding="utf-8")
-    # the results are written: the checkpoint (about 300 MB of device states) has served
-    shutil.rmtree(out / "checkpoint", ignore_errors=True)
-    print(f"wrote {out / 'validation_pilot.csv'}")
+    with storage.locked(out / ".lock", f"the results folder {out}"):
+        model, mnist = _default_model_and_data()
+        # checkpointed after every epoch: an interrupted pilot resumes where it stopped
+        try:
+            table = validation_pilot(model, mnist, epochs=args.epochs,
+                                     progress=not args.no_progress,
+                                     checkpoint_dir=out / "checkpoint")
+        except KeyboardInterrupt:
+            epochs = checkpoint_epochs(out / "checkpoint")
+            raise Interrupted(f"{_plural(epochs, 'epoch')} kept in {out / 'checkpoint'}") from None
+        storage.write_csv(out / PILOT_TABLE, table, float_format="%.6g")
+        storage.write_json(out / PILOT_RECORD, {
+            "what": "validation pilot of fetrain's engine: float baseline and the default (20 ns) "
+                    "device with the naive and the symmetry-point reference",
+            "data_set": mnist.label, "device": f"{model.width_s:g} s, {model.source}",
+            "command": f"fetrain experiments pilot --out {args.out}",
+            "epochs": args.epochs, "fetrain_version": __version__, "engine": engine_fingerprint()})
+        storage.seal(out, (PILOT_TABLE, PILOT_RECORD))
+        # the results are written: the checkpoint (about 300 MB of device states) has served
+        shutil.rmtree(out / "checkpoint", ignore_errors=True)
+    print(f"wrote {out / PILOT_TABLE}")
     return 0
 
 
@@ -451,30 +496,42 @@ def _robustness(args, parser) -> int:
     import numpy as np
 
     from . import __version__
+    from .common import storage
     from .common.display import format_width
     from .common.files import check_output_folder, results_dir
     from .common.fingerprint import engine_fingerprint
-    from .study.robustness import robustness_configs, robustness_table
+    from .study.robustness import (
+        ROBUSTNESS_RECORD,
+        ROBUSTNESS_TABLE,
+        robustness_configs,
+        robustness_table,
+    )
     from .train.store import train_cached
 
     out = check_output_folder(args.out if args.out else results_dir() / "robustness")
-    model, mnist = _default_model_and_data()
-    offsets = np.round(np.arange(-0.30, 0.301, 0.05), 2)
-    drifts = (0.01, 0.02, 0.05, 0.1, 0.2)
-    configs = robustness_configs(model, offsets, drifts, args.epochs, args.seeds)
-    # runs are kept one by one (train_cached): an interrupted sweep resumes where it stopped
-    results = []
-    for k in range(0, len(configs), 6):
-        results += train_cached(configs[k:k + 6], mnist, progress=not args.no_progress)
-    robustness_table(results).to_csv(out / "robustness.csv", index=False, float_format="%.6g")
-    (out / "robustness.json").write_text(json.dumps({
-        "what": "symmetry point shifting on the default device with mis-set references and a "
-                "drifting symmetry point", "data_set": mnist.label,
-        "device": f"{format_width(model.width_s)} device ({model.source})", "epochs": args.epochs,
-        "seeds": list(args.seeds), "command": "fetrain experiments robustness",
-        "fetrain_version": __version__, "engine": engine_fingerprint()}, indent=2)
-        + "\n", encoding="utf-8")
-    print(f"wrote {out / 'robustness.csv'}")
+    with storage.locked(out / ".lock", f"the results folder {out}"):
+        model, mnist = _default_model_and_data()
+        offsets = np.round(np.arange(-0.30, 0.301, 0.05), 2)
+        drifts = (0.01, 0.02, 0.05, 0.1, 0.2)
+        configs = robustness_configs(model, offsets, drifts, args.epochs, args.seeds)
+        # runs are kept one by one in the run cache: an interrupted sweep resumes where it stopped
+        results = []
+        try:
+            for k in range(0, len(configs), 6):
+                results += train_cached(configs[k:k + 6], mnist, progress=not args.no_progress)
+        except KeyboardInterrupt:
+            raise Interrupted(f"{len(results)} of {_plural(len(configs), 'run')} kept in the run "
+                              "cache") from None
+        storage.write_csv(out / ROBUSTNESS_TABLE, robustness_table(results), float_format="%.6g")
+        storage.write_json(out / ROBUSTNESS_RECORD, {
+            "what": "symmetry point shifting on the default device with mis-set references and a "
+                    "drifting symmetry point", "data_set": mnist.label,
+            "device": f"{format_width(model.width_s)} device ({model.source})",
+            "epochs": args.epochs, "seeds": list(args.seeds),
+            "command": "fetrain experiments robustness", "fetrain_version": __version__,
+            "engine": engine_fingerprint()})
+        storage.seal(out, (ROBUSTNESS_TABLE, ROBUSTNESS_RECORD))
+    print(f"wrote {out / ROBUSTNESS_TABLE}")
     return 0
 
 
@@ -540,12 +597,17 @@ def _bench_parser(sub) -> None:
 
 
 def _bench(args, parser) -> int:
+    from .common import storage
     from .common.files import check_output_folder
     from .study.bench import run
 
     out = Path(args.csv)
+    rounds = out.with_name(out.stem + "_rounds.csv")
     try:
         check_output_folder(out.parent)          # before the benchmark, not after it
+        for path in (out, rounds):
+            if path.is_dir() or (path.exists() and not os.access(path, os.W_OK)):
+                raise ValueError(f"{path} is {'a folder' if path.is_dir() else 'not writable'}")
     except ValueError as exc:
         parser.error(f"--csv: {exc}")
     table, summary = run(args.rounds, args.samples, args.warmup, args.configs, args.processes,
@@ -553,11 +615,12 @@ def _bench(args, parser) -> int:
     with_units = summary.assign(median=summary["median"].map("{:,.2f}".format),
                                 min=summary["min"].map("{:,.2f}".format),
                                 max=summary["max"].map("{:,.2f}".format))
+    # printed before it is written: a failed write loses nothing
     print("Rates in (configuration-)samples per second; ratios fetrain / AIHWKit within a round.")
-    print(with_units.to_string(index=False))
-    summary.to_csv(out, index=False, float_format="%.4g")
-    table.to_csv(out.with_name(out.stem + "_rounds.csv"), index=False, float_format="%.4g")
-    print(f"wrote {out} and {out.with_name(out.stem + '_rounds.csv')}")
+    print(with_units.to_string(index=False), flush=True)
+    storage.write_csv(out, summary, float_format="%.4g")
+    storage.write_csv(rounds, table, float_format="%.4g")
+    print(f"wrote {out} and {rounds}")
     return 0
 
 
@@ -623,17 +686,33 @@ def main(argv: list[str] | None = None) -> int:
         Exit status: 0 done, 1 a bad file or parameter, 2 bad arguments (argparse), 130
         interrupted.
     """
+    from .common.storage import DamagedFile
     from .device.curves import FitError
     from .device.model import EnergyUnavailable
     from .device.validate import DeviceFileError
 
     args = parser().parse_args(argv)
     try:
+        _check_environment()
         return args.run(args, args.parser)
-    except (DeviceFileError, FitError, EnergyUnavailable, ValueError) as err:
+    except (DeviceFileError, FitError, EnergyUnavailable, DamagedFile, ValueError, TypeError,
+            TimeoutError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except Interrupted as err:
+        print(f"\ninterrupted — rerun the same command to resume ({err})", file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
-        print("\ninterrupted: finished work is kept; run the same command again to resume",
+        print("\ninterrupted — rerun the same command to resume (finished work is kept)",
               file=sys.stderr)
         return 130
+
+
+def _check_environment() -> None:
+    """The environment variables fetrain reads, checked before any work (a bad one is an error
+    naming it)."""
+    from .common.scale import current
+    from .train.config import default_workers
+
+    default_workers()
+    current()

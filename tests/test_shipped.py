@@ -41,9 +41,9 @@ RESULTS = {
     "robustness": (("robustness.json",), "engine", engine_fingerprint,
                    "fetrain experiments robustness --out fetrain/data/robustness"),
     "reproduce-paper": (("plan.json",), "engine", engine_fingerprint,
-                        "fetrain reproduce --scale paper --out results/reproduce-paper, then copy "
-                        "its plan.json, summary.csv, map.csv and energy_curves.csv into "
-                        "fetrain/data/reproduce-paper"),
+                        "fetrain reproduce --scale paper --out results/reproduce-paper, then "
+                        "python -c \"from fetrain.study.sweep import ship_tables; "
+                        "ship_tables('results/reproduce-paper')\""),
     "crosscheck": (tuple(f"{name}.json" for name in cc.CROSS_CHECKS), "bridge", bridge_fingerprint,
                    "fetrain experiments crosscheck --out fetrain/data/crosscheck"),
 }
@@ -89,6 +89,20 @@ def test_shipped_results_were_made_by_the_current_code(folder):
     assert not stale, (f"fetrain/data/{folder} was made by other code than today's: "
                        f"{'; '.join(stale)}; the current {fingerprint.__name__}() is {current!r}. "
                        f"Remake it with: {command}")
+
+
+@pytest.mark.parametrize("folder", sorted(RESULTS) + [FIRST_PILOT])
+def test_shipped_results_are_sealed_and_whole(folder):
+    """Every shipped result folder has a manifest, and each file matches its size and SHA-256:
+    a damaged install is found, never read (the readers check the same manifest)."""
+    from fetrain.common import storage
+
+    problem = storage.problem(SHIPPED_DIR / folder)
+    assert problem is None, f"fetrain/data/{folder}: {problem}"
+    listed = set(storage.manifest(SHIPPED_DIR / folder)["files"])
+    present = {p.name for p in (SHIPPED_DIR / folder).iterdir()
+               if p.is_file() and p.name != storage.MANIFEST}
+    assert listed == present, f"fetrain/data/{folder}: files not in its manifest: {present - listed}"
 
 
 def test_the_first_pilot_says_it_ran_on_the_first_engine_and_the_book_says_so():

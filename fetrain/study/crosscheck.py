@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 import warnings
 from dataclasses import dataclass, field, replace
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..common import storage
 from ..common.checks import shown
 from ..common.files import SHIPPED_DIR, check_output_folder, json_ready, results_dir
 from ..device.stack import DEFAULT_PULSE_WIDTH_S
@@ -782,10 +782,12 @@ def _read(check: CrossCheck, folder: Path) -> tuple[pd.DataFrame, dict]:
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no results of the cross-check {check.name!r}; "
                                     f"make them with: {check.command(folder)}")
+    remedy = f"remake it with: {check.command(folder)}"
     try:
-        record = json.loads(meta.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{meta}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+        record = storage.read_json(storage.check_file(meta))
+        curves = storage.read_csv(csv)
+    except storage.DamagedFile as err:
+        raise storage.DamagedFile(err.path, err.problem, remedy) from None
     settings = record.get("settings") if isinstance(record, dict) else None
     if settings != check.settings():
         ours = check.settings()
@@ -794,7 +796,6 @@ def _read(check: CrossCheck, folder: Path) -> tuple[pd.DataFrame, dict]:
         shown_diff = "; ".join(f"{k}: file {theirs.get(k)!r}, check {ours.get(k)!r}" for k in differ)
         raise ValueError(f"{meta}: made with other settings than the cross-check {check.name!r} "
                          f"({shown_diff}); remake it with: {check.command(folder)}")
-    curves = pd.read_csv(csv)
     curves = _checked_aihwkit_curves(check, curves, str(csv))
     return curves.astype({"seed": int, "samples": int}), record
 
@@ -845,11 +846,11 @@ def load_crosscheck(check: str | CrossCheck, folder: str | Path | None = None
     return curves, record
 
 
-def _write_whole(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole: a temporary name first, then one rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def _seal(out: Path) -> None:
+    """Seal the folder: a manifest of every check's files it holds."""
+    names = [f"{c}.{ext}" for c in CROSS_CHECKS for ext in ("csv", "json")
+             if (out / f"{c}.csv").is_file() and (out / f"{c}.json").is_file()]
+    storage.seal(out, names)
 
 
 def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1,
@@ -909,48 +910,57 @@ def make_crosschecks(names=None, out: str | Path | None = None, workers: int = 1
         raise ValueError(f"workers must be an integer ≥ 1; got {shown(workers)}")
     given = out
     out = check_output_folder(results_dir() / "crosscheck" if out is None else out)
-    shown_out = command_out if command_out is not None else given
-    versions = _versions()
-    report: dict[str, dict] = {}
-    # the code's fingerprints at the start: which checks are finished, and what the records name
-    fingerprints = _fingerprints()
-    pending = []
-    for check in checks:
-        try:
-            _, old = _read(check, out)
-        except (OSError, ValueError):
-            old = None
-        if old is not None and old.get("bridge") == fingerprints["bridge"] \
-                and old.get("aihwkit_version") == versions["aihwkit_version"]:
-            log(f"{check.name}: already made with these settings and this code; kept")
-            report[check.name] = {"check": check.name, "status": "kept", "seconds": old.get("seconds")}
-        else:
-            (out / f"{check.name}.json").unlink(missing_ok=True)   # the record marks a finished check
-            pending.append(check)
-    # Each process reads fetrain's code once, when it first imports it: the command's own at the
-    # start, each worker's during its first run. So once as many runs have finished as there are
-    # workers, every process has read all the code it runs; the fingerprints are read again then,
-    # and the checks are written only if the code on disk was the same all along.
-    readers = min(workers, sum(len(c.seeds) for c in pending))
-    unchanged = None
-    finished_checks = []
-    for finished, check, curves, run_seconds in _aihwkit_sides(pending, workers, progress):
-        if check is not None:
-            finished_checks.append((check, curves, run_seconds))
-        if finished < readers:
-            continue
-        if unchanged is None:
-            after = _fingerprints()
-            unchanged = after == fingerprints
-            if not unchanged:
-                log(f"fetrain's code changed on disk while the AIHWKit workers started (fingerprint "
-                    f"{fingerprints['bridge']} → {after['bridge']}): no one fingerprint names the code "
-                    "that ran, so nothing is written; run the command again")
-        for done in finished_checks:
-            report[done[0].name] = _write_check(*done, out, shown_out, workers, fingerprints,
-                                                versions, log, unchanged)
+    # one command at a time per folder: a second waits, then keeps what the first made
+    with storage.locked(out / ".lock", f"the results folder {out}"):
+        shown_out = command_out if command_out is not None else given
+        versions = _versions()
+        report: dict[str, dict] = {}
+        # the code's fingerprints at the start: which checks are finished, what the records name
+        fingerprints = _fingerprints()
+        pending = []
+        for check in checks:
+            try:
+                _, old = _read(check, out)
+            except storage.DamagedFile as err:
+                log(f"{check.name}: {err.path.name} {err.problem}; making it again")
+                old = None
+            except (OSError, ValueError):
+                old = None
+            if old is not None and old.get("bridge") == fingerprints["bridge"] \
+                    and old.get("aihwkit_version") == versions["aihwkit_version"]:
+                log(f"{check.name}: already made with these settings and this code; kept")
+                report[check.name] = {"check": check.name, "status": "kept",
+                                      "seconds": old.get("seconds")}
+            else:
+                # the record marks a finished check
+                (out / f"{check.name}.json").unlink(missing_ok=True)
+                pending.append(check)
+        # Each process reads fetrain's code once, when it first imports it: the command's own at
+        # the start, each worker's during its first run. So once as many runs have finished as
+        # there are workers, every process has read all the code it runs; the fingerprints are
+        # read again then, and the checks are written only if the code on disk was the same all
+        # along.
+        readers = min(workers, sum(len(c.seeds) for c in pending))
+        unchanged = None
         finished_checks = []
-    return [report[c.name] for c in checks]
+        for finished, check, curves, run_seconds in _aihwkit_sides(pending, workers, progress):
+            if check is not None:
+                finished_checks.append((check, curves, run_seconds))
+            if finished < readers:
+                continue
+            if unchanged is None:
+                after = _fingerprints()
+                unchanged = after == fingerprints
+                if not unchanged:
+                    log(f"fetrain's code changed on disk while the AIHWKit workers started "
+                        f"(fingerprint {fingerprints['bridge']} → {after['bridge']}): no one "
+                        "fingerprint names the code that ran, so nothing is written; run the "
+                        "command again")
+            for done in finished_checks:
+                report[done[0].name] = _write_check(*done, out, shown_out, workers, fingerprints,
+                                                    versions, log, unchanged)
+            finished_checks = []
+        return [report[c.name] for c in checks]
 
 
 def _fingerprints() -> dict:
@@ -972,7 +982,7 @@ def _write_check(check, curves, run_seconds, out, shown_out, workers, fingerprin
     if not unchanged:
         return {"check": check.name, "status": "discarded", "seconds": seconds}
     model, data = check.device_model(), check.data()
-    _write_whole(out / f"{check.name}.csv", curves.to_csv(index=False))
+    storage.write_csv(out / f"{check.name}.csv", curves)
     record = {
         "what": f"AIHWKit's side of a cross-check of fetrain's engine: {check.what}",
         "check": check.name, "settings": check.settings(), "data_set": data.label,
@@ -988,8 +998,8 @@ def _write_check(check, curves, run_seconds, out, shown_out, workers, fingerprin
         "note": "seconds: the wall times of the check's AIHWKit runs added up, each run on one "
                 "core. AIHWKit draws its own noise seeds, so its runs are not reproducible by "
                 "seed; the seed fixes the initial weights and the data order."}
-    _write_whole(out / f"{check.name}.json",
-                 json.dumps(json_ready(record), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    storage.write_json(out / f"{check.name}.json", json_ready(record))
+    _seal(out)
     log(f"{check.name}: {_runs(len(check.seeds))} of AIHWKit, {seconds:.0f} s on one core → "
         f"{out / (check.name + '.csv')}")
     return {"check": check.name, "status": "made", "seconds": seconds}

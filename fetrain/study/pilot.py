@@ -6,12 +6,12 @@ validation split by the rule :func:`choose_from_pilot`. The pilot's table ships 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..common import storage
 from ..common.files import SHIPPED_DIR
 
 #: Chosen once, on the validation split, by the pilot (``fetrain/data/pilot``) with the rule
@@ -82,6 +82,9 @@ def choose_from_pilot(pilot: pd.DataFrame, smooth: int = 3, tolerance: float = 0
 #: The folder of the validation pilot's results, shipped with fetrain.
 PILOT_DIR = SHIPPED_DIR / "pilot"
 
+#: the pilot's table (one row per run and evaluation) and its record (provenance)
+PILOT_TABLE, PILOT_RECORD = "validation_pilot.csv", "validation_pilot.json"
+
 
 def load_pilot(folder: str | Path | None = None) -> tuple[pd.DataFrame, dict]:
     """The validation pilot's table and provenance (``validation_pilot.csv`` and ``.json``).
@@ -97,10 +100,20 @@ def load_pilot(folder: str | Path | None = None) -> tuple[pd.DataFrame, dict]:
         One row per run and evaluation (accuracies as fractions).
     meta : dict
         Provenance.
+
+    Raises
+    ------
+    fetrain.common.storage.DamagedFile
+        If a file is missing, does not match the folder's manifest or cannot be read (the message
+        gives the command that remakes it).
     """
     folder = PILOT_DIR if folder is None else Path(folder)
-    table = pd.read_csv(folder / "validation_pilot.csv")
-    meta = json.loads((folder / "validation_pilot.json").read_text(encoding="utf-8"))
+    try:
+        table = storage.read_csv(folder / PILOT_TABLE)
+        meta = storage.read_json(storage.check_file(folder / PILOT_RECORD))
+    except storage.DamagedFile as err:
+        raise storage.DamagedFile(err.path, err.problem, "remake it with: fetrain experiments "
+                                  f"pilot --out {folder}") from None
     return table, meta
 
 

@@ -5,12 +5,12 @@ sweep that ships with fetrain (:func:`load_robustness`).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..common import storage
 from ..common.files import SHIPPED_DIR, results_dir
 
 
@@ -137,6 +137,9 @@ def robustness_table(results) -> pd.DataFrame:
 #: with fetrain: its table and provenance.
 ROBUSTNESS_DIR = SHIPPED_DIR / "robustness"
 
+#: the sweep's table (one row per run) and its record (provenance)
+ROBUSTNESS_TABLE, ROBUSTNESS_RECORD = "robustness.csv", "robustness.json"
+
 
 def load_robustness(folder: str | Path | None = None) -> tuple[pd.DataFrame, dict, Path]:
     """The full-resolution robustness sweep: the reader's own run if there is one, else fetrain's.
@@ -160,10 +163,15 @@ def load_robustness(folder: str | Path | None = None) -> tuple[pd.DataFrame, dic
     """
     if folder is None:
         own = results_dir() / "robustness"
-        folder = own if (own / "robustness.csv").is_file() else ROBUSTNESS_DIR
+        folder = own if (own / ROBUSTNESS_TABLE).is_file() else ROBUSTNESS_DIR
     folder = Path(folder)
-    if not (folder / "robustness.csv").is_file():
+    if not (folder / ROBUSTNESS_TABLE).is_file():
         raise FileNotFoundError(f"{folder} holds no robustness.csv: run "
                                 "fetrain experiments robustness OUT first")
-    provenance = json.loads((folder / "robustness.json").read_text(encoding="utf-8"))
-    return pd.read_csv(folder / "robustness.csv"), provenance, folder
+    try:
+        provenance = storage.read_json(storage.check_file(folder / ROBUSTNESS_RECORD))
+        table = storage.read_csv(folder / ROBUSTNESS_TABLE)
+    except storage.DamagedFile as err:
+        raise storage.DamagedFile(err.path, err.problem, "remake it with: fetrain experiments "
+                                  f"robustness --out {folder}") from None
+    return table, provenance, folder

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..common import storage
 from ..common.files import SHIPPED_DIR, check_output_folder
 from ..common.scale import Scale
 from ..train.hardware import DIGITAL_MODELS, CircuitCosts, line_energy
@@ -34,6 +35,15 @@ from .plan import N_SYNAPSES, REFERENCE_TOLERANCE, RunSpec, SweepPlan, train_con
 
 #: Results files of a sweep folder.
 PLAN_FILE = "plan.json"
+
+
+LOCK_FILE = ".lock"
+
+
+RUN_FILE = "run.json"
+
+
+HISTORY_FILE = "history.csv"
 
 
 RUNS_DIR = "runs"
@@ -126,36 +136,90 @@ def _run_signature(plan: SweepPlan, config) -> dict:
 
 
 def _done(folder: Path, signature: dict) -> bool:
-    meta = folder / "run.json"
-    if not (meta.is_file() and (folder / "history.csv").is_file()):
+    """Whether ``folder`` holds this run, whole: its manifest matches its files and its
+    signature is the run's. A damaged run is reported in one line and trained again."""
+    if not folder.exists():
         return False
     try:
-        return json.loads(meta.read_text(encoding="utf-8"))["signature"] == signature
-    except (ValueError, KeyError):
+        storage.check_folder(folder)
+        record = storage.read_json(folder / RUN_FILE)
+    except storage.DamagedFile as err:
+        storage.notice(f"{err}; training that run again")
         return False
+    return isinstance(record, dict) and record.get("signature") == signature
 
 
 def _save_run(folder: Path, spec: RunSpec, signature: dict, history: pd.DataFrame, config,
               seconds: float) -> None:
-    """Write one run: the history with its energy parts, then ``run.json`` (written last, so a
-    run killed while writing counts as not done)."""
+    """Write one run: the history with its energy parts and ``run.json``, each atomically,
+    then the manifest that seals them (a run killed before it is sealed counts as not done)."""
     folder.mkdir(parents=True, exist_ok=True)
-    energy_parts(history, config).to_csv(folder / "history.csv", index=False, float_format="%.8g")
-    tmp = folder / "run.json.tmp"
-    tmp.write_text(json.dumps({"run": asdict(spec), "signature": signature, "seconds": seconds},
-                              indent=1) + "\n", encoding="utf-8")
-    tmp.replace(folder / "run.json")
+    (folder / storage.MANIFEST).unlink(missing_ok=True)
+    storage.write_csv(folder / HISTORY_FILE, energy_parts(history, config), float_format="%.8g")
+    storage.write_json(folder / RUN_FILE, {"run": asdict(spec), "signature": signature,
+                                           "seconds": seconds})
+    storage.seal(folder, (HISTORY_FILE, RUN_FILE))
+
+
+class PlanMismatch(ValueError):
+    """A results folder that holds a sweep of another plan: mixing the two would report one
+    plan's success over the other's runs."""
+
+
+def _plan_differences(held: dict, wanted: dict, prefix: str = "") -> list[str]:
+    """The parameters in which two plan records differ, as 'name: held → wanted'."""
+    out = []
+    for key in sorted(set(held) | set(wanted)):
+        a, b = held.get(key), wanted.get(key)
+        if a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _plan_differences(a, b, f"{prefix}{key}.")
+        else:
+            out.append(f"{prefix}{key}: {json.dumps(a)} → {json.dumps(b)}")
+    return out
+
+
+def _claim_folder(out: Path, plan: SweepPlan, replace: bool) -> None:
+    """Make ``out`` this plan's folder: refuse a folder that holds another plan's sweep (unless
+    ``replace``, which discards it), and write ``plan.json``."""
+    path = out / PLAN_FILE
+    held = None
+    if path.exists():
+        try:
+            held = storage.read_json(path).get("plan")
+        except (storage.DamagedFile, AttributeError):
+            storage.notice(f"{path} is damaged; writing it again")
+    wanted = json.loads(json.dumps(plan.describe()))
+    if held is not None and held != wanted:
+        if not replace:
+            differences = _plan_differences(held, wanted)
+            raise PlanMismatch(
+                f"{out} holds a sweep of another plan ({'; '.join(differences[:6])}"
+                f"{'; …' if len(differences) > 6 else ''}); choose another --out, or add "
+                "--replace to discard that sweep")
+        for name in (RUNS_DIR, "checkpoints"):
+            _remove_tree(out / name)
+        for name in (HISTORIES_FILE, SUMMARY_FILE, ENERGY_CURVES_FILE, MAP_FILE, storage.MANIFEST):
+            (out / name).unlink(missing_ok=True)
+    storage.write_json(path, _plan_record(plan))
 
 
 def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None,
               progress: bool = False, batch: int = 15, workers: int | None = None,
-              tables: bool = True) -> dict:
+              tables: bool = True, replace: bool = False) -> dict:
     """Train every run of ``plan`` that ``out`` does not hold yet, and write the results.
 
     Each finished run is written to ``out/runs/<key>/`` (its history with every energy part,
     :func:`energy_parts`, and ``run.json`` with its full configuration and the code version);
     a run already there with the same configuration, data and code is not trained again. So a
-    sweep killed half way loses at most the runs in progress, and the same call resumes it.
+    sweep killed half way loses at most the runs in progress, and the same call resumes it. A
+    run whose files do not match their manifest is trained again, with a one-line notice.
+
+    The folder belongs to one plan: a folder that holds another plan's sweep is refused
+    (:class:`PlanMismatch`, naming the parameters that differ) unless ``replace``. While the
+    sweep runs it holds the folder's lock: a second sweep into the same folder waits for it, then
+    finds its runs done.
 
     ``executor`` None: runs train in this process, ``batch`` at a time side by side on the
     local cores (``workers`` threads), each batch checkpointed after every epoch under
@@ -184,6 +248,8 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None
         Threads here (counts); None: the default.
     tables : bool
         Write the tables.
+    replace : bool
+        Discard a sweep of another plan found in ``out``.
 
     Returns
     -------
@@ -194,12 +260,20 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None
     ------
     ValueError
         If ``out`` is not writable.
+    PlanMismatch
+        If ``out`` holds a sweep of another plan and ``replace`` is False.
     """
+    out = check_output_folder(out)
+    with storage.locked(out / LOCK_FILE, f"the results folder {out}"):
+        return _run_locked(plan, out, executor, progress, batch, workers, tables, replace)
+
+
+def _run_locked(plan, out, executor, progress, batch, workers, tables, replace) -> dict:
+    """:func:`run_sweep` once the folder's lock is held."""
     from ..train.loop import train
 
-    out = check_output_folder(out)
     start = time.perf_counter()
-    (out / PLAN_FILE).write_text(json.dumps(_plan_record(plan), indent=1) + "\n", encoding="utf-8")
+    _claim_folder(out, plan, replace)
     specs = plan.runs()
     configs = {spec: train_config(plan, spec) for spec in specs}
     signatures = {spec: _run_signature(plan, configs[spec]) for spec in specs}
@@ -295,17 +369,24 @@ def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.D
     ------
     FileNotFoundError
         If ``out`` holds no sweep or no finished run.
+    fetrain.common.storage.DamagedFile
+        If a run's files do not match their manifest (rerunning the sweep redoes it).
     """
     out = Path(out)
     plan_path = out / PLAN_FILE
     if not plan_path.is_file():
         raise FileNotFoundError(f"{out} holds no sweep ({PLAN_FILE} missing); run "
                                 f"fetrain reproduce --out {out}")
-    record = json.loads(plan_path.read_text(encoding="utf-8"))
+    redo = f"rerun fetrain reproduce --out {out}: it trains damaged runs again"
+    record = _read(storage.read_json, plan_path, redo)
     frames = []
-    for meta in sorted((out / RUNS_DIR).glob("*/run.json")):
-        run = json.loads(meta.read_text(encoding="utf-8"))["run"]
-        h = pd.read_csv(meta.parent / "history.csv")
+    for meta in sorted((out / RUNS_DIR).glob(f"*/{RUN_FILE}")):
+        try:
+            storage.check_folder(meta.parent)
+            run = storage.read_json(meta)["run"]
+            h = storage.read_csv(meta.parent / HISTORY_FILE)
+        except (storage.DamagedFile, KeyError, TypeError) as err:
+            raise storage.DamagedFile(meta.parent, f"a damaged run ({err})", redo) from None
         for k, v in run.items():
             h.insert(0, k, v)
         frames.append(h)
@@ -345,7 +426,7 @@ def book_runs(scale: str | Scale | None = None) -> tuple[SweepPlan, pd.DataFrame
 
     plan = SweepPlan.for_scale(scale)
     out = default_cache_dir() / "sweep" / plan.scale
-    report = run_sweep(plan, out, tables=False)
+    report = run_sweep(plan, out, tables=False, replace=True)   # the cache follows the book
     histories, record = load_histories(out, plan)
     return plan, histories, record, report
 
@@ -376,18 +457,14 @@ def write_results(out: str | Path, plan: SweepPlan) -> dict[str, Path]:
 
     out = Path(out)
     histories, _ = load_histories(out, plan)
+    tables = {"histories": (HISTORIES_FILE, histories, "%.8g"),
+              "summary": (SUMMARY_FILE, tradeoff.summary(histories, plan.target), "%.6g"),
+              "energy_curves": (ENERGY_CURVES_FILE, tradeoff.energy_curves(histories), "%.6g"),
+              "map": (MAP_FILE, tradeoff.win_map(histories, plan.target), "%.6g")}
     paths = {}
-    histories.to_csv(out / HISTORIES_FILE, index=False, float_format="%.8g")
-    paths["histories"] = out / HISTORIES_FILE
-    summary = tradeoff.summary(histories, plan.target)
-    summary.to_csv(out / SUMMARY_FILE, index=False, float_format="%.6g")
-    paths["summary"] = out / SUMMARY_FILE
-    curves = tradeoff.energy_curves(histories)
-    curves.to_csv(out / ENERGY_CURVES_FILE, index=False, float_format="%.6g")
-    paths["energy_curves"] = out / ENERGY_CURVES_FILE
-    win = tradeoff.win_map(histories, plan.target)
-    win.to_csv(out / MAP_FILE, index=False, float_format="%.6g")
-    paths["map"] = out / MAP_FILE
+    for key, (name, table, fmt) in tables.items():
+        paths[key] = storage.write_csv(out / name, table, float_format=fmt)
+    storage.seal(out, [PLAN_FILE] + [name for name, _, _ in tables.values()])
     return paths
 
 
@@ -415,6 +492,40 @@ def default_out(scale: str) -> Path:
 SHIPPED_PAPER = SHIPPED_DIR / "reproduce-paper"
 
 
+#: the tables of a sweep that ship with fetrain (for the paper scale)
+SHIPPED_TABLES = (PLAN_FILE, SUMMARY_FILE, MAP_FILE, ENERGY_CURVES_FILE)
+
+
+def ship_tables(out: str | Path, dest: str | Path = SHIPPED_PAPER) -> Path:
+    """Copy a finished sweep's tables (:data:`SHIPPED_TABLES`, each checked against the sweep's
+    manifest first) into ``dest`` and seal them there: how the paper-scale tables that ship with
+    fetrain are made from ``fetrain reproduce --scale paper``.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The finished sweep's folder.
+    dest : str or pathlib.Path
+        Where the tables go (default: :data:`SHIPPED_PAPER`).
+
+    Returns
+    -------
+    pathlib.Path
+        ``dest``.
+
+    Raises
+    ------
+    fetrain.common.storage.DamagedFile
+        If a table of ``out`` does not match its manifest.
+    """
+    out, dest = Path(out), Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in SHIPPED_TABLES:
+        storage.write_bytes(dest / name, storage.check_file(out / name).read_bytes())
+    storage.seal(dest, SHIPPED_TABLES)
+    return dest
+
+
 def load_tables(out: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """The per-run summary, the map and the plan record a sweep wrote into ``out``.
 
@@ -436,10 +547,33 @@ def load_tables(out: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     ------
     FileNotFoundError
         If ``out`` lacks the plan, summary or map file.
+    fetrain.common.storage.DamagedFile
+        If one of them does not match the folder's manifest or cannot be read (the message
+        says how to remake it).
     """
     out = Path(out)
     missing = [n for n in (PLAN_FILE, SUMMARY_FILE, MAP_FILE) if not (out / n).is_file()]
     if missing:
         raise FileNotFoundError(f"{out} lacks {', '.join(missing)}: not a finished sweep's folder")
-    record = json.loads((out / PLAN_FILE).read_text(encoding="utf-8"))
-    return pd.read_csv(out / SUMMARY_FILE), pd.read_csv(out / MAP_FILE), record
+    remake = (f"remake it with: fetrain reproduce --out {out}" if out != SHIPPED_PAPER else
+              "reinstall fetrain, or remake the tables with: fetrain reproduce --scale paper")
+    record = _read(lambda p: storage.read_json(storage.check_file(p)), out / PLAN_FILE, remake)
+    summary = _read(storage.read_csv, out / SUMMARY_FILE, remake)
+    win_map = _read(storage.read_csv, out / MAP_FILE, remake)
+    return summary, win_map, record
+
+
+def _read(reader, path: Path, remedy: str):
+    """``reader(path)``; a damaged file is an error that says what to do."""
+    try:
+        return reader(path)
+    except storage.DamagedFile as err:
+        raise storage.DamagedFile(err.path, err.problem, remedy) from None
+
+
+def finished_runs(out: str | Path) -> int:
+    """The runs a sweep folder holds whole (sealed and matching their manifests), counts."""
+    runs = Path(out) / RUNS_DIR
+    if not runs.is_dir():
+        return 0
+    return sum(storage.problem(f) is None for f in runs.iterdir() if f.is_dir())

@@ -114,3 +114,12 @@ def remove_checkpoint(folder: str | Path) -> None:
         folder.rmdir()
     except OSError:
         pass
+
+
+def checkpoint_epochs(folder: str | Path) -> int:
+    """The epochs a checkpoint folder holds (0 when it holds none or a damaged one)."""
+    try:
+        found = load_checkpoint(folder)
+    except DamagedFile:
+        return 0
+    return 0 if found is None else found["epochs_done"]
