@@ -20,6 +20,7 @@ from fetrain.study.sweep import (
     MAP_FILE,
     PLAN_FILE,
     SUMMARY_FILE,
+    PlanMismatch,
     load_histories,
     run_sweep,
 )
@@ -98,8 +99,12 @@ def test_sweep_writes_results_and_resumes_without_training(tmp_path):
     assert (sps["digital_fp32-dense_J"] == 0).all()
     again = run_sweep(plan, tmp_path / "a")
     assert again["trained"] == 0 and again["reused"] == 8
-    # a changed plan (another learning rate) trains again
-    assert run_sweep(small_plan(lr=0.05, strategies=("sps",)), tmp_path / "a")["trained"] == 2
+    # a changed plan (another learning rate) is refused in that folder, naming what differs …
+    with pytest.raises(PlanMismatch, match="lr: 0.1 → 0.05"):
+        run_sweep(small_plan(lr=0.05, strategies=("sps",)), tmp_path / "a")
+    # … and trains afresh when the reader asks to replace the sweep
+    replaced = run_sweep(small_plan(lr=0.05, strategies=("sps",)), tmp_path / "a", replace=True)
+    assert (replaced["trained"], replaced["reused"]) == (2, 0)
 
 
 def test_killed_sweep_resumes_to_the_same_numbers(tmp_path):
