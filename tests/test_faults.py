@@ -190,11 +190,16 @@ def _damage_checkpoint(path: Path, fault: str) -> None:
         raise ValueError(fault)
 
 
+@pytest.fixture(scope="module")
+def straight(device):
+    """Two configurations trained two epochs, never interrupted."""
+    return train(configs(device, 2), small_data())
+
+
 @pytest.mark.parametrize("fault", ["truncated", "partly zeroed", "garbage header"])
-def test_a_damaged_checkpoint_is_set_aside_and_the_runs_start_afresh(fault, device, tmp_path,
-                                                                    capsys):
+def test_a_damaged_checkpoint_is_set_aside_and_the_runs_start_afresh(fault, device, straight,
+                                                                    tmp_path, capsys):
     data = small_data()
-    straight = train(configs(device, 2), data)
     train(configs(device, 1), data, checkpoint_dir=tmp_path)
     _damage_checkpoint(tmp_path / CHECKPOINT_FILE, fault)
     resumed = train(configs(device, 2), data, checkpoint_dir=tmp_path)
@@ -203,13 +208,14 @@ def test_a_damaged_checkpoint_is_set_aside_and_the_runs_start_afresh(fault, devi
     assert_same_runs(straight, resumed)
 
 
-def test_a_kill_while_a_checkpoint_is_written_leaves_the_previous_one_whole(device, tmp_path,
-                                                                            monkeypatch):
+def test_a_kill_while_a_checkpoint_is_written_leaves_the_previous_one_whole(device, straight,
+                                                                            tmp_path, monkeypatch):
     """The state and the history are one file, renamed into place in one step: a kill before
     the rename (simulated by a failing rename at epoch 2) leaves epoch 1's checkpoint, whole,
     and the resumed runs end with the numbers of the uninterrupted ones."""
+    from fetrain.train.checkpoint import load_checkpoint
+
     data = small_data()
-    straight = train(configs(device, 3), data)
     real_replace, calls = os.replace, []
 
     def killed_at_second_save(src, dst):
@@ -220,25 +226,29 @@ def test_a_kill_while_a_checkpoint_is_written_leaves_the_previous_one_whole(devi
 
     monkeypatch.setattr(os, "replace", killed_at_second_save)
     with pytest.raises(KeyboardInterrupt):
-        train(configs(device, 3), data, checkpoint_dir=tmp_path)
+        train(configs(device, 2), data, checkpoint_dir=tmp_path)
     monkeypatch.setattr(os, "replace", real_replace)
     assert [p.name for p in tmp_path.iterdir()] == [CHECKPOINT_FILE]   # no half-written file left
-    from fetrain.train.checkpoint import load_checkpoint
-
     assert load_checkpoint(tmp_path)["epochs_done"] == 1
-    assert_same_runs(straight, train(configs(device, 3), data, checkpoint_dir=tmp_path))
+    assert_same_runs(straight, train(configs(device, 2), data, checkpoint_dir=tmp_path))
 
 
 # ---- the run cache --------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def filled_cache(device, tmp_path_factory):
+    """A run cache holding one configuration's run, and that run."""
+    root = tmp_path_factory.mktemp("cache")
+    return root, train_cached(configs(device, 1)[:1], small_data(), cache_dir=root)
+
+
 @pytest.mark.parametrize("fault", ["arrays truncated", "config garbage", "history empty",
                                    "last history row dropped"])
-def test_a_damaged_run_cache_entry_is_trained_again(fault, device, tmp_path, capsys):
-    data = small_data()
-    cfgs = configs(device, 1)
-    first = train_cached(cfgs, data, cache_dir=tmp_path)
-    entry = next(p for p in sorted(tmp_path.rglob("manifest.json"))).parent
+def test_a_damaged_run_cache_entry_is_trained_again(fault, device, filled_cache, tmp_path, capsys):
+    template, first = filled_cache
+    shutil.copytree(template, tmp_path / "cache")
+    entry = next(iter(sorted((tmp_path / "cache").rglob("manifest.json")))).parent
     if fault == "arrays truncated":
         path = entry / "arrays.safetensors"
         path.write_bytes(path.read_bytes()[:100])
@@ -247,8 +257,8 @@ def test_a_damaged_run_cache_entry_is_trained_again(fault, device, tmp_path, cap
     elif fault == "history empty":
         _damage(entry / "history.csv", "empty")
     else:
-        _damage(entry / "history.csv", "last row dropped")
-    again = train_cached(cfgs, data, cache_dir=tmp_path)
+        _damage(entry / "history.csv", "last history row dropped".replace("history ", ""))
+    again = train_cached(configs(device, 1)[:1], small_data(), cache_dir=tmp_path / "cache")
     notice = capsys.readouterr().err
     assert "run cache" in notice and str(entry) in notice and "training that run again" in notice
     assert_same_runs(first, again)

@@ -418,7 +418,7 @@ class TrainingSetup:
         Returns
         -------
         list of TrainConfig
-            One per seed of :attr:`seeds`.
+            One per seed of ``seeds``.
         """
         from ..train.config import TrainConfig
 

@@ -1,8 +1,9 @@
 """The ground floor: what every part of fetrain shares and nothing else needs to know about.
 
 Checked arguments and their messages (:mod:`~fetrain.common.checks`), the scale knob
-(:mod:`~fetrain.common.scale`), files and folders (:mod:`~fetrain.common.files`), code
-fingerprints (:mod:`~fetrain.common.fingerprint`) and how numbers are shown
+(:mod:`~fetrain.common.scale`), files and folders (:mod:`~fetrain.common.files`), stored
+results that are whole or not used — atomic writes, manifests, locks
+(:mod:`~fetrain.common.storage`) — code fingerprints (:mod:`~fetrain.common.fingerprint`) and how numbers are shown
 (:mod:`~fetrain.common.display`). It imports nothing from the rest of fetrain.
 
 Its main names are importable from here (``from fetrain.common import …``); each is loaded from its
@@ -17,6 +18,7 @@ _EXPORTS: dict[str, str] = {
     "Scale": "scale",
     "current": "scale",
     "format_width": "display",
+    "DamagedFile": "storage",
 }
 
 __all__ = sorted(_EXPORTS)
