@@ -38,9 +38,9 @@ from fetrain.train.store import train_cached
 REPO = Path(__file__).resolve().parents[1]
 TABLES = (sweep.HISTORIES_FILE, sweep.SUMMARY_FILE, sweep.MAP_FILE, sweep.ENERGY_CURVES_FILE)
 
-# one width, two strategies, one seed, one epoch on 60 digits: two runs of a few seconds
-TINY = dict(scale="quick", widths_s=(20e-9,), strategies=("sgd", "mp"), schemes=("iso-3.8",),
-            seeds=(0,), map_seeds=(0,), epochs=1, n_train=60, evaluations_per_epoch=2)
+# the quick scale on one width and two strategies: two runs of a second or two, the same plan
+# through the library (TINY) and the command (TINY_ARGS)
+TINY = dict(widths_s=(20e-9,), strategies=("sgd", "mp"), schemes=("iso-3.8",))
 TINY_ARGS = ["reproduce", "--scale", "quick", "--widths", "20", "--algorithms", "sgd,mp",
              "--schemes", "iso-3.8", "--no-progress"]
 
@@ -59,7 +59,7 @@ def tables(folder) -> dict[str, bytes]:
 def clean_sweep(tmp_path_factory):
     """The tiny sweep, never interrupted: the numbers every faulted run must end with."""
     out = tmp_path_factory.mktemp("clean") / "sweep"
-    sweep.run_sweep(SweepPlan(**TINY), out)
+    sweep.run_sweep(SweepPlan.for_scale("quick", **TINY), out)
     return out
 
 
@@ -93,7 +93,7 @@ def test_a_damaged_run_history_is_trained_again(fault, clean_sweep, tmp_path, ca
     shutil.copytree(clean_sweep, out)
     victim = sorted((out / sweep.RUNS_DIR).iterdir())[0] / sweep.HISTORY_FILE
     _damage(victim, fault)
-    report = sweep.run_sweep(SweepPlan(**TINY), out)
+    report = sweep.run_sweep(SweepPlan.for_scale("quick", **TINY), out)
     notice = capsys.readouterr().err
     assert str(victim) in notice and "training that run again" in notice
     assert (report["trained"], report["reused"]) == (1, 1)
@@ -284,7 +284,8 @@ def test_a_second_plan_into_the_same_folder_is_refused_naming_what_differs(tmp_p
 def test_two_commands_on_one_folder_train_every_run_once(tmp_path):
     script = ("import sys, json; from fetrain.study.plan import SweepPlan; "
               "from fetrain.study.sweep import run_sweep; "
-              f"print(json.dumps(run_sweep(SweepPlan(**{TINY!r}), sys.argv[1], workers=1)))")
+              f"plan = SweepPlan.for_scale('quick', **{TINY!r}); "
+              "print(json.dumps(run_sweep(plan, sys.argv[1], workers=1)))")
     out = str(tmp_path / "both")
     procs = [subprocess.Popen([sys.executable, "-c", script, out], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
@@ -325,9 +326,10 @@ def test_sigint_exits_130_saying_what_is_kept(tmp_path):
     deadline = time.time() + 300
     while time.time() < deadline and not (out / sweep.PLAN_FILE).exists():
         time.sleep(0.05)
+    time.sleep(1.0)                                        # into the training
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=300)
-    assert proc.returncode == 130, stderr[-2000:]
+    assert proc.returncode == 130, f"exit {proc.returncode}: {stderr[-2000:]}"
     assert "interrupted — rerun the same command to resume (" in stderr and "kept)" in stderr
     assert "Traceback" not in stderr
 
