@@ -451,3 +451,17 @@ def test_the_summary_counts_the_reads_of_the_fitted_width(tmp_path):
     assert summary["reads"] == int(np.isclose(pulses.pulse_width_s, 20e-9).sum())
     assert summary["reads_in_file"] == len(pulses) > summary["reads"]
     assert f"{summary['reads']:,} reads at this width" in done.stdout
+
+
+def test_a_degree_above_the_study_s_is_warned_against_when_the_data_are_few():
+    import warnings
+
+    from fetrain.device.curves import fit_curve
+
+    n = np.arange(1, 31)
+    curve = pd.DataFrame({"pulse_index": n, "mean_w": np.tanh(n / 10.0), "std_w": 0.01})
+    with pytest.warns(UserWarning, match="rests on 30 pulses, fewer than 4 per coefficient"):
+        fit_curve(curve, "potentiation", 1.0, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit_curve(curve, "potentiation", 1.0, 5)             # the study's degree: no warning

@@ -21,7 +21,8 @@ DEGREE = 5                 #: degree of the response-curve polynomials (the stud
 #: the highest degree allowed: beyond it a polynomial in the pulse number is ill-conditioned and
 #: follows the read noise rather than the device
 MAX_DEGREE = 15
-#: reads per polynomial coefficient below which a fit is said to rest on too few pulses
+#: reads per polynomial coefficient below which a fit above the study's degree is said to rest on
+#: too few pulses
 READS_PER_COEFFICIENT = 4
 
 
@@ -166,11 +167,11 @@ def fit_curve(curve: pd.DataFrame, direction: str, fit_excursion: float = 0.99,
     else:
         end = n.size
     end = int(min(max(end, degree + 2), n.size))
-    if end < READS_PER_COEFFICIENT * (degree + 1):
+    if degree > DEGREE and end < READS_PER_COEFFICIENT * (degree + 1):
         warnings.warn(f"the degree-{degree} fit of the {direction} curve rests on {end} pulses, "
                       f"fewer than {READS_PER_COEFFICIENT} per coefficient: it may follow the "
-                      f"noise (a lower degree, e.g. the study's {DEGREE}, is safer)", UserWarning,
-                      stacklevel=2)
+                      f"noise rather than the device (the study's degree is {DEGREE})",
+                      UserWarning, stacklevel=2)
     poly = Polynomial.fit(n[:end], y[:end], degree)
     resid = y[:end] - poly(n[:end])
     ss_tot = float(np.sum((y[:end] - y[:end].mean()) ** 2))
