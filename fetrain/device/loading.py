@@ -181,7 +181,9 @@ def load_campaign(folder: str | Path | None = None, width_s: float | None = None
     against (default 1 µm²).
 
     Raises :class:`~fetrain.device.validate.DeviceFileError` (a ``ValueError``) naming the file, column and first offending
-    row for: a missing or empty file, a missing column (with a hint for a misspelt one),
+    row for: a missing or empty file, a missing column (with a hint for a misspelt one), a column
+    named twice in the header, a conductance given twice (``conductance_S`` and read current over
+    read voltage) that disagrees,
     non-numeric, missing, NaN or infinite values, non-integer cycles or pulse indices, pulse widths
     or read voltages ≤ 0, values implausible for their unit (a conductance above 1 S per µm², a
     read current above 0.1 A, voltages above 20 V, widths above 1 s: a unit slip), negative

@@ -43,7 +43,8 @@ def summarize(model, data, points, reference_start: float = -1.0) -> dict:
     Returns
     -------
     dict
-        JSON-ready summary: ``pulse_width_s`` (s), ``amplitude_V`` (V), ``dw_min`` and the
+        JSON-ready summary: ``reads`` (the reads at the fitted width, counts) and
+        ``reads_in_file``, ``pulse_width_s`` (s), ``amplitude_V`` (V), ``dw_min`` and the
         symmetry points (w units), ``range`` (S, or normalized units, as its ``unit`` says),
         ``noise`` (w units and dimensionless), ``energy`` (J per pulse at w = 0, or what is
         missing), ``warnings``.

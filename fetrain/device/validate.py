@@ -288,7 +288,8 @@ def validate_pulses(frame: pd.DataFrame, path, area_m2: float | None = None) -> 
         Naming column and first row: widths or read voltages ≤ 0, values implausible for their
         unit, negative or implausibly large conductances, an unknown direction, pulse indices not
         increasing within a phase, a phase too short for the fit or without change, a width with
-        one direction only.
+        one direction only; ``conductance_S`` and read current over read voltage, both given, that
+        disagree by more than :data:`REDUNDANT_TOLERANCE` (naming both columns).
     """
     rows = np.arange(1, len(frame) + 1)
     area = HZOStack().area_m2 if area_m2 is None else float(area_m2)
