@@ -161,7 +161,8 @@ def manifest(folder: str | Path) -> dict:
     if not path.is_file():
         raise DamagedFile(path, "missing (the folder was never finished)")
     record = read_json(path)
-    if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
+    files = record.get("files") if isinstance(record, dict) else None
+    if not (isinstance(files, dict) and all(isinstance(v, dict) for v in files.values())):
         raise DamagedFile(path, "is not a fetrain manifest")
     return record
 
