@@ -432,7 +432,7 @@ def _crosscheck_parser(commands) -> None:
                     "settings, data set, device, command, code fingerprints, AIHWKit and torch "
                     "versions, seconds) per check. A check already made with the same\nsettings, "
                     "code and AIHWKit version is kept: rerun the same command to resume. The book "
-                    "trains fetrain's side live and tests it against\nthese curves. About 6.5 "
+                    "trains fetrain's side live and tests it against\nthese curves. About 5.5 "
                     "minutes on two cores with two workers, over half of it mixed precision "
                     "(needs AIHWKit 1.1.0).\n\nchecks:\n"
                     + listed,
