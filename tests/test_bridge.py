@@ -5,7 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from fetrain.bridge.configs import mixed_precision_config, rpu_config, saturating_transfer
+from fetrain.bridge.configs import (
+    mixed_precision_config,
+    rpu_config,
+    saturating_transfer,
+)
 from fetrain.bridge.networks import analog_network, network_weights
 from fetrain.device.build import build_device_model
 from fetrain.device.loading import load_embedded

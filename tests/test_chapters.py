@@ -21,7 +21,6 @@ from pathlib import Path
 import jupytext
 import pytest
 import yaml
-
 from chapters import ROOT, notebook_sources
 
 SOURCES = notebook_sources()

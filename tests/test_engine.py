@@ -19,7 +19,12 @@ from fetrain.study.pilot import (
 )
 from fetrain.train import data as fdata
 from fetrain.train import rules as algorithms
-from fetrain.train.config import LAYER_SIZES, RANDOM_STREAMS, TrainConfig, default_workers
+from fetrain.train.config import (
+    LAYER_SIZES,
+    RANDOM_STREAMS,
+    TrainConfig,
+    default_workers,
+)
 from fetrain.train.engine import Engine
 from fetrain.train.hardware import digital_energy
 from fetrain.train.loop import train

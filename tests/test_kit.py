@@ -4,8 +4,8 @@ import re
 from dataclasses import dataclass
 
 import pytest
-
 from chapters import notebook_sources
+
 from fetrain.book.kit import NoParameters, Page, Parameters, parameter
 from fetrain.device import HZODevice, HZOStack
 

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fetrain.book.sweep_figures import save_figures
 from fetrain.device.stack import PULSE_WIDTHS_S
 from fetrain.study import tradeoff
 from fetrain.study.plan import SweepPlan, device_models
-from fetrain.book.sweep_figures import save_figures
 from fetrain.study.sweep import (
     ENERGY_CURVES_FILE,
     MAP_FILE,
@@ -24,7 +24,12 @@ from fetrain.study.sweep import (
     load_histories,
     run_sweep,
 )
-from fetrain.train.hardware import DIGITAL_MODELS, CircuitCosts, digital_energy, line_energy
+from fetrain.train.hardware import (
+    DIGITAL_MODELS,
+    CircuitCosts,
+    digital_energy,
+    line_energy,
+)
 
 # a small plan: two widths, two strategies, one seed, one epoch on 60 digits
 SMALL = dict(scale="quick", widths_s=(20e-9, 200e-9), strategies=("sps", "mp"),

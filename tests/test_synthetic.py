@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from fetrain.device.campaign import default_campaign
-from fetrain.device.formats import IV_COLUMNS, IV_FILE, META_FILE, PULSE_COLUMNS, PULSES_FILE
+from fetrain.device.formats import (
+    IV_COLUMNS,
+    IV_FILE,
+    META_FILE,
+    PULSE_COLUMNS,
+    PULSES_FILE,
+)
 from fetrain.device.loading import DATA_DIR, load_embedded
 from fetrain.device.stack import PULSE_WIDTHS_S
 

@@ -262,9 +262,8 @@ class Page:
         **values
             name=value pairs.
         """
-        from myst_nb import glue
-
         from matplotlib.figure import Figure
+        from myst_nb import glue
 
         for name, value in values.items():
             if isinstance(value, np.generic):
