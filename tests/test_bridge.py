@@ -96,7 +96,25 @@ def test_learning_curves_agree_statistically(plain_check_runs):
 
 
 @pytest.mark.slow
-def test_cross_check_flags_a_mismatch(plain_check_runs):
+def test_cross_check_flags_a_mismatch():
+    """Negative control: fetrain trained at a quarter of the plain check's learning rate, against
+    AIHWKit's shipped curves at the full rate, must ring — the check can fail (and does, by about
+    4 margins' worth)."""
+    from dataclasses import replace
+
+    from fetrain.study import crosscheck as cc
+    from fetrain.train.loop import train
+
+    quarter = replace(cc.CROSS_CHECKS["plain"], lr=cc.CROSS_CHECKS["plain"].lr / 4)
+    aihwkit, _ = cc.load_crosscheck("plain")
+    _, summary = cc.check_agreement(quarter, train(quarter.configs(), quarter.data()), aihwkit)
+    assert not summary["agree"].iloc[0], summary
+    assert summary["difference"].iloc[0] < 0            # fetrain, at the lower rate, learned slower
+
+
+@pytest.mark.slow
+@pytest.mark.crosscheck
+def test_cross_check_flags_a_mismatch_in_aihwkit(plain_check_runs):
     """Negative control: the same check, with AIHWKit's learning rate a quarter of fetrain's, must
     ring — the check can fail. A quarter of the rate moves the curve by about 12 points, some four
     standard errors beyond the margin; half the rate moves it by about 1.5 points, which the check

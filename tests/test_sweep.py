@@ -2,7 +2,6 @@
 (fetrain.study.tradeoff): resumable, reproducible, the same here and on a Dask cluster."""
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -110,28 +109,6 @@ def test_sweep_writes_results_and_resumes_without_training(tmp_path):
     # … and trains afresh when the reader asks to replace the sweep
     replaced = run_sweep(small_plan(lr=0.05, strategies=("sps",)), tmp_path / "a", replace=True)
     assert (replaced["trained"], replaced["reused"]) == (2, 0)
-
-
-def test_killed_sweep_resumes_to_the_same_numbers(tmp_path):
-    """Killed once its first run is written, the same command trains only what is missing, and
-    every number equals those of a sweep that was never interrupted (same seeds)."""
-    script = (f"import sys; from fetrain.study.plan import SweepPlan; "
-              f"from fetrain.study.sweep import run_sweep; "
-              f"plan = SweepPlan(**{SMALL!r}); "
-              f"run_sweep(plan, sys.argv[1], batch=1, workers=1)")
-    out = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-c", script, str(out)])
-    deadline = time.time() + 300
-    while time.time() < deadline and not list(out.glob("runs/*/run.json")):
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    done_before = len(list(out.glob("runs/*/run.json")))
-    assert 1 <= done_before < 4, "the sweep was not interrupted half way"
-    resumed = run_sweep(small_plan(), out, batch=1, workers=1)
-    assert resumed["reused"] == done_before and resumed["trained"] == 4 - done_before
-    run_sweep(small_plan(), tmp_path / "clean")
-    pd.testing.assert_frame_equal(histories_of(out), histories_of(tmp_path / "clean"))
 
 
 def test_dask_cluster_gives_the_same_numbers(tmp_path):
@@ -249,17 +226,3 @@ def test_digital_hardware_models_and_line_energy():
     c = model.stack.capacitance_F + CircuitCosts().wire_capacitance_per_cell_F
     assert e["line_charging"] == pytest.approx(256 * c * (3.8 / 2) ** 2)
     assert e["half_select_conduction"] > 0
-
-
-def test_cli_reproduce_runs_and_resumes(tmp_path):
-    """The command itself, at quick scale on one width and one strategy: results, then a second
-    call that finds them done."""
-    args = ["reproduce", "--scale", "quick", "--widths", "20", "--algorithms", "sps",
-            "--schemes", "iso-3.8", "--out", str(tmp_path / "r"), "--no-progress"]
-    first = run_cli(*args, timeout=600)
-    assert first.returncode == 0, first.stderr[-3000:]
-    assert "1 run trained (" in first.stdout and "smoke test" in first.stdout
-    assert (tmp_path / "r" / SUMMARY_FILE).is_file()
-    assert (tmp_path / "r" / "figures").is_dir()
-    second = run_cli(*args, timeout=600)
-    assert second.returncode == 0 and "the run was already done" in second.stdout
