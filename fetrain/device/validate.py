@@ -239,7 +239,7 @@ def _check_range(frame, path, col, what, low=None, high=None, hint=""):
 
 
 #: how far conductance_S and read_current_A / read_voltage_V may disagree in one read (relative):
-#: far beyond the noise of a read (0.3 % on the synthetic campaign, PHYSICS-NOTES: 0.1–1 %)
+#: far beyond the noise of a read (0.3 % on the synthetic campaign)
 REDUNDANT_TOLERANCE = 0.05
 
 
