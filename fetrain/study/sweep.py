@@ -384,7 +384,7 @@ def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.D
         try:
             storage.check_folder(meta.parent)
             run = storage.read_json(meta)["run"]
-            h = storage.read_csv(meta.parent / HISTORY_FILE)
+            h = storage.read_csv(meta.parent / HISTORY_FILE, verify=False)   # checked above
         except (storage.DamagedFile, KeyError, TypeError) as err:
             raise storage.DamagedFile(meta.parent, f"a damaged run ({err})", redo) from None
         for k, v in run.items():

@@ -95,7 +95,7 @@ def load_result(folder: str | Path, config: TrainConfig) -> RunResult:
     history, meta = load_history(folder)
     if meta.get("config") != json.loads(json.dumps(json_ready(config.describe()))):
         raise ValueError(f"{folder}: holds the result of another configuration")
-    path = storage.check_file(folder / "arrays.safetensors")
+    path = folder / "arrays.safetensors"                 # checked with the folder above
     try:
         arrays = load_file(str(path))
         n_layers = sum(1 for k in arrays if k.startswith("w_L"))
@@ -153,7 +153,6 @@ def train_cached(configs: list[TrainConfig], data: MNIST, cache_dir: str | Path 
         if not f.exists():
             return None
         try:
-            storage.check_folder(f)
             return load_result(f, configs[k])
         except (DamagedFile, ValueError) as err:
             if not quiet:
@@ -205,8 +204,9 @@ def load_history(folder: str | Path) -> tuple[pd.DataFrame, dict]:
         If a file is missing, altered or unreadable.
     """
     folder = Path(folder)
-    history = storage.read_csv(folder / "history.csv")
-    meta = storage.read_json(storage.check_file(folder / "config.json"))
+    storage.check_folder(folder)                         # every file once, against the manifest
+    history = storage.read_csv(folder / "history.csv", verify=False)
+    meta = storage.read_json(folder / "config.json")
     if not isinstance(meta, dict):
         raise DamagedFile(folder / "config.json", "is not a stored result's record")
     return history, meta
