@@ -42,7 +42,7 @@ def axes_or_new(ax):
 
 
 #: Marker per training strategy of the sweep.
-STRATEGY_MARKERS = {"sgd": "o", "sps": "s", "mp": "^"}
+STRATEGY_MARKERS = {"sgd": "o", "sps": "s", "sps-global": "D", "mp": "^"}
 
 
 def width_colour(width_s: float, widths) -> str:

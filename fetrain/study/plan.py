@@ -26,7 +26,7 @@ class Strategy:
     Attributes
     ----------
     name : str
-        Short name (``sgd``, ``sps``, ``mp``).
+        Short name (``sgd``, ``sps``, ``sps-global``, ``mp``).
     label : str
         Name in figures and tables.
     rule : PulseTrains or MixedPrecision
@@ -41,10 +41,14 @@ class Strategy:
     reference: str
 
 
-#: The three strategies the study compares, by name.
+#: The strategies of the sweep, by name: the study's three, with symmetry point shifting in both
+#: variants — every reference at its own device's symmetry point (as hardware that programs each
+#: reference by alternating pulses does it) and every reference at one global w* (the study's).
 STRATEGIES: dict[str, Strategy] = {s.name: s for s in (
     Strategy("sgd", "plain SGD", rules.PulseTrains(), "naive"),
-    Strategy("sps", "symmetry point shifting", rules.PulseTrains(), "symmetry_point"),
+    Strategy("sps", "symmetry point shifting (per device)", rules.PulseTrains(), "symmetry_point"),
+    Strategy("sps-global", "symmetry point shifting (global w*)", rules.PulseTrains(),
+             "global_symmetry_point"),
     Strategy("mp", "mixed precision", rules.MixedPrecision(), "naive"),
 )}
 

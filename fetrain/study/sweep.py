@@ -79,7 +79,7 @@ def energy_parts(history: pd.DataFrame, config) -> pd.DataFrame:
       :data:`fetrain.train.hardware.DIGITAL_MODELS` (0 for pulse trains);
     * ``references_J`` — symmetry point shifting's one-off programming of every reference
       (pulsing to the symmetry point within 1% of dw_min and copying it, complete form), counted
-      from the start; 0 for the other strategies.
+      from the start, the same for both variants; 0 for the other strategies.
 
     Parameters
     ----------
@@ -104,7 +104,8 @@ def energy_parts(history: pd.DataFrame, config) -> pd.DataFrame:
     for name, costs in DIGITAL_MODELS.items():
         out[f"digital_{name}_J"] = [
             config.algorithm.digital_energy_J(dict(r._asdict()), costs) for r in history.itertuples()]
-    refs = _reference_programming_J(model) if config.reference == "symmetry_point" else 0.0
+    shifted = config.reference in ("symmetry_point", "global_symmetry_point")
+    refs = _reference_programming_J(model) if shifted else 0.0
     out["references_J"] = refs
     return out
 
