@@ -26,6 +26,7 @@ fetrain book. Each subcommand's --help gives its options and an example."""
 EPILOG = """\
 examples:
   fetrain reproduce --scale book              Chapter 6's sweep (about 3.5 minutes on two cores)
+  fetrain tune --scale book                   Chapter 7's tuning on the validation split
   fetrain device fit fetrain/data/synthetic_hzo --width-ns 20 --out fitted
   fetrain experiments pilot --out results/pilot
   fetrain bench --rounds 1"""
@@ -252,6 +253,89 @@ def _reproduce(args, parser) -> int:
                 + (f", {shared} more shared with an identical run of another scheme" if shared else "")
                 + (f", {report['reused']} already done" if report["reused"] else ""))
     print(f"{done} ({report['seconds']:.0f} s); tables and {len(figures)} figures in {out}")
+    return 0
+
+
+# ---- fetrain tune --------------------------------------------------------------------------------
+
+
+def _tune_parser(sub) -> None:
+    from .common.scale import SCALES
+    from .study.plan import SCHEMES
+    from .study.tune import TUNED_STRATEGIES
+
+    p = _add_parser(
+        sub, "tune", "Chapter 7's tuning: each width's settings chosen on the validation split",
+        description=textwrap.dedent("""\
+            Tune every pulse width × strategy × scheme on the validation split with Optuna
+            (learning rate, bit length, mixed precision's threshold and transfer interval,
+            symmetry point shifting's variant), minimising the energy to target; a setting
+            that misses the target is infeasible. The chosen settings are retrained with fresh
+            seeds and scored on the test split. The studies live in OUT/studies.db (SQLite):
+            run the same command again to resume after an interruption, or open it with
+            optuna-dashboard. Several processes or machines share the studies when given the
+            same --storage URL (each with its own --out).
+
+            Scales (two cores):
+              quick  a smoke test of the pipeline, in seconds (300 digits, 2 epochs, a target
+                     of 12 %): it answers nothing.
+              book   Chapter 7's live study: 20 and 200 ns, plain SGD, 8 trials, about 3 minutes.
+              paper  every width, strategy and scheme, 8 trials of two seeds each (the shipped
+                     results; see the README for its time)."""),
+        example="fetrain tune --scale book --out results/tune-book\n"
+                "fetrain tune --scale paper --widths 20,200 --strategies sgd --trials 16\n"
+                "fetrain tune --scale paper --storage sqlite:////shared/studies.db --out run-a")
+    p.add_argument("--scale", choices=SCALES, default=None,
+                   help="quick, book or paper (default: $FETRAIN_SCALE, else book)")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="results folder (default: results/tune-SCALE in the repository)")
+    p.add_argument("--widths", type=_widths, default=None,
+                   help="pulse widths in ns, comma-separated (default: the scale's)")
+    p.add_argument("--strategies", type=_names(tuple(TUNED_STRATEGIES)), default=None,
+                   help=f"comma-separated from {', '.join(TUNED_STRATEGIES)} (plain SGD, symmetry "
+                        "point shifting in either variant, mixed precision)")
+    p.add_argument("--schemes", type=_names(tuple(SCHEMES)), default=None,
+                   help=f"programming schemes from {', '.join(SCHEMES)}")
+    p.add_argument("--trials", type=_count(1), default=None, help="trials per cell")
+    p.add_argument("--storage", default=None, metavar="URL",
+                   help="where the studies live, an SQLAlchemy URL (default: sqlite in --out); "
+                        "processes given the same URL share the studies")
+    p.add_argument("--workers", type=_count(1), default=None,
+                   help="local threads (default: $FETRAIN_WORKERS, else the cores)")
+    p.add_argument("--replace", action="store_true",
+                   help="discard a tuning of another plan found in --out")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.set_defaults(run=_tune, parser=p)
+
+
+def _tune(args, parser) -> int:
+    from .common.files import check_output_folder, results_dir
+    from .study import tune
+
+    changes = {k: v for k, v in (("widths_s", args.widths), ("strategies", args.strategies),
+                                 ("schemes", args.schemes), ("trials", args.trials))
+               if v is not None}
+    try:
+        plan = tune.TunePlan.for_scale(args.scale, **changes)
+        out = check_output_folder(args.out or results_dir() / f"tune-{plan.scale}")
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.storage is not None and "://" not in args.storage:
+        parser.error(f"--storage must be an SQLAlchemy URL such as sqlite:///path/studies.db; "
+                     f"got {args.storage!r}")
+    if plan.scale == "quick":
+        print("quick scale: a smoke test of the pipeline (300 digits, 2 epochs, a 12 % target); "
+              "it answers nothing — run --scale book or paper for the answer.", flush=True)
+    try:
+        report = tune.run_tuning(plan, out, storage_url=args.storage, workers=args.workers,
+                                 progress=not args.no_progress, replace=args.replace)
+    except KeyboardInterrupt:
+        raise Interrupted(f"finished trials are kept in {args.storage or out / tune.STUDIES_FILE}"
+                          ) from None
+    cells = len(plan.cells())
+    print(f"{_plural(report['trials_trained'], 'trial')} and "
+          f"{_plural(report['runs_trained'], 'retrained run')} ({report['seconds']:.0f} s) over "
+          f"{_plural(cells, 'cell')}; tables in {out}")
     return 0
 
 
@@ -662,9 +746,9 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG,
                                   formatter_class=_Formatter)
     sub = top.add_subparsers(dest="command", required=True, title="subcommands",
-                             metavar="{reproduce,device,experiments,bench,synthetic}")
-    for add in (_reproduce_parser, _device_parser, _experiments_parser, _bench_parser,
-                _synthetic_parser):
+                             metavar="{reproduce,tune,device,experiments,bench,synthetic}")
+    for add in (_reproduce_parser, _tune_parser, _device_parser, _experiments_parser,
+                _bench_parser, _synthetic_parser):
         add(sub)
     return top
 

@@ -31,7 +31,8 @@ from ..common import storage
 from ..common.files import SHIPPED_DIR, check_output_folder
 from ..common.scale import Scale
 from ..train.hardware import DIGITAL_MODELS, CircuitCosts, line_energy
-from .plan import N_SYNAPSES, REFERENCE_TOLERANCE, RunSpec, SweepPlan, train_config
+from .plan import N_SYNAPSES, REFERENCE_TOLERANCE, STRATEGIES, RunSpec, SweepPlan, device_models
+from .plan import train_config
 
 #: Results files of a sweep folder.
 PLAN_FILE = "plan.json"
@@ -347,10 +348,40 @@ def _plan_record(plan: SweepPlan) -> dict:
                        "synapses": N_SYNAPSES}}
 
 
+def with_read_path(histories: pd.DataFrame, widths_s: tuple[float, ...]) -> pd.DataFrame:
+    """``histories`` (runs of a sweep, keyed by scheme, width and strategy) with the read path's
+    cumulative energy under every setting of :data:`fetrain.study.readpath.READ_PATH_MODELS`
+    (``read_path_<name>_J``, J): samples seen × the energy per sample of the run's device and
+    rule. It is computed when the runs are read, so that a change to the read-path model needs
+    no training.
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        Histories with ``scheme``, ``width_s`` (s), ``strategy`` and ``samples`` (counts).
+    widths_s : tuple of float
+        The plan's widths (s), for :func:`fetrain.study.plan.device_models`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the columns added.
+    """
+    from .readpath import read_path_columns
+
+    parts = []
+    for (scheme, width, strategy), h in histories.groupby(["scheme", "width_s", "strategy"],
+                                                           sort=False):
+        model = device_models(scheme, widths_s)[float(width)]
+        parts.append(read_path_columns(h, model, STRATEGIES[strategy].rule))
+    return pd.concat(parts).sort_index()
+
+
 def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.DataFrame, dict]:
     """Every finished run's history in ``out`` as one table (columns ``scheme``, ``width_s``,
-    ``strategy``, ``seed`` added), and the plan record; with ``plan``, only that plan's runs (a
-    folder may also hold runs of an earlier, larger plan).
+    ``strategy``, ``seed`` added, and the read path's energy, see :func:`with_read_path`), and the
+    plan record; with ``plan``, only that plan's runs (a folder may also hold runs of an earlier,
+    larger plan).
 
     Parameters
     ----------
@@ -393,7 +424,8 @@ def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.D
         frames.append(h)
     if not frames:
         raise FileNotFoundError(f"{out} holds no finished run")
-    histories = pd.concat(frames, ignore_index=True)
+    histories = with_read_path(pd.concat(frames, ignore_index=True),
+                               tuple(record["plan"]["widths_s"]))
     if plan is not None:
         keep = {s.key for s in plan.runs()}
         keys = [RunSpec(*k).key for k in zip(histories["scheme"], histories["width_s"].astype(float),

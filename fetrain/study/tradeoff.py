@@ -7,14 +7,17 @@ model, so the chapter can analyse a results folder made elsewhere.
 
 Definitions (fixed before any sweep was run):
 
-* **energy to target** — the cumulative energy at the first evaluation whose test accuracy
-  reaches the target, with no interpolation; a run that never reaches it within its epoch limit
-  has none ("not reached"). Epochs and pulses to target are read at the same evaluation.
+* **energy to target** — the cumulative energy at the first evaluation whose **validation**
+  accuracy reaches the target, with no interpolation; a run that never reaches it within its epoch
+  limit has none ("not reached"). Epochs and pulses to target are read at the same evaluation, and
+  the test accuracy there is reported beside them (the test split never stops a run). Judging on
+  the test split instead is kept as an option (``split="test"``) to show what that choice does.
 * **total energy** — everything the sweep costs, complete form: the programmed devices' analog
   energy (V·I·t + C·V² + switching charge), the lines and half-selected devices, the digital work
   under a named hardware model, the one-off reference programming, and a width-independent cost
-  per pulse ``fixed_J`` (0 unless a map varies it). The study's own figure is
-  ``analog_study_J`` alone.
+  per pulse ``fixed_J`` (0 unless a map varies it), and the read path of every sample under a
+  stated model (``read_path``: none — the study's accounting — low or high, see
+  :mod:`fetrain.study.readpath`). The study's own figure is ``analog_study_J`` alone.
 * a configuration (scheme, width, strategy) **reaches** the target when every one of its seeds
   does; its energy to target is then the mean over seeds.
 """
@@ -26,6 +29,7 @@ import pandas as pd
 
 from ..common.checks import shown
 from ..train.hardware import DIGITAL_MODELS
+from .readpath import READ_PATH_MODELS, check_read_path
 
 #: The columns identifying a run, and a configuration (a run without its seed).
 RUN_KEYS = ["scheme", "width_s", "strategy", "seed"]
@@ -36,7 +40,7 @@ CONFIG_KEYS = ["scheme", "width_s", "strategy"]
 
 #: Energy parts of the complete total (J, cumulative), in the order the figures stack them.
 PARTS = ("analog_complete_J", "line_charging_J", "half_select_J", "digital_J", "references_J",
-         "fixed_J")
+         "fixed_J", "read_path_J")
 
 
 PART_LABELS = {"analog_complete_J": "programmed devices (V·I·t + C·V² + switching)",
@@ -44,20 +48,25 @@ PART_LABELS = {"analog_complete_J": "programmed devices (V·I·t + C·V² + swit
                "half_select_J": "half-selected devices (conduction at V/2)",
                "digital_J": "digital work of mixed precision",
                "references_J": "reference programming (one-off)",
-               "fixed_J": "width-independent cost per pulse"}
+               "fixed_J": "width-independent cost per pulse",
+               "read_path_J": "read path (forward and backward passes)"}
 
 
 DEFAULT_DIGITAL = "fp32-dense"
+
+
+#: The splits a target can be judged on, and their accuracy columns; validation is the book's.
+SPLITS = {"validation": "val_accuracy", "test": "test_accuracy"}
 
 
 #: Targets of the energy-against-target curves (fractions).
 CURVE_TARGETS = tuple(np.round(np.arange(0.50, 0.901, 0.05), 2))
 
 
-#: A width that needs less than this factor less energy than the runner-up wins only within the
-#: resolution of the measurement: energy to target is read at discrete evaluations (at book scale
-#: half an epoch apart, ≈ 20% of a run that reaches the target in 2–3 epochs). Fixed before
-#: any sweep was run.
+#: A cell is a near tie when the runner-up needs less than this factor more energy than the winner,
+#: whichever widths they are: energy to target is read at discrete evaluations (at book scale half
+#: an epoch apart, ≈ 20% of a run that reaches the target in 2–3 epochs). Fixed before any sweep
+#: was run.
 TIE_MARGIN = 1.25
 
 
@@ -71,9 +80,10 @@ def _check_digital(digital: str) -> None:
 
 
 def with_totals(histories: pd.DataFrame, digital: str = DEFAULT_DIGITAL,
-                fixed_J: float = 0.0) -> pd.DataFrame:
+                fixed_J: float = 0.0, read_path: str = "none") -> pd.DataFrame:
     """``histories`` with ``digital_J`` (the chosen hardware model's digital energy), ``fixed_J``
-    (``fixed_J`` joules per programming pulse) and ``total_J`` (the sum of :data:`PARTS`).
+    (``fixed_J`` joules per programming pulse), ``read_path_J`` (the read path under the chosen
+    setting, 0 for none) and ``total_J`` (the sum of :data:`PARTS`).
 
     Parameters
     ----------
@@ -83,71 +93,92 @@ def with_totals(histories: pd.DataFrame, digital: str = DEFAULT_DIGITAL,
         Hardware model of the digital work, a name of ``DIGITAL_MODELS``.
     fixed_J : float
         Width-independent cost per programming pulse (J), ≥ 0.
+    read_path : str
+        ``none`` or a name of :data:`fetrain.study.readpath.READ_PATH_MODELS`.
 
     Returns
     -------
     pandas.DataFrame
-        A copy with ``digital_J``, ``fixed_J`` and ``total_J`` added (J, cumulative).
+        A copy with ``digital_J``, ``fixed_J``, ``read_path_J`` and ``total_J`` added (J,
+        cumulative).
 
     Raises
     ------
     ValueError
-        If ``digital`` is unknown or ``fixed_J`` is negative.
+        If ``digital`` or ``read_path`` is unknown or ``fixed_J`` is negative.
     """
     _check_digital(digital)
+    check_read_path(read_path)
     if fixed_J < 0:
         raise ValueError(f"fixed_J (width-independent cost per pulse, J) must be ≥ 0; got {shown(fixed_J)}")
     h = histories.copy()
     h["digital_J"] = h[f"digital_{digital}_J"]
     h["fixed_J"] = fixed_J * h["pulses"]
+    h["read_path_J"] = 0.0 if read_path == "none" else h[READ_PATH_MODELS[read_path].column]
     h["total_J"] = h[list(PARTS)].sum(axis=1)
     return h
 
 
-def _first_reaching(run: pd.DataFrame, target: float):
-    hit = run.index[run["test_accuracy"].to_numpy() >= target]
+def check_split(split: str) -> None:
+    """Raise ``ValueError`` naming the allowed splits unless ``split`` is one of :data:`SPLITS`."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {tuple(SPLITS)}; got {split!r}")
+
+
+def _first_reaching(run: pd.DataFrame, target: float, split: str = "validation"):
+    hit = run.index[run[SPLITS[split]].to_numpy() >= target]
     return None if len(hit) == 0 else run.loc[hit[0]]
 
 
 def summary(histories: pd.DataFrame, target: float, digital: str = DEFAULT_DIGITAL,
-            fixed_J: float = 0.0) -> pd.DataFrame:
-    """One row per run: whether it reached ``target``; epochs, samples, pulses and every energy
-    part at the first evaluation that did (NaN where it did not); the final test accuracy, the
-    epoch limit and the total energy at the end of training.
+            fixed_J: float = 0.0, read_path: str = "none",
+            split: str = "validation") -> pd.DataFrame:
+    """One row per run: whether it reached ``target`` (on ``split``); epochs, samples, pulses,
+    every energy part and the test accuracy at the first evaluation that did (NaN where it did
+    not); the final test accuracy, the epoch limit and the total energy at the end of training.
 
     Parameters
     ----------
     histories : pandas.DataFrame
         A sweep's histories.
     target : float
-        Target test accuracy (fraction, 0 … 1).
+        Target accuracy (fraction, 0 … 1).
     digital : str
         Hardware model of the digital work, a name of ``DIGITAL_MODELS``.
     fixed_J : float
         Width-independent cost per programming pulse (J), ≥ 0.
+    read_path : str
+        Read-path setting of ``total_J``: ``none`` or a name of ``READ_PATH_MODELS``.
+    split : str
+        The split that judges the target, a name of :data:`SPLITS` (validation: the book's).
 
     Returns
     -------
     pandas.DataFrame
-        The run keys (``width_s`` in s), ``target`` and ``final_accuracy`` (fractions),
-        ``reached``, ``epochs_to_target`` and ``epoch_limit`` (epochs), ``samples_to_target``,
-        ``pulses_to_target`` and ``pulses_final`` (counts), the energies ``*_J`` (J) and
+        The run keys (``width_s`` in s), ``target``, ``test_at_target`` and ``final_accuracy``
+        (test accuracy, fractions), ``reached``, ``epochs_to_target`` and ``epoch_limit``
+        (epochs), ``samples_to_target``, ``pulses_to_target`` and ``pulses_final`` (counts), the
+        energies ``*_J`` (J; each read-path setting's as ``read_path_<name>_to_target_J``) and
         ``energy_per_pulse_J`` (J per pulse, complete form).
 
     Raises
     ------
     ValueError
-        If ``digital`` is unknown or ``fixed_J`` is negative.
+        If ``digital``, ``read_path`` or ``split`` is unknown or ``fixed_J`` is negative.
     """
-    h = with_totals(histories, digital, fixed_J)
+    check_split(split)
+    h = with_totals(histories, digital, fixed_J, read_path)
+    settings = [m.column for m in READ_PATH_MODELS.values() if m.column in h.columns]
     rows = []
     for key, run in h.groupby(RUN_KEYS, sort=True):
         run = run.sort_values("samples")
         row = dict(zip(RUN_KEYS, key))
-        hit = _first_reaching(run, target)
+        hit = _first_reaching(run, target, split)
         row["target"] = target
+        row["split"] = split
         row["reached"] = hit is not None
-        for col in ("epoch", "samples", "pulses", "analog_study_J", *PARTS, "total_J"):
+        row["test_at_target"] = float(hit["test_accuracy"]) if hit is not None else np.nan
+        for col in ("epoch", "samples", "pulses", "analog_study_J", *PARTS, "total_J", *settings):
             name = "epochs_to_target" if col == "epoch" else f"{col.removesuffix('_J')}_to_target" + (
                 "_J" if col.endswith("_J") else "")
             row[name] = float(hit[col]) if hit is not None else np.nan
@@ -188,9 +219,9 @@ def aggregate(summ: pd.DataFrame) -> pd.DataFrame:
         row["reached"] = bool(g["reached"].all())
         for col in ("total_to_target_J", "analog_study_to_target_J", "epochs_to_target",
                     "pulses_to_target", *[f"{p.removesuffix('_J')}_to_target_J" for p in PARTS],
-                    "final_accuracy", "energy_per_pulse_J", "total_final_J"):
+                    "test_at_target", "final_accuracy", "energy_per_pulse_J", "total_final_J"):
             v = g[col].to_numpy(dtype=float)
-            ok = row["reached"] or not col.endswith(("to_target_J", "to_target"))
+            ok = row["reached"] or not col.endswith(("to_target_J", "to_target", "at_target"))
             row[col] = float(np.mean(v)) if ok else np.nan
             row[col + "_min"] = float(np.min(v)) if ok else np.nan
             row[col + "_max"] = float(np.max(v)) if ok else np.nan
@@ -199,7 +230,8 @@ def aggregate(summ: pd.DataFrame) -> pd.DataFrame:
 
 
 def energy_curves(histories: pd.DataFrame, targets=CURVE_TARGETS,
-                  digital: str = DEFAULT_DIGITAL) -> pd.DataFrame:
+                  digital: str = DEFAULT_DIGITAL, read_path: str = "none",
+                  split: str = "validation") -> pd.DataFrame:
     """Energy to target as a curve over targets: one row per (run, target) with ``reached``,
     ``total_to_target_J`` and ``analog_study_to_target_J`` (NaN where not reached).
 
@@ -208,9 +240,13 @@ def energy_curves(histories: pd.DataFrame, targets=CURVE_TARGETS,
     histories : pandas.DataFrame
         A sweep's histories.
     targets : sequence of float
-        Target test accuracies (fractions).
+        Target accuracies (fractions).
     digital : str
         Hardware model of the digital work, a name of ``DIGITAL_MODELS``.
+    read_path : str
+        Read-path setting: ``none`` or a name of ``READ_PATH_MODELS``.
+    split : str
+        The split that judges each target, a name of :data:`SPLITS`.
 
     Returns
     -------
@@ -221,14 +257,15 @@ def energy_curves(histories: pd.DataFrame, targets=CURVE_TARGETS,
     Raises
     ------
     ValueError
-        If ``digital`` is unknown.
+        If ``digital``, ``read_path`` or ``split`` is unknown.
     """
-    h = with_totals(histories, digital)
+    check_split(split)
+    h = with_totals(histories, digital, read_path=read_path)
     rows = []
     for key, run in h.groupby(RUN_KEYS, sort=True):
         run = run.sort_values("samples")
         for t in targets:
-            hit = _first_reaching(run, t)
+            hit = _first_reaching(run, t, split)
             rows.append({**dict(zip(RUN_KEYS, key)), "target": float(t), "reached": hit is not None,
                          "total_to_target_J": float(hit["total_J"]) if hit is not None else np.nan,
                          "analog_study_to_target_J": (float(hit["analog_study_J"])
@@ -238,7 +275,8 @@ def energy_curves(histories: pd.DataFrame, targets=CURVE_TARGETS,
 
 
 def win_map(histories: pd.DataFrame, target: float, fixed_costs_J=MAP_FIXED_COSTS_J,
-            digital_models=tuple(DIGITAL_MODELS)) -> pd.DataFrame:
+            digital_models=tuple(DIGITAL_MODELS), read_path: str = "none",
+            split: str = "validation") -> pd.DataFrame:
     """Which width needs the least total energy to ``target``, for every (strategy, scheme,
     width-independent cost per pulse, digital hardware model).
 
@@ -246,7 +284,7 @@ def win_map(histories: pd.DataFrame, target: float, fixed_costs_J=MAP_FIXED_COST
     to target ``winner_J``, the shortest width's (``shortest_J``; NaN if it did not reach) and
     ``shortest_over_winner`` (1 where the shortest width wins), ``widths_reached``, the
     ``runner_up_width_s``, the ``margin`` (runner-up's energy over the winner's) and ``tie``
-    (margin below :data:`TIE_MARGIN`).
+    (margin below :data:`TIE_MARGIN`, whichever widths the winner and runner-up are).
 
     Parameters
     ----------
@@ -258,6 +296,10 @@ def win_map(histories: pd.DataFrame, target: float, fixed_costs_J=MAP_FIXED_COST
         Width-independent costs per pulse (J).
     digital_models : sequence of str
         Hardware models of the digital work, names of ``DIGITAL_MODELS``.
+    read_path : str
+        Read-path setting: ``none`` or a name of ``READ_PATH_MODELS``.
+    split : str
+        The split that judges the target, a name of :data:`SPLITS`.
 
     Returns
     -------
@@ -276,7 +318,7 @@ def win_map(histories: pd.DataFrame, target: float, fixed_costs_J=MAP_FIXED_COST
     for digital in digital_models:
         # the evaluation where a run first reaches the target does not depend on the cost per
         # pulse: one summary per hardware model, and each fixed cost adds fixed·pulses to target
-        base = aggregate(summary(histories, target, digital))
+        base = aggregate(summary(histories, target, digital, read_path=read_path, split=split))
         for fixed in fixed_costs_J:
             agg = base.assign(total_to_target_J=base["total_to_target_J"]
                               + fixed * base["pulses_to_target"])
@@ -359,10 +401,10 @@ def parts_are_cumulative(histories: pd.DataFrame, tolerance_J: float = 1e-15) ->
 
 
 def read_at_first_reaching(histories: pd.DataFrame, target: float,
-                           digital: str = DEFAULT_DIGITAL) -> bool:
+                           digital: str = DEFAULT_DIGITAL, split: str = "validation") -> bool:
     """Check of :func:`summary`: every run's energy to target is read at the first evaluation
-    whose test accuracy reaches ``target`` (no evaluation before it does), and a run that never
-    reaches it has none.
+    whose accuracy on ``split`` reaches ``target`` (no evaluation before it does), and a run that
+    never reaches it has none.
 
     Parameters
     ----------
@@ -372,22 +414,25 @@ def read_at_first_reaching(histories: pd.DataFrame, target: float,
         Target test accuracy (fraction, 0 … 1).
     digital : str
         Hardware model of the digital work, a name of ``DIGITAL_MODELS``.
+    split : str
+        The split that judges the target, a name of :data:`SPLITS`.
 
     Returns
     -------
     bool
         True when the check holds for every run.
     """
+    acc = SPLITS[split]
     runs = {key: g for key, g in histories.groupby(RUN_KEYS)}
-    for r in summary(histories, target, digital).itertuples():
+    for r in summary(histories, target, digital, split=split).itertuples():
         run = runs[tuple(getattr(r, k) for k in RUN_KEYS)]
         if not r.reached:
-            if (run["test_accuracy"] >= target).any() or np.isfinite(r.total_to_target_J):
+            if (run[acc] >= target).any() or np.isfinite(r.total_to_target_J):
                 return False
             continue
         before = run[run["samples"] < r.samples_to_target]
         at = run[run["samples"] == r.samples_to_target]
-        if (before["test_accuracy"] >= target).any() or not (at["test_accuracy"] >= target).all():
+        if (before[acc] >= target).any() or not (at[acc] >= target).all():
             return False
     return True
 
@@ -468,8 +513,9 @@ def ranking_by_digital(histories: pd.DataFrame, target: float,
 
 def shortest_width_record(win: pd.DataFrame, by: str) -> pd.DataFrame:
     """How the shortest width fares on the map, counted over its cells per value of ``by``:
-    clear wins, near ties (it wins within :data:`TIE_MARGIN`), losses (another width wins) and
-    cells.
+    clear wins, near ties (it is the winner or the runner-up of a cell whose margin is below
+    :data:`TIE_MARGIN` — the rule is the same whichever of the two it is), clear losses (another
+    width wins by more) and cells.
 
     Parameters
     ----------
@@ -485,8 +531,10 @@ def shortest_width_record(win: pd.DataFrame, by: str) -> pd.DataFrame:
         width reached the target is none of the first three.
     """
     short = win["winner_width_s"] == win["shortest_width_s"]
-    frame = pd.DataFrame({by: win[by], "wins": short & ~win["tie"], "ties": short & win["tie"],
-                          "losses": ~short & win["winner_width_s"].notna(), "cells": 1})
+    second = win["runner_up_width_s"] == win["shortest_width_s"]
+    tie = win["tie"] & (short | second)
+    frame = pd.DataFrame({by: win[by], "wins": short & ~tie, "ties": tie,
+                          "losses": ~short & ~tie & win["winner_width_s"].notna(), "cells": 1})
     return frame.groupby(by, sort=False).sum().astype(int)
 
 
