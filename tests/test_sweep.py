@@ -132,7 +132,7 @@ def run_cli(*args, timeout=120):
 
 @pytest.mark.parametrize("args, needle", [
     (["--widths", "30"], "20, 200, 2000, 20000, 200000"),
-    (["--algorithms", "sgd,adam"], "sgd, sps, mp"),
+    (["--algorithms", "sgd,adam"], "sgd, sps, sps-global, mp"),
     (["--schemes", "iso-9"], "iso-3.8"),
     (["--scale", "huge"], "quick"),
     (["--seeds", "a"], "integers"),
@@ -172,7 +172,8 @@ def toy_histories():
             for k, a in enumerate(acc[t]):
                 e = per_eval[t] * k
                 rows.append({"scheme": "iso-3.8", "width_s": t, "strategy": "sps", "seed": seed,
-                             "epoch": k / 2, "samples": 100 * k, "test_accuracy": a + 0.001 * seed,
+                             "epoch": k / 2, "samples": 100 * k, "val_accuracy": a + 0.001 * seed,
+                             "test_accuracy": a + 0.002 * seed,
                              "pulses": 1000 * k, "analog_study_J": 0.8 * e,
                              "analog_complete_J": e, "line_charging_J": 0.0, "half_select_J": 0.0,
                              "digital_fp32-dense_J": 0.0, "digital_int16-sparse-fused_J": 0.0,

@@ -270,13 +270,50 @@ def plot_pareto(points: pd.DataFrame, front: pd.DataFrame, labels: dict, ax=None
     return ax
 
 
+#: The rows of every map, top to bottom: the iso-fraction caps in increasing order, then the ladder.
+MAP_ROWS = ("iso-3.5", "iso-3.8", "iso-4.2", "ladder")
+
+#: Colour of a map cell where no width reached the target.
+NONE_REACHED = (0.92, 0.92, 0.92)
+
+#: Font size of the text in a map's cells (pt).
+MAP_TEXT_PT = 8
+
+
+def map_rows(schemes) -> list[str]:
+    """``schemes`` in the order of the maps' rows (:data:`MAP_ROWS`, then any others)."""
+    return [s for s in MAP_ROWS if s in schemes] + [s for s in schemes if s not in MAP_ROWS]
+
+
+def width_legend(fig, widths, title: str = "width with the least energy to target"):
+    """A legend of the width colours (and of "none reached") below a figure's panels."""
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=width_colour(w, widths), label=format_width(w)) for w in sorted(widths)]
+    handles.append(Patch(color=NONE_REACHED, label="no width reached"))
+    return fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8,
+                      title=title, title_fontsize=8, bbox_to_anchor=(0.5, 0.0))
+
+
+def _ratio_text(ratio: float, low: float = np.nan, high: float = np.nan) -> str:
+    if not np.isfinite(ratio):
+        return "–"
+    text = f"×{ratio:.2f}" if ratio < 10 else f"×{ratio:.0f}"
+    if np.isfinite(low) and np.isfinite(high) and high > low:
+        text += f" ({low:.2g}–{high:.2g})"
+    elif np.isfinite(low) and not np.isfinite(high):
+        text += f" ({low:.2g}–∞)"
+    return text
+
+
 def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels: dict,
                  widths, ax=None, title: str | None = None):
-    """The map of where short pulses win, for one strategy: rows are programming schemes,
-    columns the width-independent cost per pulse; each cell is coloured by the width with the
-    least total energy to target and names it, with "≈" where the runner-up is within the map's
-    margin (a near tie) and, below, E(shortest width)/E(winner) where the shortest width loses
-    ("short: –" where it did not reach the target; "—": no width reached it).
+    """The map of where short pulses win, for one strategy: rows are programming schemes (in the
+    order of :data:`MAP_ROWS`), columns the width-independent cost per pulse; each cell is
+    coloured by the width with the least total energy to target (the same colour for a width in
+    every panel) and names it, with "≈" where the runner-up is within the map's margin (a near
+    tie, whichever widths they are), and below it E(shortest width)/E(winner) ("1" where the
+    shortest wins, "–" where it did not reach the target); "—": no width reached it.
 
     Parameters
     ----------
@@ -304,9 +341,10 @@ def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels:
 
     ax = axes_or_new(ax)
     g = win[win["strategy"] == strategy]
+    rows = map_rows(schemes)
     costs = sorted(g["fixed_per_pulse_J"].unique())
-    grid = np.ones((len(schemes), len(costs), 3))
-    for i, scheme in enumerate(schemes):
+    grid = np.ones((len(rows), len(costs), 3))
+    for i, scheme in enumerate(rows):
         for j, c in enumerate(costs):
             cell = g[(g["scheme"] == scheme) & (g["fixed_per_pulse_J"] == c)]
             if cell.empty:
@@ -315,23 +353,84 @@ def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels:
             w = cell["winner_width_s"]
             if np.isfinite(w):
                 grid[i, j] = to_rgb(width_colour(w, widths))
-                ratio = cell["shortest_over_winner"]
-                text = format_width(w) + (" ≈" if cell.get("tie", False) else "")
-                if not np.isfinite(ratio):
-                    text += "\n(short: –)"
-                elif ratio > 1.0:
-                    text += f"\n(short ×{ratio:.2f})" if ratio < 1.1 else f"\n(short ×{ratio:.2g})"
+                text = (format_width(w).replace(" ", "\u2009") + (" ≈" if cell.get("tie", False)
+                                                                   else "")
+                        + "\n" + _ratio_text(cell["shortest_over_winner"]))
             else:
-                grid[i, j] = (0.92, 0.92, 0.92)
+                grid[i, j] = NONE_REACHED
                 text = "—"
-            ax.text(j, i, text, ha="center", va="center", fontsize=6, color="k")
+            ax.text(j, i, text, ha="center", va="center", fontsize=MAP_TEXT_PT, color="k")
     ax.imshow(grid, aspect="auto")
-    ax.set_xticks(range(len(costs)), [f"{c * 1e12:g}" for c in costs])
-    ax.set_yticks(range(len(schemes)), [scheme_labels.get(s, s) for s in schemes], fontsize=7)
-    ax.set_xlabel("width-independent cost per pulse (pJ)")
+    ax.set_xticks(range(len(costs)), [f"{c * 1e12:g}" for c in costs], fontsize=MAP_TEXT_PT)
+    ax.set_yticks(range(len(rows)), [scheme_labels.get(s, s) for s in rows], fontsize=MAP_TEXT_PT)
+    ax.set_xlabel("width-independent cost per pulse (pJ)", fontsize=9)
     ax.grid(False)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_answer_map(win: pd.DataFrame, ratios: pd.DataFrame, strategy: str, schemes: list,
+                    widths, ax=None, title: str | None = None):
+    """The answer for one strategy, one cell per programming scheme (rows in the order of
+    :data:`MAP_ROWS`), without a width-independent cost per pulse: the cell's colour is the width
+    with the least energy to target ("≈": a near tie), and its text the shortest width's energy
+    over the best other width's with the bootstrap interval over seeds (below 1: the shortest
+    width wins; "–": it did not reach the target).
+
+    Parameters
+    ----------
+    win : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.win_map` rows (the cost 0 is drawn).
+    ratios : pandas.DataFrame
+        :func:`fetrain.study.confidence.shortest_against_best_other` rows, by scheme and strategy.
+    strategy : str
+        The strategy drawn.
+    schemes : list of str
+        Programming schemes.
+    widths : sequence of float
+        All widths (s), for the colours.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+    title : str, optional
+        The panel's title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One column of cells, one row per scheme.
+    """
+    from matplotlib.colors import to_rgb
+
+    ax = axes_or_new(ax)
+    rows = map_rows(schemes)
+    labels = scheme_labels(short=True)
+    g = win[(win["strategy"] == strategy) & (win["fixed_per_pulse_J"] == 0)]
+    grid = np.ones((len(rows), 1, 3))
+    shortest = format_width(min(widths)).replace(" ", "\u2009")
+    for i, scheme in enumerate(rows):
+        cell = g[g["scheme"] == scheme]
+        r = ratios[(ratios["scheme"] == scheme) & (ratios["strategy"] == strategy)]
+        if cell.empty:
+            continue
+        cell = cell.iloc[0]
+        w = cell["winner_width_s"]
+        if np.isfinite(w):
+            grid[i, 0] = to_rgb(width_colour(w, widths))
+            text = format_width(w).replace(" ", "\u2009") + (" ≈" if cell["tie"] else "")
+            if len(r):
+                r = r.iloc[0]
+                text += f"\n{shortest}: {_ratio_text(r['ratio'], r['low'], r['high'])}"
+        else:
+            grid[i, 0] = NONE_REACHED
+            text = "—"
+        ax.text(0, i, text, ha="center", va="center", fontsize=MAP_TEXT_PT, color="k")
+    ax.imshow(grid, aspect="auto")
+    ax.set_xticks([])
+    ax.set_yticks(range(len(rows)), [labels.get(s, s) for s in rows], fontsize=MAP_TEXT_PT)
+    ax.grid(False)
+    if title:
+        ax.set_title(title, fontsize=9)
     return ax
 
 
@@ -656,46 +755,54 @@ def map_figure(win: pd.DataFrame, plan, title: str = ""):
     if not win["winner_width_s"].notna().any():
         return _message_figure(nothing_reached_text(plan), plan, title)
     strategies = [s for s in v.strategies if s in set(win["strategy"])]
-    fig, axes = plt.subplots(1, len(strategies), figsize=(3.2 * len(strategies) + 0.8, 2.6),
-                             sharey=True, squeeze=False)
-    for ax, s in zip(axes[0], strategies):
+    ncols = 2 if len(strategies) > 2 else len(strategies)
+    nrows = -(-len(strategies) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols, 2.5 * nrows + 0.9),
+                             squeeze=False)
+    for ax, s in zip(axes.flat, strategies):
         plot_win_map(win, s, list(v.schemes), scheme_labels(short=True), v.widths_s, ax=ax,
                      title=STRATEGY_LABELS.get(s, s))
-    return _finish(fig, plan, title)
+    for ax in list(axes.flat)[len(strategies):]:
+        ax.set_axis_off()
+    _finish(fig, plan, title)
+    width_legend(fig, v.widths_s)
+    fig.subplots_adjust(bottom=0.9 / (2.5 * nrows + 0.9) + 0.12)
+    return fig
 
 
-def headline_figure(agg: pd.DataFrame, win: pd.DataFrame, plan, strategy: str = "sps"):
-    """The introduction's answer in one figure: total energy to target against pulse width for
-    every strategy (left), and the map of where short pulses win for one strategy (right); a
-    message in their place when no configuration reached the target.
+def headline_figure(win: pd.DataFrame, ratios: pd.DataFrame, plan):
+    """The introduction's answer in one figure: for every strategy (one panel each) and
+    programming scheme (rows), the width with the least total energy to target and the shortest
+    width's energy over the best other width's with its interval over seeds
+    (:func:`plot_answer_map`); a message in its place when no configuration reached the target.
 
     Parameters
     ----------
-    agg : pandas.DataFrame
-        :func:`fetrain.study.tradeoff.aggregate` of the main scheme's runs (J).
     win : pandas.DataFrame
         :func:`fetrain.study.tradeoff.win_map` for one digital hardware model.
+    ratios : pandas.DataFrame
+        :func:`fetrain.study.confidence.shortest_against_best_other` by scheme and strategy.
     plan : SweepPlan or dict
         The plan.
-    strategy : str
-        The strategy of the map (the plan's first if it lacks this one).
 
     Returns
     -------
     matplotlib.figure.Figure
-        µJ against width (ns), and the map.
+        One panel per strategy, a colour legend of the widths below.
     """
     v = PlanView.of(plan)
-    if not agg["reached"].any():
+    if not win["winner_width_s"].notna().any():
         return _message_figure(nothing_reached_text(plan), plan)
-    fig, axes = plt.subplots(1, 2, figsize=TWO_PANELS, gridspec_kw={"width_ratios": [1, 1.2]})
-    plot_against_width(agg, "total_to_target_J", "total energy to target (µJ)", STRATEGY_LABELS,
-                       ax=axes[0], scale=1e6)
-    axes[0].legend(fontsize=7, loc="lower right")
-    strategy = strategy if strategy in v.strategies else v.strategies[0]
-    plot_win_map(win, strategy, list(v.schemes), scheme_labels(short=True), v.widths_s,
-                 ax=axes[1], title=STRATEGY_LABELS.get(strategy, strategy))
-    return _finish(fig, plan)
+    strategies = [s for s in v.strategies if s in set(win["strategy"])]
+    fig, axes = plt.subplots(1, len(strategies), figsize=(2.25 * len(strategies) + 0.9, 3.3),
+                             sharey=True, squeeze=False)
+    for ax, s in zip(axes[0], strategies):
+        plot_answer_map(win, ratios, s, list(v.schemes), v.widths_s, ax=ax,
+                        title=STRATEGY_LABELS.get(s, s).replace(" (", "\n("))
+    _finish(fig, plan)
+    width_legend(fig, v.widths_s)
+    fig.subplots_adjust(bottom=0.27)
+    return fig
 
 
 def sweep_figures(histories: pd.DataFrame, plan: SweepPlan, record: dict | None = None,

@@ -4,7 +4,9 @@ settings, and the commands that ship their results.
 The validation pilot that fixed the learning rate, epochs and target (:mod:`~fetrain.study.pilot`);
 the main sweep across pulse widths, strategies and programming schemes
 (:mod:`~fetrain.study.plan`, :mod:`~fetrain.study.sweep`) and what it says
-(:mod:`~fetrain.study.tradeoff`); the cross-check against AIHWKit (:mod:`~fetrain.study.crosscheck`);
+(:mod:`~fetrain.study.tradeoff`), with the read path of every sample (:mod:`~fetrain.study.readpath`),
+each width tuned on the validation split (:mod:`~fetrain.study.tune`) and bootstrap intervals over
+seeds (:mod:`~fetrain.study.confidence`); the cross-check against AIHWKit (:mod:`~fetrain.study.crosscheck`);
 the robustness of symmetry point shifting (:mod:`~fetrain.study.robustness`); the coverage of
 fitted uncertainties (:mod:`~fetrain.study.coverage`); the engine's speed (:mod:`~fetrain.study.bench`).
 
@@ -18,6 +20,9 @@ from importlib import import_module
 _EXPORTS: dict[str, str] = {
     "DEFAULT_EPOCHS": "pilot",
     "DEFAULT_LR": "pilot",
+    "READ_PATH_MODELS": "readpath",
+    "ReadPathModel": "readpath",
+    "TunePlan": "tune",
     "SCHEMES": "plan",
     "STRATEGIES": "plan",
     "SweepPlan": "plan",
@@ -29,7 +34,10 @@ _EXPORTS: dict[str, str] = {
     "device_models": "plan",
     "load_histories": "sweep",
     "load_pilot": "pilot",
+    "load_tuning": "tune",
+    "ratio_interval": "confidence",
     "run_sweep": "sweep",
+    "run_tuning": "tune",
 }
 
 __all__ = sorted(_EXPORTS)

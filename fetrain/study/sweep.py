@@ -31,8 +31,15 @@ from ..common import storage
 from ..common.files import SHIPPED_DIR, check_output_folder
 from ..common.scale import Scale
 from ..train.hardware import DIGITAL_MODELS, CircuitCosts, line_energy
-from .plan import N_SYNAPSES, REFERENCE_TOLERANCE, STRATEGIES, RunSpec, SweepPlan, device_models
-from .plan import train_config
+from .plan import (
+    N_SYNAPSES,
+    REFERENCE_TOLERANCE,
+    STRATEGIES,
+    RunSpec,
+    SweepPlan,
+    device_models,
+    train_config,
+)
 
 #: Results files of a sweep folder.
 PLAN_FILE = "plan.json"
@@ -60,6 +67,9 @@ ENERGY_CURVES_FILE = "energy_curves.csv"
 
 
 MAP_FILE = "map.csv"
+
+
+CHOICES_FILE = "choices.csv"
 
 
 @lru_cache(maxsize=None)
@@ -466,7 +476,8 @@ def book_runs(scale: str | Scale | None = None) -> tuple[SweepPlan, pd.DataFrame
 
 def write_results(out: str | Path, plan: SweepPlan) -> dict[str, Path]:
     """The sweep's tables (CSV) from the runs in ``out``: every history, the summary at the
-    plan's target, energy against target and the map (the figures are
+    plan's target, energy against target, the map, and every run's energy to target under each
+    reading of :data:`fetrain.study.choices.CHOICES` (the figures are
     :func:`fetrain.book.sweep_figures.save_figures`).
 
     Parameters
@@ -487,13 +498,15 @@ def write_results(out: str | Path, plan: SweepPlan) -> dict[str, Path]:
         If ``out`` holds no sweep or no finished run.
     """
     from . import tradeoff
+    from .choices import choice_energies
 
     out = Path(out)
     histories, _ = load_histories(out, plan)
     tables = {"histories": (HISTORIES_FILE, histories, "%.8g"),
               "summary": (SUMMARY_FILE, tradeoff.summary(histories, plan.target), "%.6g"),
               "energy_curves": (ENERGY_CURVES_FILE, tradeoff.energy_curves(histories), "%.6g"),
-              "map": (MAP_FILE, tradeoff.win_map(histories, plan.target), "%.6g")}
+              "map": (MAP_FILE, tradeoff.win_map(histories, plan.target), "%.6g"),
+              "choices": (CHOICES_FILE, choice_energies(histories, plan.target), "%.6g")}
     paths = {}
     for key, (name, table, fmt) in tables.items():
         paths[key] = storage.write_csv(out / name, table, float_format=fmt)
@@ -526,7 +539,7 @@ SHIPPED_PAPER = SHIPPED_DIR / "reproduce-paper"
 
 
 #: the tables of a sweep that ship with fetrain (for the paper scale)
-SHIPPED_TABLES = (PLAN_FILE, SUMMARY_FILE, MAP_FILE, ENERGY_CURVES_FILE)
+SHIPPED_TABLES = (PLAN_FILE, SUMMARY_FILE, MAP_FILE, ENERGY_CURVES_FILE, CHOICES_FILE)
 
 
 def ship_tables(out: str | Path, dest: str | Path = SHIPPED_PAPER) -> Path:
@@ -594,6 +607,26 @@ def load_tables(out: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     summary = _read(storage.read_csv, out / SUMMARY_FILE, remake)
     win_map = _read(storage.read_csv, out / MAP_FILE, remake)
     return summary, win_map, record
+
+
+def load_table(out: str | Path, name: str) -> pd.DataFrame:
+    """One table of a finished sweep's folder (e.g. :data:`CHOICES_FILE` or
+    :data:`ENERGY_CURVES_FILE`), checked against the folder's manifest.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder lacks the table.
+    fetrain.common.storage.DamagedFile
+        If it does not match the manifest (the message says how to remake it).
+    """
+    out = Path(out)
+    if not (out / name).is_file():
+        raise FileNotFoundError(f"{out} lacks {name}: remake the sweep's tables with "
+                                f"fetrain reproduce --out {out}")
+    remake = (f"remake it with: fetrain reproduce --out {out}" if out != SHIPPED_PAPER else
+              "reinstall fetrain, or remake the tables with: fetrain reproduce --scale paper")
+    return _read(storage.read_csv, out / name, remake)
 
 
 def _read(reader, path: Path, remedy: str):

@@ -319,30 +319,69 @@ def win_map(histories: pd.DataFrame, target: float, fixed_costs_J=MAP_FIXED_COST
         # the evaluation where a run first reaches the target does not depend on the cost per
         # pulse: one summary per hardware model, and each fixed cost adds fixed·pulses to target
         base = aggregate(summary(histories, target, digital, read_path=read_path, split=split))
-        for fixed in fixed_costs_J:
-            agg = base.assign(total_to_target_J=base["total_to_target_J"]
-                              + fixed * base["pulses_to_target"])
-            for (strategy, scheme), g in agg.groupby(["strategy", "scheme"], sort=True):
-                g = g.sort_values("width_s")
-                ok = g[g["reached"]]
-                shortest = g.iloc[0]
-                row = {"strategy": strategy, "scheme": scheme, "fixed_per_pulse_J": fixed,
-                       "digital": digital, "widths_reached": int(len(ok)),
-                       "shortest_width_s": float(shortest["width_s"]),
-                       "shortest_J": float(shortest["total_to_target_J"])}
-                ranked = ok.sort_values("total_to_target_J")
-                row["winner_width_s"] = row["winner_J"] = np.nan
-                row["runner_up_width_s"] = row["margin"] = np.nan
-                if len(ranked):
-                    row["winner_width_s"] = float(ranked["width_s"].iloc[0])
-                    row["winner_J"] = float(ranked["total_to_target_J"].iloc[0])
-                if len(ranked) > 1:
-                    row["runner_up_width_s"] = float(ranked["width_s"].iloc[1])
-                    row["margin"] = float(ranked["total_to_target_J"].iloc[1]) / row["winner_J"]
-                row["tie"] = bool(row["margin"] < TIE_MARGIN)
-                row["shortest_over_winner"] = row["shortest_J"] / row["winner_J"]
-                rows.append(row)
+        rows.append(rank_widths(base, fixed_costs_J).assign(digital=digital))
+    return pd.concat(rows, ignore_index=True)
+
+
+def rank_widths(agg: pd.DataFrame, fixed_costs_J=(0.0,)) -> pd.DataFrame:
+    """The cells of :func:`win_map` from an :func:`aggregate` table (so a map can be drawn from a
+    per-run summary alone, e.g. shipped tables or retrained runs), for each
+    width-independent cost per pulse.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        :func:`aggregate` rows (energies in J, ``pulses_to_target`` in counts).
+    fixed_costs_J : sequence of float
+        Width-independent costs per pulse (J).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`win_map` but ``digital``.
+    """
+    rows = []
+    for fixed in fixed_costs_J:
+        a = agg.assign(total_to_target_J=agg["total_to_target_J"]
+                       + fixed * agg["pulses_to_target"])
+        for (strategy, scheme), g in a.groupby(["strategy", "scheme"], sort=True):
+            g = g.sort_values("width_s")
+            ok = g[g["reached"]]
+            shortest = g.iloc[0]
+            row = {"strategy": strategy, "scheme": scheme, "fixed_per_pulse_J": fixed,
+                   "widths_reached": int(len(ok)),
+                   "shortest_width_s": float(shortest["width_s"]),
+                   "shortest_J": float(shortest["total_to_target_J"])}
+            ranked = ok.sort_values("total_to_target_J")
+            row["winner_width_s"] = row["winner_J"] = np.nan
+            row["runner_up_width_s"] = row["margin"] = np.nan
+            if len(ranked):
+                row["winner_width_s"] = float(ranked["width_s"].iloc[0])
+                row["winner_J"] = float(ranked["total_to_target_J"].iloc[0])
+            if len(ranked) > 1:
+                row["runner_up_width_s"] = float(ranked["width_s"].iloc[1])
+                row["margin"] = float(ranked["total_to_target_J"].iloc[1]) / row["winner_J"]
+            row["tie"] = bool(row["margin"] < TIE_MARGIN)
+            row["shortest_over_winner"] = row["shortest_J"] / row["winner_J"]
+            rows.append(row)
     return pd.DataFrame(rows)
+
+
+def with_read_path_total(summ: pd.DataFrame, read_path: str) -> pd.DataFrame:
+    """A per-run summary whose ``total_to_target_J`` counts the read path ``read_path`` (added
+    from its ``read_path_<name>_to_target_J`` column; ``none`` leaves it as it is). The summary
+    must have been made with ``read_path="none"``.
+
+    Raises
+    ------
+    ValueError
+        If ``read_path`` is unknown.
+    """
+    check_read_path(read_path)
+    if read_path == "none":
+        return summ
+    col = READ_PATH_MODELS[read_path].column.replace("_J", "_to_target_J")
+    return summ.assign(total_to_target_J=summ["total_to_target_J"] + summ[col])
 
 
 def pareto_front(points: pd.DataFrame, energy: str = "total_J",
