@@ -176,3 +176,36 @@ class TradeoffParameters(Parameters):
         if self.digital not in DIGITAL_MODELS:
             raise ValueError(f"digital must be one of {tuple(DIGITAL_MODELS)}; "
                              f"got {self.digital!r}")
+
+
+@dataclass(frozen=True)
+class HowSureParameters(Parameters):
+    """Chapter 7: the two widths whose energy ratio is followed through every reading, and the
+    hardware model of mixed precision's digital work in the totals.
+
+    Attributes
+    ----------
+    numerator_s, denominator_s : float
+        The widths compared (s): the ratio is E(numerator) / E(denominator).
+    digital : str
+        The digital hardware model of the totals, a name of
+        :data:`fetrain.train.hardware.DIGITAL_MODELS`.
+    """
+
+    numerator_s: float = parameter(20e-9, "the short width of the ratio followed", "s")
+    denominator_s: float = parameter(200e-9, "the width it is compared with", "s")
+    digital: str = parameter("fp32-dense", "the hardware model of mixed precision's digital "
+                             "work in the totals (a name of DIGITAL_MODELS)")
+
+    def __post_init__(self) -> None:
+        from ..device.stack import PULSE_WIDTHS_S
+        from ..train.hardware import DIGITAL_MODELS
+
+        for name in ("numerator_s", "denominator_s"):
+            value = getattr(self, name)
+            if not any(abs(value - t) <= 1e-9 * t for t in PULSE_WIDTHS_S):
+                raise ValueError(f"{name} must be one of the campaign's widths {PULSE_WIDTHS_S} s; "
+                                 f"got {value!r}")
+        if self.digital not in DIGITAL_MODELS:
+            raise ValueError(f"digital must be one of {tuple(DIGITAL_MODELS)}; "
+                             f"got {self.digital!r}")

@@ -298,6 +298,8 @@ def width_legend(fig, widths, title: str = "width with the least energy to targe
 def _ratio_text(ratio: float, low: float = np.nan, high: float = np.nan) -> str:
     if not np.isfinite(ratio):
         return "–"
+    if ratio == 0:
+        return "alone"
     text = f"×{ratio:.2f}" if ratio < 10 else f"×{ratio:.0f}"
     if np.isfinite(low) and np.isfinite(high) and high > low:
         text += f" ({low:.2g}–{high:.2g})"
@@ -312,8 +314,9 @@ def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels:
     order of :data:`MAP_ROWS`), columns the width-independent cost per pulse; each cell is
     coloured by the width with the least total energy to target (the same colour for a width in
     every panel) and names it, with "≈" where the runner-up is within the map's margin (a near
-    tie, whichever widths they are), and below it E(shortest width)/E(winner) ("1" where the
-    shortest wins, "–" where it did not reach the target); "—": no width reached it.
+    tie, whichever widths they are), and below it the shortest width's energy over the best other
+    width's (below 1 where the shortest wins, "–" where it did not reach the target, "alone" where
+    no other width did); "—": no width reached it.
 
     Parameters
     ----------
@@ -353,9 +356,13 @@ def plot_win_map(win: pd.DataFrame, strategy: str, schemes: list, scheme_labels:
             w = cell["winner_width_s"]
             if np.isfinite(w):
                 grid[i, j] = to_rgb(width_colour(w, widths))
+                # E(shortest) / E(best other width): below 1 where the shortest width wins
+                ratio = (1 / cell["margin"] if w == cell["shortest_width_s"]
+                         else cell["shortest_over_winner"])
+                ratio = 0.0 if w == cell["shortest_width_s"] and not np.isfinite(ratio) else ratio
                 text = (format_width(w).replace(" ", "\u2009") + (" ≈" if cell.get("tie", False)
                                                                    else "")
-                        + "\n" + _ratio_text(cell["shortest_over_winner"]))
+                        + "\n" + _ratio_text(ratio))
             else:
                 grid[i, j] = NONE_REACHED
                 text = "—"
@@ -766,7 +773,7 @@ def map_figure(win: pd.DataFrame, plan, title: str = ""):
         ax.set_axis_off()
     _finish(fig, plan, title)
     width_legend(fig, v.widths_s)
-    fig.subplots_adjust(bottom=0.9 / (2.5 * nrows + 0.9) + 0.12)
+    fig.subplots_adjust(bottom=0.95 / (2.5 * nrows + 0.9), hspace=0.6)
     return fig
 
 
@@ -801,7 +808,7 @@ def headline_figure(win: pd.DataFrame, ratios: pd.DataFrame, plan):
                         title=STRATEGY_LABELS.get(s, s).replace(" (", "\n("))
     _finish(fig, plan)
     width_legend(fig, v.widths_s)
-    fig.subplots_adjust(bottom=0.27)
+    fig.subplots_adjust(bottom=0.24)
     return fig
 
 

@@ -29,6 +29,17 @@ def _means(values: np.ndarray, rng, n: int) -> np.ndarray:
     return v[draws].mean(axis=1)
 
 
+def _percentiles(r: np.ndarray, level: float) -> tuple[float, float]:
+    """The central ``level`` of the resampled ratios ``r`` (NaN: both sides missed, left out);
+    read at observed values (no interpolation), so that an infinite ratio stays infinite."""
+    r = r[~np.isnan(r)]
+    if not r.size:
+        return np.nan, np.nan
+    tail = 100 * (1 - level) / 2
+    return (float(np.percentile(r, tail, method="lower")),
+            float(np.percentile(r, 100 - tail, method="higher")))
+
+
 def _ratio(num, den):
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.asarray(num, dtype=float) / np.asarray(den, dtype=float)
@@ -71,9 +82,7 @@ def ratio_interval(numerator, denominator, resamples: int = RESAMPLES, level: fl
     point = float(_ratio(np.where(np.isfinite(a), a, np.inf).mean(),
                          np.where(np.isfinite(b), b, np.inf).mean()))
     r = _ratio(_means(a, rng, resamples), _means(b, rng, resamples))
-    r = r[~np.isnan(r)]
-    tail = 100 * (1 - level) / 2
-    low, high = (np.percentile(r, [tail, 100 - tail]) if r.size else (np.nan, np.nan))
+    low, high = _percentiles(r, level)
     return {"ratio": point, "low": float(low), "high": float(high),
             "seeds_numerator": int(a.size), "seeds_denominator": int(b.size)}
 
@@ -135,7 +144,6 @@ def shortest_against_best_other(summ: pd.DataFrame, column: str = "total_to_targ
         point estimate's), ``ratio``, ``low``, ``high`` and ``seeds`` (of the shortest width).
     """
     rng = np.random.default_rng(seed)
-    tail = 100 * (1 - level) / 2
     rows = []
     for key, g in summ.groupby(list(by), sort=True):
         widths = sorted(g["width_s"].unique())
@@ -147,9 +155,7 @@ def shortest_against_best_other(summ: pd.DataFrame, column: str = "total_to_targ
         best = min(others, key=lambda w: means[w])
         resampled = {w: _means(v, rng, resamples) for w, v in per.items()}
         best_other = np.min(np.vstack([resampled[w] for w in others]), axis=0)
-        r = _ratio(resampled[widths[0]], best_other)
-        r = r[~np.isnan(r)]
-        low, high = (np.percentile(r, [tail, 100 - tail]) if r.size else (np.nan, np.nan))
+        low, high = _percentiles(_ratio(resampled[widths[0]], best_other), level)
         key = key if isinstance(key, tuple) else (key,)
         rows.append({**dict(zip(by, key)), "shortest_width_s": float(widths[0]),
                      "best_other_width_s": float(best),

@@ -796,3 +796,33 @@ def ship_tuning(out: str | Path, dest: str | Path = SHIPPED_TUNE) -> Path:
         storage.write_bytes(dest / name, (out / name).read_bytes())
     storage.seal(dest, list(TABLES))
     return dest
+
+
+def book_tuning(scale: str | Scale | None = None, **changes) -> tuple[TunePlan, dict, dict]:
+    """The tuning of a chapter at a scale (``None``: the current one), run where the run cache
+    does not hold it yet: (plan, tables, record) as :func:`load_tuning` reads them. Its studies
+    live in the run cache under ``tune/<scale>``.
+
+    Parameters
+    ----------
+    scale : str or Scale, optional
+        The scale; None: the current one.
+    **changes
+        Fields of the plan to change.
+
+    Returns
+    -------
+    plan : TunePlan
+        The plan.
+    tables : dict of str to pandas.DataFrame
+        ``trials``, ``chosen``, ``retrained``.
+    record : dict
+        The plan record (with the seconds the trials and retrained runs took).
+    """
+    from ..common.files import default_cache_dir
+
+    plan = TunePlan.for_scale(scale, **changes)
+    out = default_cache_dir() / "tune" / plan.scale
+    run_tuning(plan, out, replace=True)       # the cache follows the book
+    tables, record = load_tuning(out)
+    return plan, tables, record
