@@ -207,3 +207,168 @@ def reading_labels() -> dict[str, str]:
 def width_colours(widths) -> dict:
     """The colour of each width (as every figure of the book draws it), by width (s)."""
     return {float(w): width_colour(w, widths) for w in widths}
+
+
+def tuning_provenance(record: dict) -> str:
+    """Where a tuning's tables come from, in one sentence: the command, plan, code and time."""
+    p = record.get("plan", {})
+    sec = record.get("seconds", {})
+    bits = [f"fetrain tune --scale {p.get('scale', '?')}",
+            f"{p.get('trials', '?')} trials per cell, tuning seeds {p.get('tuning_seeds', '?')}, "
+            f"fresh seeds {p.get('retrain_seeds', '?')}, {p.get('epochs', '?')} epochs, "
+            f"read path {p.get('read_path', '?')}"]
+    if record.get("engine"):
+        bits.append(f"engine {record['engine']}")
+    if sec:
+        bits.append(f"{sec.get('trials_count', '?')} trials in {sec.get('trials', 0) / 60:.0f} min "
+                    f"({sec.get('per_trial', 0):.1f} s each), retraining "
+                    f"{sec.get('retrained', 0) / 60:.0f} min of engine time")
+    return "; ".join(bits)
+
+
+def chosen_table(chosen: pd.DataFrame, scheme: str):
+    """The chosen setting of every width and strategy under one scheme.
+
+    Parameters
+    ----------
+    chosen : pandas.DataFrame
+        :func:`fetrain.study.tune.chosen_table` rows.
+    scheme : str
+        The programming scheme shown.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Width, strategy, feasible trials, learning rate, bit length, threshold, transfer interval,
+        variant and the tuning's own energy to target (µJ).
+    """
+    c = chosen[chosen["scheme"] == scheme].sort_values(["strategy", "width_s"])
+    out = pd.DataFrame({"width": c["width_s"].map(format_width),
+                        "strategy": c["strategy"].map(strategy_label),
+                        "feasible trials": [f"{f} of {n}" for f, n in
+                                            zip(c["feasible_trials"], c["trials"])]})
+    for col, name in (("param_lr", "lr"), ("param_desired_bl", "bit length"),
+                      ("param_threshold", "threshold (dw_min)"),
+                      ("param_transfer_every", "transfer every"),
+                      ("param_reference", "variant")):
+        if col in c:
+            out[name] = c[col].to_numpy()
+    out["tuning's E (µJ)"] = c["energy_J"].to_numpy() * 1e6
+    if "variant" in out:
+        out["variant"] = out["variant"].map(lambda v: {"symmetry_point": "per device",
+                                                       "global_symmetry_point": "global w*"}
+                                            .get(v, "") if isinstance(v, str) else "")
+    return table(out, {"lr": "{:.3g}", "bit length": "{:.0f}", "threshold (dw_min)": "{:.2f}",
+                       "transfer every": "{:.0f}", "tuning's E (µJ)": "{:.3g}"}, na_rep="")
+
+
+def tuned_map_text(fixed: pd.DataFrame, tuned: pd.DataFrame) -> str:
+    """What tuning changed on the map (cells at no width-independent cost): how many cells change
+    their winner, and the shortest width's record (wins, near ties, losses) before and after.
+
+    Parameters
+    ----------
+    fixed, tuned : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.rank_widths` rows of the fixed and the tuned settings.
+
+    Returns
+    -------
+    str
+        Two sentences.
+    """
+    f = fixed[fixed["fixed_per_pulse_J"] == 0].set_index(["strategy", "scheme"])
+    t = tuned[tuned["fixed_per_pulse_J"] == 0].set_index(["strategy", "scheme"])
+    common = f.index.intersection(t.index)
+    changed = [(s, n) for s, n in common
+               if not (f.loc[(s, n), "winner_width_s"] == t.loc[(s, n), "winner_width_s"]
+                       or (np.isnan(f.loc[(s, n), "winner_width_s"])
+                           and np.isnan(t.loc[(s, n), "winner_width_s"])))]
+
+    def record(frame):
+        short = frame["winner_width_s"] == frame["shortest_width_s"]
+        tie = frame["tie"] & (short | (frame["runner_up_width_s"] == frame["shortest_width_s"]))
+        return (int((short & ~tie).sum()), int(tie.sum()),
+                int((~short & ~tie & frame["winner_width_s"].notna()).sum()))
+
+    fw, ft, fl = record(f.loc[common])
+    tw, tt, tl = record(t.loc[common])
+    cells = ", ".join(f"{strategy_label(s)} under {n}" for s, n in changed) or "none"
+    return (f"Of the {len(common)} cells both maps hold, {len(changed)} change their winner when "
+            f"every width is tuned ({cells}). The shortest width wins {fw}, ties {ft} and loses "
+            f"{fl} of them with fixed settings; {tw}, {tt} and {tl} tuned.")
+
+
+def stack_moves(energies: dict, numerator_s: float, denominator_s: float,
+                scheme: str) -> pd.DataFrame:
+    """:func:`fetrain.study.choices.ratio_moves` of several sources, one ``scale`` label each
+    (e.g. the page's live sweep, the shipped paper sweep, the shipped tuning), stacked."""
+    from ..study.choices import ratio_moves
+
+    frames = [ratio_moves(e, numerator_s, denominator_s, scheme).assign(scale=label)
+              for label, e in energies.items() if len(e)]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["choice", "strategy", "ratio", "low", "high", "seeds_numerator",
+                 "seeds_denominator", "label", "verdict", "scale"])
+
+
+def ratio_spread(moves: pd.DataFrame) -> tuple[float, float]:
+    """The smallest and largest finite, non-zero ratio of a stack of readings (NaN, NaN if
+    none)."""
+    r = moves["ratio"][np.isfinite(moves["ratio"]) & (moves["ratio"] > 0)]
+    return (float(r.min()), float(r.max())) if len(r) else (np.nan, np.nan)
+
+
+def ratio_words(row, a: str = "20 ns", b: str = "200 ns") -> str:
+    """One reading in plain words: the ratio, its interval and who wins (a row of
+    :func:`fetrain.study.choices.ratio_moves`)."""
+    if row is None:
+        return "not computed at this scale"
+    if row["verdict"] == "not reached":
+        return f"{a} does not reach the target"
+    if not np.isfinite(row["ratio"]) or row["ratio"] == 0:
+        return f"{b} does not reach the target and {a} does"
+    interval = (f" (95% interval {row['low']:.2f}–{row['high']:.2f})"
+                if np.isfinite(row["high"]) and row["high"] > row["low"] else "")
+    who = {"wins": f"{a} wins", "loses": f"{b} wins", "open": "too close to call"}[row["verdict"]]
+    return f"{a} needs {row['ratio']:.2f}× the energy of {b}{interval}: {who}"
+
+
+def answer_glue(moves: pd.DataFrame, tuned_moves: pd.DataFrame) -> dict:
+    """The introduction's answer box, as glue values: one sentence per strategy under the low
+    read path, what an 80% target does to plain SGD, which strategies the high read path turns
+    against 20 ns, and what tuning gives (the paper-scale tuning's retrained runs).
+
+    Parameters
+    ----------
+    moves : pandas.DataFrame
+        :func:`fetrain.study.choices.ratio_moves` of the page's sweep.
+    tuned_moves : pandas.DataFrame
+        The same of the tuning's retrained runs.
+
+    Returns
+    -------
+    dict of str to str
+        ``ans_<strategy>``, ``ans_80``, ``ans_high`` and ``ans_tuned``.
+    """
+    def row(frame, choice, strategy):
+        r = frame[(frame["choice"] == choice) & (frame["strategy"] == strategy)]
+        return r.iloc[0] if len(r) else None
+
+    strategies = list(dict.fromkeys(moves["strategy"])) if len(moves) else []
+    out = {f"ans_{s}": ratio_words(row(moves, "read-low", s)) for s in
+           ("sgd", "sps", "sps-global", "mp")}
+    r80 = row(moves, "target-80", "sgd")
+    out["ans_80"] = ("is not computed at this scale" if r80 is None else
+                     "does not reach it" if r80["verdict"] == "not reached" else
+                     "reaches it: " + ratio_words(r80))
+    flipped = [strategy_label(s) for s in strategies
+               if row(moves, "read-low", s) is not None and row(moves, "read-high", s) is not None
+               and row(moves, "read-low", s)["verdict"] != "loses"
+               and row(moves, "read-high", s)["verdict"] == "loses"]
+    out["ans_high"] = (f"200 ns wins with {', '.join(flipped)} as well" if flipped else
+                       "no strategy changes sides")
+    tuned = [f"{strategy_label(s)}: {ratio_words(row(tuned_moves, 'tuned-read-low', s))}"
+             for s in dict.fromkeys(tuned_moves["strategy"])] if len(tuned_moves) else []
+    out["ans_tuned"] = ("; ".join(tuned) if tuned else "not available")
+    return out

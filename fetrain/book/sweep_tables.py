@@ -446,3 +446,46 @@ def provenance(record: dict, own: bool) -> str:
     if code:
         bits.append(", ".join(code).replace("fetrain_version", "fetrain"))
     return "; ".join(bits)
+
+
+def below_target_text(agg: pd.DataFrame, target: float) -> str:
+    """The configurations that reach the target and end below it (mean final test accuracy under
+    the target), said plainly; '' when there are none.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.aggregate` rows.
+    target : float
+        The target (fraction).
+
+    Returns
+    -------
+    str
+        A sentence, or ''.
+    """
+    rows = agg[agg["reached"] & (agg["final_accuracy"] < target)]
+    if rows.empty:
+        return ""
+    cases = "; ".join(f"{strategy_label(r.strategy)} at {format_width(r.width_s)} (reached at "
+                      f"{r.epochs_to_target:g} epochs, {r.final_accuracy * 100:.1f}% at the end)"
+                      for r in rows.itertuples())
+    return (f"Reaching the target is not staying there: these configurations cross it and end "
+            f"their runs below it, in test accuracy — {cases}. Their energy to target is the "
+            f"energy of a crossing.")
+
+
+def glance_text(win: pd.DataFrame, scheme: str, strategies, target: float) -> str:
+    """Chapter 6's results box: the winners under the main scheme and the shortest width's
+    record over the map's cells (wins, near ties, losses), from :func:`fetrain.study.tradeoff.win_map`.
+    """
+    short = win["winner_width_s"] == win["shortest_width_s"]
+    tie = win["tie"] & (short | (win["runner_up_width_s"] == win["shortest_width_s"]))
+    wins, ties = int((short & ~tie).sum()), int(tie.sum())
+    losses = int((~short & ~tie & win["winner_width_s"].notna()).sum())
+    if not win["winner_width_s"].notna().any():
+        return "No configuration reached the target at this scale: there is nothing to read."
+    return (f"Under the embedded data set's programming scheme, the least energy to the "
+            f"{target * 100:.0f}% target is reached by — {winners_text(win, scheme, strategies)}. "
+            f"Over all {len(win)} cells of the map (strategies × schemes × costs per pulse), the "
+            f"shortest width wins {wins}, is in a near tie in {ties} and loses {losses}.")

@@ -220,6 +220,8 @@ def aggregate(summ: pd.DataFrame) -> pd.DataFrame:
         for col in ("total_to_target_J", "analog_study_to_target_J", "epochs_to_target",
                     "pulses_to_target", *[f"{p.removesuffix('_J')}_to_target_J" for p in PARTS],
                     "test_at_target", "final_accuracy", "energy_per_pulse_J", "total_final_J"):
+            if col not in g:                  # a table written before this part existed
+                continue
             v = g[col].to_numpy(dtype=float)
             ok = row["reached"] or not col.endswith(("to_target_J", "to_target", "at_target"))
             row[col] = float(np.mean(v)) if ok else np.nan
