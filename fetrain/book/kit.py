@@ -254,7 +254,8 @@ class Page:
         """Glue each value into the prose under its name (``{glue:text}`name```), not shown here.
 
         Numbers stay numbers (the prose formats them, ``{glue:text}`x:.1f```); numpy scalars
-        become Python ones. A matplotlib figure is laid out tightly, glued for a
+        become Python ones. A matplotlib figure is laid out tightly (unless it has a layout
+        engine or a figure legend of its own), glued for a
         ``{glue:figure}`` directive and closed, so that the cell shows nothing.
 
         Parameters
@@ -268,7 +269,9 @@ class Page:
         for name, value in values.items():
             if isinstance(value, np.generic):
                 value = value.item()
-            if isinstance(value, Figure):
+            # a figure that placed its own legend or colour bar keeps its layout
+            if isinstance(value, Figure) and value.get_layout_engine() is None \
+                    and not value.legends:
                 value.tight_layout()
             glue(name, value, display=False)
             if isinstance(value, Figure):

@@ -136,7 +136,7 @@ def landscape_figure(trials: pd.DataFrame, chosen: pd.DataFrame, scheme: str, st
     norm = (LogNorm(ok["energy_J"].min() * 1e6, ok["energy_J"].max() * 1e6) if len(ok) > 1
             and ok["energy_J"].max() > ok["energy_J"].min() else None)
     fig, axes = plt.subplots(1, len(widths), figsize=(3.6 * len(widths) + 0.8, 3.2),
-                             sharey=True, squeeze=False)
+                             sharey=True, squeeze=False, layout="constrained")
     points = None
     for ax, w in zip(axes[0], widths):
         g = t[t["width_s"] == w]

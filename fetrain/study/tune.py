@@ -738,10 +738,20 @@ def _retrain_seconds(out: Path) -> float:
     return total
 
 
+class _NoBar:
+    def update(self, n=1):
+        pass
+
+    def close(self):
+        pass
+
+
 def _bar(progress: bool, total: int, unit: str):
+    if not progress:
+        return _NoBar()
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit=f" {unit}", disable=not progress, leave=False)
+    return tqdm(total=total, unit=f" {unit}", leave=False)
 
 
 #: The paper-scale tuning made by ``fetrain tune --scale paper`` and shipped with fetrain (its
