@@ -1,7 +1,7 @@
 """Results that ship with fetrain: each names the code that made it, and that code is today's.
 
-Heavy work (the pilot, the robustness sweep, the paper-scale sweep, AIHWKit's side of the
-cross-checks) ships as results made by a command, so that the book can read them instead of
+Heavy work (the pilot, the robustness sweep, the paper-scale sweep and tuning, AIHWKit's side of
+the cross-checks) ships as results made by a command, so that the book can read them instead of
 recomputing them. A result is only worth shipping while the code that made it is the code a reader
 runs: every record holds the fingerprint of that code, and it must equal the current one —
 :func:`~fetrain.common.fingerprint.engine_fingerprint` for fetrain's own runs,
@@ -44,6 +44,9 @@ RESULTS = {
                         "fetrain reproduce --scale paper --out results/reproduce-paper, then "
                         "python -c \"from fetrain.study.sweep import ship_tables; "
                         "ship_tables('results/reproduce-paper')\""),
+    "tune-paper": (("tune_plan.json",), "engine", engine_fingerprint,
+                   "fetrain tune --scale paper --out results/tune-paper, then python -c \"from "
+                   "fetrain.study.tune import ship_tuning; ship_tuning('results/tune-paper')\""),
     "crosscheck": (tuple(f"{name}.json" for name in cc.CROSS_CHECKS), "bridge", bridge_fingerprint,
                    "fetrain experiments crosscheck --out fetrain/data/crosscheck"),
 }

@@ -372,3 +372,18 @@ def answer_glue(moves: pd.DataFrame, tuned_moves: pd.DataFrame) -> dict:
              for s in dict.fromkeys(tuned_moves["strategy"])] if len(tuned_moves) else []
     out["ans_tuned"] = ("; ".join(tuned) if tuned else "not available")
     return out
+
+
+def unreached_text(chosen: pd.DataFrame) -> str:
+    """The cells where no trial of the tuning reached the target, in words (the device, not the
+    settings, is then what stops them, within the search space)."""
+    from ..book.sweep_tables import scheme_label
+
+    bad = chosen[~chosen["chosen"]]
+    if bad.empty:
+        return "Every cell has a setting that reaches the target."
+    cases = "; ".join(f"{strategy_label(r.strategy)} at {format_width(r.width_s)} under "
+                      f"{scheme_label(r.scheme)}" for r in bad.itertuples())
+    return (f"In {len(bad)} of {len(chosen)} cells no trial reached the target, whatever its "
+            f"learning rate and bit length: {cases}. There the device stops training, not a "
+            f"badly chosen setting.")

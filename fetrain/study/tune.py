@@ -223,6 +223,15 @@ class TunePlan:
         return d
 
 
+def _optuna():
+    """The optuna module, imported without the warning its progress bars (tqdm.auto) give in a
+    notebook without ipywidgets."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import optuna
+    return optuna
+
+
 def fixed_setting(strategy: str) -> dict:
     """The book's fixed setting of a strategy (Chapter 6's sweep), as search-space values."""
     from .pilot import DEFAULT_LR
@@ -318,7 +327,7 @@ def _score(plan: TunePlan, histories: pd.DataFrame) -> pd.DataFrame:
 
 
 def _storage(url: str | None, out: Path):
-    import optuna
+    optuna = _optuna()
 
     url = url or f"sqlite:///{out / STUDIES_FILE}"
     with warnings.catch_warnings():
@@ -328,7 +337,7 @@ def _storage(url: str | None, out: Path):
 
 
 def _study(storage, plan: TunePlan, cell: tuple):
-    import optuna
+    optuna = _optuna()
 
     name = cell_name(*cell)
     seed = (plan.sampler_seed * 1_000_003 + zlib.crc32(name.encode())) % 2**31
@@ -400,7 +409,7 @@ def tune_cell(plan: TunePlan, storage, cell: tuple, workers=None, own_storage: b
     int
         Trials this call trained (counts).
     """
-    import optuna
+    optuna = _optuna()
     from optuna.trial import TrialState
 
     study = _study(storage, plan, cell)
@@ -475,7 +484,7 @@ def trials_table(storage, plan: TunePlan) -> pd.DataFrame:
     pandas.DataFrame
         One row per completed trial.
     """
-    import optuna
+    optuna = _optuna()
     from optuna.trial import TrialState
 
     rows = []
@@ -688,7 +697,7 @@ def run_tuning(plan: TunePlan, out: str | Path, storage_url: str | None = None, 
     ValueError
         If ``out`` cannot be written.
     """
-    import optuna
+    optuna = _optuna()
 
     from ..common.fingerprint import engine_fingerprint
 
