@@ -16,8 +16,14 @@ import pandas as pd
 from ..common.display import format_width
 from ..study.choices import CHOICES, TUNED_LABELS
 from .style import width_colour
-from .sweep_figures import (STRATEGY_LABELS, PlanView, _finish, _message_figure, plot_answer_map,
-                            width_legend)
+from .sweep_figures import (
+    STRATEGY_LABELS,
+    PlanView,
+    _finish,
+    _message_figure,
+    plot_answer_map,
+    width_legend,
+)
 from .sweep_tables import strategy_label
 from .tables import table
 

@@ -22,7 +22,7 @@ from ..common.display import format_width
 from ..device.hzo import DEFAULT_DEVICE
 from ..device.schemes import IsoFraction
 from ..study.plan import SCHEMES, STRATEGIES
-from .style import STRATEGY_MARKERS, TWO_PANELS, axes_or_new, width_colour
+from .style import STRATEGY_MARKERS, axes_or_new, width_colour
 
 if TYPE_CHECKING:
     from ..study.plan import SweepPlan

@@ -82,6 +82,53 @@ def require_choice(name: str, value, allowed) -> None:
         raise ValueError(f"{name} must be one of {tuple(allowed)}; got {value!r}")
 
 
+def check_plan(scale: str, widths_s, names: dict, seeds: dict, counts: dict, n_train,
+               target: float) -> None:
+    """The checks every plan of runs shares (a sweep's, a tuning's), each failure a
+    ``ValueError`` naming the field and what it may be.
+
+    Parameters
+    ----------
+    scale : str
+        A scale's name.
+    widths_s : sequence of float
+        Pulse widths (s), each one of the campaign's.
+    names : dict of str to (sequence, collection)
+        Per field, its names and the names allowed.
+    seeds : dict of str to sequence of int
+        Per field, its seeds (integers ≥ 0, at least one).
+    counts : dict of str to int
+        Per field, a count (integer ≥ 1).
+    n_train : int or None
+        Training digits (None or an integer ≥ 10).
+    target : float
+        Target accuracy (fraction in (0, 1)).
+    """
+    Scale(scale)
+    if not widths_s:
+        raise ValueError("widths_s must name at least one pulse width")
+    for t in widths_s:
+        if not any(np.isclose(t, PULSE_WIDTHS_S, rtol=1e-9, atol=0)):
+            raise ValueError(f"widths_s: each width must be one of the campaign's "
+                             f"{PULSE_WIDTHS_S} s; got {shown(t)}")
+    for name, (values, allowed) in names.items():
+        if not values:
+            raise ValueError(f"{name} must hold at least one of {tuple(allowed)}")
+        for v in values:
+            require_choice(name, v, allowed)
+    for name, values in seeds.items():
+        if not values or not all(isinstance(s, (int, np.integer)) and s >= 0 for s in values):
+            raise ValueError(f"{name} must be one or more integers ≥ 0; got {values!r}")
+    for name, v in counts.items():
+        if not (isinstance(v, int) and not isinstance(v, bool) and v >= 1):
+            raise ValueError(f"{name} must be an integer ≥ 1; got {v!r}")
+    if n_train is not None and not (isinstance(n_train, int) and n_train >= 10):
+        raise ValueError(f"n_train must be None or an integer ≥ 10; got {shown(n_train)}")
+    if not 0 < target < 1:
+        raise ValueError(f"target must lie in (0, 1) (a fraction of the validation digits); "
+                         f"got {shown(target)}")
+
+
 @dataclass(frozen=True)
 class SweepPlan:
     """What the sweep trains: every (scheme, width, strategy, seed) to an epoch limit.
@@ -114,7 +161,7 @@ class SweepPlan:
     n_train : int or None
         Training digits (counts; None: the whole embedded training split).
     target : float
-        Target test accuracy (fraction, 0 … 1).
+        Target accuracy, judged on the validation split (fraction, 0 … 1).
 
     Raises
     ------
@@ -135,34 +182,14 @@ class SweepPlan:
     target: float = 0.70
 
     def __post_init__(self) -> None:
-        Scale(self.scale)
-        if not self.widths_s:
-            raise ValueError("widths_s must name at least one pulse width")
-        for t in self.widths_s:
-            if not any(np.isclose(t, PULSE_WIDTHS_S, rtol=1e-9, atol=0)):
-                raise ValueError(f"widths_s: each width must be one of the campaign's "
-                                 f"{PULSE_WIDTHS_S} s; got {shown(t)}")
-        for name, values, allowed in (("strategies", self.strategies, STRATEGIES),
-                                      ("schemes", self.schemes, SCHEMES)):
-            if not values:
-                raise ValueError(f"{name} must hold at least one of {tuple(allowed)}")
-            for v in values:
-                require_choice(name, v, allowed)
-        for name in ("seeds", "map_seeds"):
-            values = getattr(self, name)
-            if not values or not all(isinstance(s, (int, np.integer)) and s >= 0 for s in values):
-                raise ValueError(f"{name} must be one or more integers ≥ 0; got {values!r}")
-        for name in ("epochs", "evaluations_per_epoch"):
-            v = getattr(self, name)
-            if not (isinstance(v, int) and v >= 1):
-                raise ValueError(f"{name} must be an integer ≥ 1; got {v!r}")
+        check_plan(self.scale, self.widths_s, {"strategies": (self.strategies, STRATEGIES),
+                                               "schemes": (self.schemes, SCHEMES)},
+                   seeds={"seeds": self.seeds, "map_seeds": self.map_seeds},
+                   counts={"epochs": self.epochs,
+                           "evaluations_per_epoch": self.evaluations_per_epoch},
+                   n_train=self.n_train, target=self.target)
         if not (isinstance(self.lr, (int, float)) and self.lr > 0):
             raise ValueError(f"lr must be a number > 0; got {shown(self.lr)}")
-        if self.n_train is not None and not (isinstance(self.n_train, int) and self.n_train >= 10):
-            raise ValueError(f"n_train must be None or an integer ≥ 10; got {shown(self.n_train)}")
-        if not 0 < self.target < 1:
-            raise ValueError(f"target must lie in (0, 1) (a fraction of the test digits); "
-                             f"got {shown(self.target)}")
 
     @classmethod
     def for_scale(cls, scale: str | Scale | None = None, **changes) -> "SweepPlan":

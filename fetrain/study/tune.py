@@ -33,12 +33,11 @@ import numpy as np
 import pandas as pd
 
 from ..common import storage
-from ..common.checks import shown
 from ..common.files import SHIPPED_DIR, check_output_folder
 from ..common.scale import Scale, current
 from ..device.stack import PULSE_WIDTHS_S
 from ..train import rules
-from .plan import SCHEMES, device_models, require_choice
+from .plan import SCHEMES, check_plan, device_models, require_choice
 from .readpath import READ_PATHS, read_path_columns
 from .sweep import energy_parts
 from .tradeoff import DEFAULT_DIGITAL, RUN_KEYS, summary
@@ -135,36 +134,17 @@ class TunePlan:
     sampler_seed: int = 0
 
     def __post_init__(self) -> None:
-        Scale(self.scale)
-        if not self.widths_s:
-            raise ValueError("widths_s must name at least one pulse width")
-        for t in self.widths_s:
-            if not any(np.isclose(t, PULSE_WIDTHS_S, rtol=1e-9, atol=0)):
-                raise ValueError(f"widths_s: each width must be one of the campaign's "
-                                 f"{PULSE_WIDTHS_S} s; got {shown(t)}")
-        for name, values, allowed in (("strategies", self.strategies, TUNED_STRATEGIES),
-                                      ("schemes", self.schemes, SCHEMES)):
-            if not values:
-                raise ValueError(f"{name} must hold at least one of {tuple(allowed)}")
-            for v in values:
-                require_choice(name, v, allowed)
+        check_plan(self.scale, self.widths_s, {"strategies": (self.strategies, TUNED_STRATEGIES),
+                                               "schemes": (self.schemes, SCHEMES)},
+                   seeds={"tuning_seeds": self.tuning_seeds,
+                          "retrain_seeds": self.retrain_seeds},
+                   counts={"trials": self.trials, "batch": self.batch, "epochs": self.epochs,
+                           "evaluations_per_epoch": self.evaluations_per_epoch},
+                   n_train=self.n_train, target=self.target)
         require_choice("read_path", self.read_path, READ_PATHS)
-        for name in ("trials", "batch", "epochs", "evaluations_per_epoch"):
-            v = getattr(self, name)
-            if not (isinstance(v, int) and not isinstance(v, bool) and v >= 1):
-                raise ValueError(f"{name} must be an integer ≥ 1; got {v!r}")
-        for name in ("tuning_seeds", "retrain_seeds"):
-            v = getattr(self, name)
-            if not v or not all(isinstance(s, (int, np.integer)) and s >= 0 for s in v):
-                raise ValueError(f"{name} must be one or more integers ≥ 0; got {v!r}")
         if set(self.tuning_seeds) & set(self.retrain_seeds):
             raise ValueError(f"retrain_seeds must be fresh: none of tuning_seeds "
                              f"{self.tuning_seeds}; got {self.retrain_seeds}")
-        if self.n_train is not None and not (isinstance(self.n_train, int) and self.n_train >= 10):
-            raise ValueError(f"n_train must be None or an integer ≥ 10; got {shown(self.n_train)}")
-        if not 0 < self.target < 1:
-            raise ValueError(f"target must lie in (0, 1) (a fraction of the validation digits); "
-                             f"got {shown(self.target)}")
 
     @classmethod
     def for_scale(cls, scale: str | Scale | None = None, **changes) -> "TunePlan":
