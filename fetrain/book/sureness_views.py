@@ -88,28 +88,48 @@ def moves_table(moves: pd.DataFrame, numerator_s: float, denominator_s: float):
                  na_rep="–")
 
 
+#: Short names of the readings, for sentences.
+SHORT_READINGS = {"validation": "the book's rule", "test-split": "test-split judging",
+                  "read-low": "the low read path", "read-high": "the high read path",
+                  "target-80": "an 80% target", "tuned": "tuning",
+                  "tuned-read-low": "tuning with the low read path"}
+
+
 def verdict_text(moves: pd.DataFrame, numerator_s: float, denominator_s: float) -> str:
-    """The verdict in words, from the readings of :func:`fetrain.study.choices.ratio_moves`:
-    under which readings the numerator width wins or loses with an interval clear of 1, and
-    where the interval holds 1.
+    """The verdict in words, one sentence per strategy: the verdict most readings give, and the
+    readings (and scales) that give another — those are the choices that flip it.
+
+    Parameters
+    ----------
+    moves : pandas.DataFrame
+        :func:`fetrain.study.choices.ratio_moves` rows, with ``scale``.
+    numerator_s, denominator_s : float
+        The widths (s).
 
     Returns
     -------
     str
-        A sentence (or two).
+        The sentences.
     """
     a, b = format_width(numerator_s), format_width(denominator_s)
-    parts = []
-    for verdict, words in (("wins", f"{a} needs less energy than {b}"),
-                           ("loses", f"{a} needs more energy than {b}"),
-                           ("open", "the interval holds 1 (no verdict)"),
-                           ("not reached", f"{a} does not reach the target")):
-        rows = moves[moves["verdict"] == verdict]
-        if len(rows):
-            cases = "; ".join(f"{strategy_label(r.strategy)}, {r.label}"
-                              for r in rows.itertuples())
-            parts.append(f"{words} in {len(rows)} of {len(moves)} readings ({cases})")
-    return ". ".join(parts) + "." if parts else "no reading holds both widths."
+    words = {"wins": f"{a} wins", "loses": f"{b} wins", "open": "no verdict (the interval holds 1)",
+             "not reached": f"{a} does not reach the target"}
+    sentences = []
+    order = [s for s in STRATEGY_LABELS if s in set(moves["strategy"])]
+    for strategy in order:
+        rows = moves[moves["strategy"] == strategy]
+        counts = rows["verdict"].value_counts()
+        major = counts.index[0]
+        text = f"With {strategy_label(strategy)}, {words[major]} in {counts.iloc[0]} of {len(rows)}"
+        others = rows[rows["verdict"] != major]
+        if len(others):
+            text += " readings; " + "; ".join(
+                f"{words[r.verdict]} under {SHORT_READINGS.get(r.choice, r.choice)} ({r.scale})"
+                for r in others.itertuples())
+        else:
+            text += " readings, whatever the choice"
+        sentences.append(text + ".")
+    return " ".join(sentences) if sentences else "No reading holds both widths."
 
 
 def landscape_figure(trials: pd.DataFrame, chosen: pd.DataFrame, scheme: str, strategy: str,
