@@ -413,3 +413,25 @@ def unreached_text(chosen: pd.DataFrame) -> str:
     return (f"In {len(bad)} of {len(chosen)} cells no trial reached the target, whatever its "
             f"learning rate and bit length: {cases}. There the device stops training, not a "
             f"badly chosen setting.")
+
+
+#: AIHWKit's plain-SGD runs of Chapter 7, by width (s): names of
+#: :data:`fetrain.study.crosscheck.CROSS_CHECKS`, shipped in ``fetrain/data/crosscheck``.
+AIHWKIT_RUNS = {20e-9: "ch7_20ns", 200e-9: "ch7_200ns"}
+
+
+def engine_reading(histories: pd.DataFrame, target: float, scheme: str, widths) -> pd.DataFrame:
+    """AIHWKit's own runs of the two widths read as a choice (:func:`fetrain.study.choices.
+    engine_energies`), priced with ``histories``' ledger; empty when a width has no shipped
+    AIHWKit run."""
+    from ..study.choices import engine_energies
+    from ..study.crosscheck import load_crosscheck
+
+    names = {}
+    for w in widths:
+        match = [k for k in AIHWKIT_RUNS if np.isclose(k, w, rtol=1e-9, atol=0)]
+        if not match:
+            return pd.DataFrame()
+        names[float(w)] = AIHWKIT_RUNS[match[0]]
+    curves = {w: load_crosscheck(name)[0] for w, name in names.items()}
+    return engine_energies(curves, histories, scheme, target)

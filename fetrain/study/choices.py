@@ -98,9 +98,60 @@ def tuned_energies(retrained: pd.DataFrame, read_paths=("none", "low")) -> pd.Da
     return pd.concat(frames, ignore_index=True)
 
 
-#: Labels of the tuned choices.
+#: Labels of the tuned choices, and of the other engine's.
 TUNED_LABELS = {"tuned": "each width tuned on validation, retrained with fresh seeds",
-                "tuned-read-low": "tuned, and the read path counted (low setting)"}
+                "tuned-read-low": "tuned, and the read path counted (low setting)",
+                "aihwkit": "AIHWKit's own training of the same devices, priced by fetrain's "
+                           "ledger"}
+
+
+def engine_energies(curves: dict, histories: pd.DataFrame, scheme: str, target: float,
+                    digital: str = DEFAULT_DIGITAL) -> pd.DataFrame:
+    """Another engine's runs (AIHWKit's learning curves of plain SGD, one per width) read as a
+    choice (``aihwkit``): each run reaches the target at its first evaluation whose validation
+    accuracy does, and that many samples are priced with fetrain's ledger — the mean over
+    fetrain's seeds of the total energy (write path) its own runs of the same width and strategy
+    had spent after as many samples.
+
+    Parameters
+    ----------
+    curves : dict of float to pandas.DataFrame
+        Per width (s), the other engine's curves (``seed``, ``epoch``, ``samples``,
+        ``val_accuracy``, ``test_accuracy``; accuracies as fractions).
+    histories : pandas.DataFrame
+        fetrain's histories of the same plan (its plain-SGD runs are the ledger).
+    scheme : str
+        The programming scheme of the devices the curves were trained on.
+    target : float
+        The target (fraction).
+    digital : str
+        Hardware model of the digital work.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`choice_energies`, ``choice`` = ``aihwkit``, strategy ``sgd``.
+    """
+    from .tradeoff import with_totals
+
+    rows = []
+    h = with_totals(histories[(histories["scheme"] == scheme)
+                              & (histories["strategy"] == "sgd")], digital)
+    for width, c in curves.items():
+        mine = h[np.isclose(h["width_s"], width, rtol=1e-9, atol=0)]
+        price = mine.groupby("samples")["total_J"].mean()
+        for seed, run in c.sort_values("samples").groupby("seed"):
+            hit = run[run["val_accuracy"] >= target]
+            reached = len(hit) > 0 and float(hit["samples"].iloc[0]) in price.index
+            first = hit.iloc[0] if len(hit) else None
+            rows.append({"scheme": scheme, "width_s": float(width), "strategy": "sgd",
+                         "seed": int(seed), "target": target, "reached": bool(reached),
+                         "epochs_to_target": float(first["epoch"]) if reached else np.nan,
+                         "test_at_target": float(first["test_accuracy"]) if reached else np.nan,
+                         "choice": "aihwkit",
+                         "energy_J": float(price.loc[float(first["samples"])]) if reached
+                         else np.nan})
+    return pd.DataFrame(rows)
 
 
 def ratio_moves(energies: pd.DataFrame, numerator_s: float, denominator_s: float,

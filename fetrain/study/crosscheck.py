@@ -504,8 +504,8 @@ def _device_model(width_s: float, symmetrized: bool):
     return make_symmetric(model) if symmetrized else model
 
 
-#: The book's cross-checks at book scale, by name: Appendix A's three statistical checks and
-#: Chapter 3's two single AIHWKit runs.
+#: The book's cross-checks at book scale, by name: Appendix A's three statistical checks,
+#: Chapter 3's two single AIHWKit runs and Chapter 7's AIHWKit runs at 20 and 200 ns.
 CROSS_CHECKS: dict[str, CrossCheck] = {c.name: c for c in (
     CrossCheck("plain", "plain SGD on the symmetrized 20 ns device, ten seeds per engine "
                "(Appendix A.3)", lr=DEFAULT_LR, epochs=2, evaluations_per_epoch=2,
@@ -524,6 +524,12 @@ CROSS_CHECKS: dict[str, CrossCheck] = {c.name: c for c in (
     CrossCheck("ch3_out_bound_12", "plain SGD on the 20 ns device, seed 0, AIHWKit with its default "
                "forward output bound of 12 (Chapter 3, Section 3.7)", lr=DEFAULT_LR,
                epochs=DEFAULT_EPOCHS, evaluations_per_epoch=2, seeds=(0,), output_bound=12.0),
+    CrossCheck("ch7_20ns", "plain SGD on the 20 ns device, three seeds: AIHWKit's own epochs to "
+               "the target (Chapter 7, the engine's reading)", lr=DEFAULT_LR, epochs=DEFAULT_EPOCHS,
+               evaluations_per_epoch=2, seeds=(0, 1, 2)),
+    CrossCheck("ch7_200ns", "plain SGD on the 200 ns device, three seeds: AIHWKit's own epochs to "
+               "the target (Chapter 7, the engine's reading)", lr=DEFAULT_LR, epochs=DEFAULT_EPOCHS,
+               evaluations_per_epoch=2, seeds=(0, 1, 2), width_s=200e-9),
 )}
 
 
