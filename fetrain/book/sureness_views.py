@@ -435,3 +435,33 @@ def engine_reading(histories: pd.DataFrame, target: float, scheme: str, widths) 
         names[float(w)] = AIHWKIT_RUNS[match[0]]
     curves = {w: load_crosscheck(name)[0] for w, name in names.items()}
     return engine_energies(curves, histories, scheme, target)
+
+
+def highest_text(highest: dict, numerator_s: float, denominator_s: float) -> str:
+    """Where the shorter width stops reaching the target, per strategy, from the highest target
+    every seed reaches (``highest[strategy][width]``, fractions; NaN: none).
+
+    Returns
+    -------
+    str
+        One sentence per strategy where the two widths differ, or one saying they do not.
+    """
+    a, b = format_width(numerator_s), format_width(denominator_s)
+
+    def pct(x):
+        return "no target from 50%" if np.isnan(x) else f"{x * 100:.0f}%"
+
+    parts = []
+    for s, per in highest.items():
+        ha, hb = per[numerator_s], per[denominator_s]
+        if np.isnan(ha) and np.isnan(hb):
+            continue
+        if (np.isnan(ha) and not np.isnan(hb)) or (not np.isnan(hb) and ha < hb):
+            parts.append(f"with {strategy_label(s)}, {a} reaches {pct(ha)} and {b} {pct(hb)}")
+        elif (np.isnan(hb) and not np.isnan(ha)) or ha > hb:
+            parts.append(f"with {strategy_label(s)}, {b} stops at {pct(hb)} and {a} reaches "
+                         f"{pct(ha)}")
+    if not parts:
+        return "Both widths reach the same highest target with every strategy."
+    return ("Every seed reaches the target up to: " + "; ".join(parts) + ". Above that target the "
+            "width that stops has no energy to target at all: the comparison is no longer a ratio.")
