@@ -280,8 +280,8 @@ def _tune_parser(sub) -> None:
               quick  a smoke test of the pipeline, in seconds (300 digits, 2 epochs, a target
                      of 12 %): it answers nothing.
               book   Chapter 7's live study: 20 and 200 ns, plain SGD, 8 trials, about 3 minutes.
-              paper  every width, strategy and scheme, 8 trials of two seeds each (the shipped
-                     results; see the README for its time)."""),
+              paper  20 ns, 200 ns and 2 µs, every strategy and scheme, 8 trials of two
+                     seeds each (the shipped results; see the README for its time)."""),
         example="fetrain tune --scale book --out results/tune-book\n"
                 "fetrain tune --scale paper --widths 20,200 --strategies sgd --trials 16\n"
                 "fetrain tune --scale paper --storage sqlite:////shared/studies.db --out run-a")
