@@ -465,3 +465,30 @@ def highest_text(highest: dict, numerator_s: float, denominator_s: float) -> str
         return "Both widths reach the same highest target with every strategy."
     return ("Every seed reaches the target up to: " + "; ".join(parts) + ". Above that target the "
             "width that stops has no energy to target at all: the comparison is no longer a ratio.")
+
+
+def long_widths_margin(agg: pd.DataFrame, from_s: float) -> float:
+    """The least factor by which the widths from ``from_s`` up lose a cell of the map: over every
+    (scheme, strategy), the smallest energy to target of those widths over the cell's least
+    (NaN when none of them reached the target anywhere).
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.aggregate` rows (J).
+    from_s : float
+        The shortest of the long widths (s).
+
+    Returns
+    -------
+    float
+        The factor (dimensionless).
+    """
+    ok = agg[agg["reached"]]
+    factors = []
+    for _, g in ok.groupby(["scheme", "strategy"]):
+        best = g["total_to_target_J"].min()
+        long = g.loc[g["width_s"] >= from_s * (1 - 1e-9), "total_to_target_J"]
+        if len(long):
+            factors.append(long.min() / best)
+    return float(min(factors)) if factors else np.nan
