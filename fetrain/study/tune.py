@@ -407,9 +407,11 @@ def tune_cell(plan: TunePlan, storage, cell: tuple, workers=None, own_storage: b
         running = _count(study, TrialState.RUNNING)
         n = min(plan.batch, plan.trials - done - running)
         if n <= 0:
-            if done >= plan.trials:
+            if done >= plan.trials and running == 0:
                 return trained
-            time.sleep(HEARTBEAT_S)          # another process is finishing the last trials
+            # another process is finishing trials of this study: wait for them, so that every
+            # process's tables hold every trial (a dead process's trials fail after the grace)
+            time.sleep(1.0)
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # heartbeats are recorded here, not by optimize()
