@@ -24,7 +24,7 @@ from .sweep_figures import (
     plot_answer_map,
     width_legend,
 )
-from .sweep_tables import strategy_label
+from .sweep_tables import scheme_label, strategy_label
 from .tables import table
 
 PART_NAMES = {"array": "array (V²·G·t)", "lines": "lines (C·V² + driver)",
@@ -92,7 +92,8 @@ def moves_table(moves: pd.DataFrame, numerator_s: float, denominator_s: float):
 SHORT_READINGS = {"validation": "the book's rule", "test-split": "test-split judging",
                   "read-low": "the low read path", "read-high": "the high read path",
                   "target-80": "an 80% target", "tuned": "tuning",
-                  "tuned-read-low": "tuning with the low read path"}
+                  "tuned-read-low": "tuning with the low read path",
+                  "aihwkit": "AIHWKit's own training"}
 
 
 def verdict_text(moves: pd.DataFrame, numerator_s: float, denominator_s: float) -> str:
@@ -318,7 +319,7 @@ def tuned_map_text(fixed: pd.DataFrame, tuned: pd.DataFrame) -> str:
 
     fw, ft, fl = record(f.loc[common])
     tw, tt, tl = record(t.loc[common])
-    cells = ", ".join(f"{strategy_label(s)} under {n}" for s, n in changed) or "none"
+    cells = ", ".join(f"{strategy_label(s)} under {scheme_label(n)}" for s, n in changed) or "none"
     return (f"Of the {len(common)} cells both maps hold, {len(changed)} change their winner when "
             f"every width is tuned ({cells}). The shortest width wins {fw}, ties {ft} and loses "
             f"{fl} of them with fixed settings; {tw}, {tt} and {tl} tuned.")
@@ -403,8 +404,6 @@ def answer_glue(moves: pd.DataFrame, tuned_moves: pd.DataFrame) -> dict:
 def unreached_text(chosen: pd.DataFrame) -> str:
     """The cells where no trial of the tuning reached the target, in words (the device, not the
     settings, is then what stops them, within the search space)."""
-    from ..book.sweep_tables import scheme_label
-
     bad = chosen[~chosen["chosen"]]
     if bad.empty:
         return "Every cell has a setting that reaches the target."
