@@ -134,7 +134,8 @@ def test_every_shipped_cross_check_loads_with_its_settings():
 
 def test_the_book_s_cross_checks_are_defined_as_the_pages_ran_them():
     checks = cc.CROSS_CHECKS
-    assert list(checks) == ["plain", "shifting", "mixed_precision", "ch3_perfect_io", "ch3_out_bound_12"]
+    assert list(checks) == ["plain", "shifting", "mixed_precision", "ch3_perfect_io", "ch3_out_bound_12",
+                            "ch7_20ns", "ch7_200ns"]
     plain, shifting, mp = checks["plain"], checks["shifting"], checks["mixed_precision"]
     assert (plain.symmetrized, plain.reference, plain.lr, plain.epochs, plain.evaluations_per_epoch,
             plain.seeds, plain.n_train) == (True, "naive", DEFAULT_LR, 2, 2, tuple(range(10)), None)
@@ -148,8 +149,13 @@ def test_the_book_s_cross_checks_are_defined_as_the_pages_ran_them():
         assert (c.symmetrized, c.reference, c.lr, c.epochs, c.evaluations_per_epoch, c.seeds,
                 c.n_train, c.output_bound) == (False, "naive", DEFAULT_LR, DEFAULT_EPOCHS, 2, (0,),
                                                None, bound)
+    for name, width in (("ch7_20ns", 20e-9), ("ch7_200ns", 200e-9)):
+        c = checks[name]
+        assert (c.symmetrized, c.reference, c.algorithm, c.lr, c.epochs, c.evaluations_per_epoch,
+                c.seeds, c.width_s) == (False, "naive", "sgd", DEFAULT_LR, DEFAULT_EPOCHS, 2,
+                                        (0, 1, 2), width)
     for c in checks.values():
-        assert c.width_s == 20e-9 and not c.aihwkit_changes
+        assert c.width_s in (20e-9, 200e-9) and not c.aihwkit_changes
     # Chapter 3's seed-0 run of plain SGD is the Chapter 3 checks' fetrain side, so the page can
     # pair its own run with the shipped AIHWKit curves
     from fetrain.train.config import TrainConfig
