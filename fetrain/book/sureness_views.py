@@ -289,6 +289,21 @@ def chosen_table(chosen: pd.DataFrame, scheme: str):
                        "transfer every": "{:.0f}", "tuning's E (µJ)": "{:.3g}"}, na_rep="")
 
 
+def changed_winners(fixed: pd.DataFrame, tuned: pd.DataFrame) -> list[tuple[str, str]]:
+    """The (strategy, scheme) cells, held by both maps (no width-independent cost per pulse),
+    whose winner differs between ``fixed`` and ``tuned`` (:func:`fetrain.study.tradeoff.
+    rank_widths` rows); a cell that no width reaches in one map and some width in the other
+    counts as changed."""
+    f = fixed[fixed["fixed_per_pulse_J"] == 0].set_index(["strategy", "scheme"])
+    t = tuned[tuned["fixed_per_pulse_J"] == 0].set_index(["strategy", "scheme"])
+    out = []
+    for key in f.index.intersection(t.index):
+        a, b = f.loc[key, "winner_width_s"], t.loc[key, "winner_width_s"]
+        if not (a == b or (np.isnan(a) and np.isnan(b))):
+            out.append(key)
+    return out
+
+
 def tuned_map_text(fixed: pd.DataFrame, tuned: pd.DataFrame) -> str:
     """What tuning changed on the map (cells at no width-independent cost): how many cells change
     their winner, and the shortest width's record (wins, near ties, losses) before and after.
@@ -306,10 +321,7 @@ def tuned_map_text(fixed: pd.DataFrame, tuned: pd.DataFrame) -> str:
     f = fixed[fixed["fixed_per_pulse_J"] == 0].set_index(["strategy", "scheme"])
     t = tuned[tuned["fixed_per_pulse_J"] == 0].set_index(["strategy", "scheme"])
     common = f.index.intersection(t.index)
-    changed = [(s, n) for s, n in common
-               if not (f.loc[(s, n), "winner_width_s"] == t.loc[(s, n), "winner_width_s"]
-                       or (np.isnan(f.loc[(s, n), "winner_width_s"])
-                           and np.isnan(t.loc[(s, n), "winner_width_s"])))]
+    changed = changed_winners(fixed, tuned)
 
     def record(frame):
         short = frame["winner_width_s"] == frame["shortest_width_s"]
