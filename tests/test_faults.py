@@ -324,14 +324,16 @@ def test_sigkill_at_random_points_then_a_rerun_gives_byte_identical_tables(clean
 
 def test_sigint_exits_130_saying_what_is_kept(tmp_path):
     out = tmp_path / "r"
-    # forty epochs: the training outlasts the wait below on any machine, and is cut short by it
+    # forty epochs: the training outlasts its first epoch by far, and is cut short after it
     proc = subprocess.Popen([sys.executable, "-m", "fetrain", *TINY_ARGS, "--epochs", "40",
                              "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    # interrupt once the training is under way: its first epoch's checkpoint is written
     deadline = time.time() + 300
-    while time.time() < deadline and not (out / sweep.PLAN_FILE).exists():
+    while time.time() < deadline and proc.poll() is None and not any(
+            (out / "checkpoints").glob("*/*.safetensors")):
         time.sleep(0.05)
-    time.sleep(0.5)                                        # into the training
+    assert proc.poll() is None, "the sweep ended before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 130, f"exit {proc.returncode}: {stderr[-2000:]}"
