@@ -325,9 +325,12 @@ def test_sigkill_at_random_points_then_a_rerun_gives_byte_identical_tables(clean
 def test_sigint_exits_130_saying_what_is_kept(tmp_path):
     out = tmp_path / "r"
     # forty epochs: the training outlasts its first epoch by far, and is cut short after it
+    # a shell without job control starts background jobs with SIGINT ignored, and a child
+    # inherits that; the command is started as a terminal would start it
     proc = subprocess.Popen([sys.executable, "-m", "fetrain", *TINY_ARGS, "--epochs", "40",
                              "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # interrupt once the training is under way: its first epoch's checkpoint is written
     deadline = time.time() + 300
     while time.time() < deadline and proc.poll() is None and not any(
