@@ -312,10 +312,19 @@ def _storage(url: str | None, out: Path):
     optuna = _optuna()
 
     url = url or f"sqlite:///{out / STUDIES_FILE}"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")      # heartbeats are marked experimental
-        return optuna.storages.RDBStorage(url, heartbeat_interval=HEARTBEAT_S,
-                                          grace_period=GRACE_S), url
+    # SQLite: wait for another process's lock instead of failing at once
+    kwargs = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
+    for attempt in range(10):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")      # heartbeats are marked experimental
+                return optuna.storages.RDBStorage(url, engine_kwargs=kwargs,
+                                                  heartbeat_interval=HEARTBEAT_S,
+                                                  grace_period=GRACE_S), url
+        except Exception:                    # two processes creating the same tables at once
+            if attempt == 9:
+                raise
+            time.sleep(0.5 + attempt)
 
 
 def _study(storage, plan: TunePlan, cell: tuple):
