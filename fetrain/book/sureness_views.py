@@ -291,8 +291,8 @@ def chosen_table(chosen: pd.DataFrame, scheme: str):
 
 def changed_winners(fixed: pd.DataFrame, tuned: pd.DataFrame) -> list[tuple[str, str]]:
     """The (strategy, scheme) cells, held by both maps (no width-independent cost per pulse),
-    whose winner differs between ``fixed`` and ``tuned`` (:func:`fetrain.study.tradeoff.
-    rank_widths` rows); a cell that no width reaches in one map and some width in the other
+    whose winner differs between ``fixed`` and ``tuned`` (rows of
+    :func:`fetrain.study.tradeoff.rank_widths`); a cell that no width reaches in one map and some width in the other
     counts as changed."""
     f = fixed[fixed["fixed_per_pulse_J"] == 0].set_index(["strategy", "scheme"])
     t = tuned[tuned["fixed_per_pulse_J"] == 0].set_index(["strategy", "scheme"])
@@ -432,8 +432,8 @@ AIHWKIT_RUNS = {20e-9: "ch7_20ns", 200e-9: "ch7_200ns"}
 
 
 def engine_reading(histories: pd.DataFrame, target: float, scheme: str, widths) -> pd.DataFrame:
-    """AIHWKit's own runs of the two widths read as a choice (:func:`fetrain.study.choices.
-    engine_energies`), priced with ``histories``' ledger; empty when a width has no shipped
+    """AIHWKit's own runs of the two widths read as a choice
+    (:func:`fetrain.study.choices.engine_energies`), priced with ``histories``' ledger; empty when a width has no shipped
     AIHWKit run."""
     from ..study.choices import engine_energies
     from ..study.crosscheck import load_crosscheck

@@ -3,7 +3,7 @@ read path counted, the target itself — one choice changed at a time from the b
 ratio of two widths' energies under each, with its bootstrap interval over seeds
 (:mod:`~fetrain.study.confidence`).
 
-The book's rule (:data:`BASELINE`): the target judged on the validation split, the write path
+The book's rule (``BASELINE``): the target judged on the validation split, the write path
 only (the study's accounting), the plan's target. Tuning is the other choice; its runs come from
 :mod:`~fetrain.study.tune` and are read with :func:`tuned_energies`.
 """

@@ -610,8 +610,8 @@ def load_tables(out: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
 
 
 def load_table(out: str | Path, name: str) -> pd.DataFrame:
-    """One table of a finished sweep's folder (e.g. :data:`CHOICES_FILE` or
-    :data:`ENERGY_CURVES_FILE`), checked against the folder's manifest.
+    """One table of a finished sweep's folder (e.g. ``choices.csv`` or
+    ``energy_curves.csv``), checked against the folder's manifest.
 
     Raises
     ------

@@ -15,7 +15,7 @@ database server — can work on the same studies: each asks for trials until the
 and a trial whose process stopped sending heartbeats is marked failed and asked again.
 
 The chosen setting of each cell is then trained again with fresh seeds
-(:attr:`TunePlan.retrain_seeds`); the book reports those runs, judged on validation and scored on
+(``TunePlan.retrain_seeds``); the book reports those runs, judged on validation and scored on
 the test split — never the tuning's own numbers.
 """
 
