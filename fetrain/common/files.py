@@ -74,6 +74,20 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("FETRAIN_CACHE", Path.home() / ".cache" / "fetrain")) / "runs"
 
 
+def data_cache_dir() -> Path:
+    """Where fetched data sets are kept (full MNIST): ``$FETRAIN_CACHE/data`` or
+    ``~/.cache/fetrain/data``.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``data`` folder under that root.
+    """
+    import os
+
+    return Path(os.environ.get("FETRAIN_CACHE", Path.home() / ".cache" / "fetrain")) / "data"
+
+
 def json_ready(value):
     """JSON-ready: NaN and inf as None, numpy numbers as Python numbers."""
     if isinstance(value, dict):

@@ -23,9 +23,9 @@ DEFAULT_LR: float = 0.1
 DEFAULT_EPOCHS: int = 10
 
 
-#: Target test accuracy per data set (the embedded subset's from the pilot; full MNIST's is the
-#: study's 95%).
-TARGET_ACCURACY: dict[str, float] = {"embedded": 0.70, "full": 0.95}
+#: Target accuracy per data set, judged on its validation split: the embedded subset's from the
+#: pilot; full MNIST's (``mnist`` fetched from the registry, ``full`` from IDX files) the study's 95%.
+TARGET_ACCURACY: dict[str, float] = {"embedded": 0.70, "mnist": 0.95, "full": 0.95}
 
 
 def choose_from_pilot(pilot: pd.DataFrame, smooth: int = 3, tolerance: float = 0.01,

@@ -67,6 +67,19 @@ SCHEMES: dict[str, IsoFraction | AmplitudeLadder] = {
 DEFAULT_SCHEME = "iso-3.8"
 
 
+#: The data sets a sweep trains on: the embedded 5,000-digit subset (3,500/500/1,000), and full
+#: MNIST fetched from the package registry (50,000/10,000/10,000; :mod:`fetrain.study.fullmnist`).
+DATA_SETS: dict[str, str] = {"embedded": "the embedded 5,000-digit MNIST subset",
+                             "mnist": "full MNIST (fetched from the package registry)"}
+
+
+#: Pulse-train strategies take a tuned learning rate and bit length; mixed precision a learning
+#: rate, threshold and transfer interval (the search spaces of :mod:`fetrain.study.tune`).
+SETTING_KEYS: dict[str, tuple[str, ...]] = {
+    "sgd": ("lr", "desired_bl"), "sps": ("lr", "desired_bl"), "sps-global": ("lr", "desired_bl"),
+    "mp": ("lr", "threshold", "transfer_every")}
+
+
 #: Weight matrices of the book's 784-256-128-10 network, the synapses whose references symmetry
 #: point shifting programs once.
 N_SYNAPSES = 784 * 256 + 256 * 128 + 128 * 10
@@ -159,14 +172,21 @@ class SweepPlan:
     lr : float
         Learning rate.
     n_train : int or None
-        Training digits (counts; None: the whole embedded training split).
+        Training digits (counts; None: the data set's whole training split).
     target : float
         Target accuracy, judged on the validation split (fraction, 0 … 1).
+    data : str
+        The data set, a name of :data:`DATA_SETS`.
+    cell_settings : tuple
+        Settings per (width, strategy) that replace the fixed ones, as
+        ``((width_s, strategy, ((name, value), …)), …)`` with the names of
+        :data:`SETTING_KEYS` (Chapter 7's tuned settings, :func:`fetrain.study.tune.tuned_settings`);
+        a run whose cell is not listed trains with ``lr`` and the strategy's own rule.
 
     Raises
     ------
     ValueError
-        If a field is out of range or names an unknown width, strategy, scheme or scale.
+        If a field is out of range or names an unknown width, strategy, scheme, data set or scale.
     """
 
     scale: str = "book"
@@ -180,8 +200,18 @@ class SweepPlan:
     lr: float = 0.1
     n_train: int | None = None
     target: float = 0.70
+    data: str = "embedded"
+    cell_settings: tuple = ()
 
     def __post_init__(self) -> None:
+        require_choice("data", self.data, DATA_SETS)
+        for entry in self.cell_settings:
+            if not (isinstance(entry, tuple) and len(entry) == 3 and entry[1] in SETTING_KEYS
+                    and isinstance(entry[2], tuple)
+                    and {k for k, _ in entry[2]} == set(SETTING_KEYS[entry[1]])):
+                raise ValueError("cell_settings: each entry must be (width_s, strategy, "
+                                 "((name, value), …)) with the names of SETTING_KEYS; got "
+                                 f"{entry!r}")
         check_plan(self.scale, self.widths_s, {"strategies": (self.strategies, STRATEGIES),
                                                "schemes": (self.schemes, SCHEMES)},
                    seeds={"seeds": self.seeds, "map_seeds": self.map_seeds},
@@ -198,6 +228,11 @@ class SweepPlan:
         * quick — two widths, one seed, 1 epoch on 300 digits (tests);
         * book — five widths, two seeds, 10 epochs (the book's epochs); one seed for the map;
         * paper — five widths, three seeds, 30 epochs; two seeds for the map.
+
+        With ``data="mnist"`` (full MNIST) the plan is the study's own setting: the main scheme
+        only, the 95% target, every width at Chapter 7's tuned settings where it was tuned
+        (:func:`fetrain.study.tune.tuned_settings`), and epochs of 50,000 digits: quick — 1 epoch
+        on 300 digits; book — one seed, 2 epochs; paper — three seeds, 8 epochs.
 
         Parameters
         ----------
@@ -219,7 +254,9 @@ class SweepPlan:
         from .pilot import DEFAULT_EPOCHS, DEFAULT_LR, TARGET_ACCURACY
 
         s = current(scale) if not isinstance(scale, Scale) else scale
-        base = dict(scale=s.name, lr=DEFAULT_LR, target=TARGET_ACCURACY["embedded"],
+        data = changes.get("data", "embedded")
+        require_choice("data", data, DATA_SETS)
+        base = dict(scale=s.name, lr=DEFAULT_LR, target=TARGET_ACCURACY[data],
                     widths_s=s.pick(quick=(20e-9, 200e-9), book=PULSE_WIDTHS_S,
                                     paper=PULSE_WIDTHS_S),
                     schemes=s.pick(quick=("iso-3.8", "iso-4.2"), book=tuple(SCHEMES),
@@ -229,6 +266,15 @@ class SweepPlan:
                     epochs=s.pick(quick=1, book=DEFAULT_EPOCHS, paper=3 * DEFAULT_EPOCHS),
                     evaluations_per_epoch=s.pick(quick=2, book=2, paper=4),
                     n_train=s.pick(quick=300, book=None, paper=None))
+        if data == "mnist":
+            from .tune import tuned_settings
+
+            base.update(schemes=(DEFAULT_SCHEME,), seeds=s.pick(quick=(0,), book=(0,),
+                                                                paper=(0, 1, 2)),
+                        epochs=s.pick(quick=1, book=2, paper=8),
+                        evaluations_per_epoch=s.pick(quick=2, book=4, paper=4))
+            widths = changes.get("widths_s", base["widths_s"])
+            base["cell_settings"] = tuned_settings(DEFAULT_SCHEME, widths)
         base.update(changes)
         return cls(**base)
 
@@ -243,11 +289,21 @@ class SweepPlan:
         """
         d = asdict(self)
         d["widths_s"] = [float(t) for t in self.widths_s]
+        d["cell_settings"] = {f"{t * 1e9:g}ns {strategy}": dict(values)
+                              for t, strategy, values in self.cell_settings}
         d["schemes"] = {name: SCHEMES[name].describe() for name in self.schemes}
         d["strategies"] = {name: {"label": STRATEGIES[name].label, "reference":
                                   STRATEGIES[name].reference, **STRATEGIES[name].rule.describe()}
                            for name in self.strategies}
         return d
+
+    def setting(self, width_s: float, strategy: str) -> dict | None:
+        """The setting a cell trains with, if :attr:`cell_settings` lists it (else None: the
+        plan's ``lr`` and the strategy's own rule)."""
+        for t, name, values in self.cell_settings:
+            if name == strategy and np.isclose(t, width_s, rtol=1e-9, atol=0):
+                return dict(values)
+        return None
 
     def runs(self) -> list["RunSpec"]:
         """Every run of the plan, main scheme first, in a fixed order.
@@ -374,8 +430,17 @@ def train_config(plan: SweepPlan, spec: RunSpec):
 
     strategy = STRATEGIES[spec.strategy]
     model = device_models(spec.scheme, tuple(plan.widths_s))[spec.width_s]
-    return TrainConfig(model=model, lr=plan.lr, epochs=plan.epochs, seed=spec.seed,
-                       reference=strategy.reference, algorithm=strategy.rule,
+    setting = plan.setting(spec.width_s, spec.strategy)
+    lr, rule = plan.lr, strategy.rule
+    if setting is not None:
+        lr = float(setting["lr"])
+        if spec.strategy == "mp":
+            rule = rules.MixedPrecision(threshold=float(setting["threshold"]),
+                                        transfer_every=int(setting["transfer_every"]))
+        else:
+            rule = rules.PulseTrains(desired_bl=int(setting["desired_bl"]))
+    return TrainConfig(model=model, lr=lr, epochs=plan.epochs, seed=spec.seed,
+                       reference=strategy.reference, algorithm=rule,
                        evaluations_per_epoch=plan.evaluations_per_epoch)
 
 

@@ -122,10 +122,28 @@ def energy_parts(history: pd.DataFrame, config) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=2)
-def _data(n_train: int | None):
+def _data(n_train: int | None, data: str = "embedded"):
+    """The training data of a plan: the data set (a name of
+    :data:`fetrain.study.plan.DATA_SETS`), with its first ``n_train`` training digits."""
+    if data == "mnist":
+        from .fullmnist import load_mnist
+
+        return load_mnist().subset(n_train)
     from ..train import data as fdata
 
     return fdata.load_embedded().subset(n_train)
+
+
+def data_identity(plan) -> dict:
+    """What names a plan's training data in every run's signature and plan record: the data set's
+    label, and for full MNIST the SHA-256 of the arrays trained on (the embedded subset is part of
+    fetrain's code)."""
+    out = {"data_set": _data(plan.n_train, plan.data).label}
+    if plan.data != "embedded":
+        from .fullmnist import checksum
+
+        out["data_sha256"] = checksum()
+    return out
 
 
 def _train_one(plan: SweepPlan, spec: RunSpec):
@@ -134,7 +152,7 @@ def _train_one(plan: SweepPlan, spec: RunSpec):
 
     config = train_config(plan, spec)
     start = time.perf_counter()
-    result = train([config], _data(plan.n_train), workers=1)[0]
+    result = train([config], _data(plan.n_train, plan.data), workers=1)[0]
     return result.history, time.perf_counter() - start
 
 
@@ -143,7 +161,7 @@ def _run_signature(plan: SweepPlan, config) -> dict:
     with the same signature — a scheme that leaves a width unchanged — are trained once)."""
     from ..common.fingerprint import engine_fingerprint
 
-    return {"config": config.describe(), "data_set": _data(plan.n_train).label,
+    return {"config": config.describe(), **data_identity(plan),
             "n_train": plan.n_train, "engine": engine_fingerprint()}
 
 
@@ -171,6 +189,11 @@ def _save_run(folder: Path, spec: RunSpec, signature: dict, history: pd.DataFram
     storage.write_json(folder / RUN_FILE, {"run": asdict(spec), "signature": signature,
                                            "seconds": seconds})
     storage.seal(folder, (HISTORY_FILE, RUN_FILE))
+
+
+#: Plan fields added after some results folders were written, with the value those folders
+#: trained with (an older ``plan.json`` without them means these).
+ADDED_PLAN_FIELDS: dict = {"data": "embedded", "cell_settings": {}}
 
 
 class PlanMismatch(ValueError):
@@ -203,6 +226,8 @@ def _claim_folder(out: Path, plan: SweepPlan, replace: bool) -> None:
         except (storage.DamagedFile, AttributeError):
             storage.notice(f"{path} is damaged; writing it again")
     wanted = json.loads(json.dumps(plan.describe()))
+    if held is not None:
+        held = {**ADDED_PLAN_FIELDS, **held}
     if held is not None and held != wanted:
         if not replace:
             differences = _plan_differences(held, wanted)
@@ -308,7 +333,7 @@ def _run_locked(plan, out, executor, progress, batch, workers, tables, replace) 
         from tqdm.auto import tqdm
         bar = tqdm(total=len(specs), initial=reused, unit="run", desc="sweep")
     if executor is None:
-        data = _data(plan.n_train)
+        data = _data(plan.n_train, plan.data)
         for k in range(0, len(pending), batch):
             group = pending[k:k + batch]
             t0 = time.perf_counter()
@@ -349,7 +374,7 @@ def _plan_record(plan: SweepPlan) -> dict:
                     "schemes (fetrain's main experiment)",
             "fetrain_version": __version__, "code": code_fingerprint(),
             "engine": engine_fingerprint(),
-            "data_set": _data(plan.n_train).label, "device": "the synthetic HZO device "
+            **data_identity(plan), "device": "the synthetic HZO device "
             "(fetrain.device.campaign), one device model per pulse width and programming scheme",
             "plan": plan.describe(),
             "energy": {"circuit": asdict(CircuitCosts()),
@@ -504,7 +529,8 @@ def write_results(out: str | Path, plan: SweepPlan) -> dict[str, Path]:
     histories, _ = load_histories(out, plan)
     tables = {"histories": (HISTORIES_FILE, histories, "%.8g"),
               "summary": (SUMMARY_FILE, tradeoff.summary(histories, plan.target), "%.6g"),
-              "energy_curves": (ENERGY_CURVES_FILE, tradeoff.energy_curves(histories), "%.6g"),
+              "energy_curves": (ENERGY_CURVES_FILE, tradeoff.energy_curves(
+                  histories, tradeoff.curve_targets(plan.target)), "%.6g"),
               "map": (MAP_FILE, tradeoff.win_map(histories, plan.target), "%.6g"),
               "choices": (CHOICES_FILE, choice_energies(histories, plan.target), "%.6g")}
     paths = {}

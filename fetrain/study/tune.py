@@ -37,7 +37,7 @@ from ..common.files import SHIPPED_DIR, check_output_folder
 from ..common.scale import Scale, current
 from ..device.stack import PULSE_WIDTHS_S
 from ..train import rules
-from .plan import SCHEMES, check_plan, device_models, require_choice
+from .plan import DATA_SETS, SCHEMES, check_plan, device_models, require_choice
 from .readpath import READ_PATHS, read_path_columns
 from .sweep import energy_parts
 from .tradeoff import DEFAULT_DIGITAL, RUN_KEYS, summary
@@ -110,6 +110,9 @@ class TunePlan:
         Hardware model of mixed precision's digital work.
     sampler_seed : int
         Seed of the samplers (each cell's sampler is seeded from it and the cell's name).
+    data : str
+        The data set, a name of :data:`fetrain.study.plan.DATA_SETS`; targets are judged on its
+        validation split.
 
     Raises
     ------
@@ -132,8 +135,10 @@ class TunePlan:
     read_path: str = "low"
     digital: str = DEFAULT_DIGITAL
     sampler_seed: int = 0
+    data: str = "embedded"
 
     def __post_init__(self) -> None:
+        require_choice("data", self.data, DATA_SETS)
         check_plan(self.scale, self.widths_s, {"strategies": (self.strategies, TUNED_STRATEGIES),
                                                "schemes": (self.schemes, SCHEMES)},
                    seeds={"tuning_seeds": self.tuning_seeds,
@@ -176,8 +181,10 @@ class TunePlan:
         from .pilot import TARGET_ACCURACY
 
         s = current(scale) if not isinstance(scale, Scale) else scale
-        base = dict(scale=s.name, target=s.pick(quick=0.12, book=TARGET_ACCURACY["embedded"],
-                                                paper=TARGET_ACCURACY["embedded"]),
+        data = changes.get("data", "embedded")
+        require_choice("data", data, DATA_SETS)
+        base = dict(scale=s.name, target=s.pick(quick=0.12, book=TARGET_ACCURACY[data],
+                                                paper=TARGET_ACCURACY[data]),
                     widths_s=s.pick(quick=(20e-9, 200e-9), book=(20e-9, 200e-9),
                                     paper=PULSE_WIDTHS_S[:3]),
                     strategies=s.pick(quick=("sgd",), book=("sgd",), paper=tuple(TUNED_STRATEGIES)),
@@ -282,17 +289,17 @@ def train_config(plan: TunePlan, scheme: str, width_s: float, strategy: str, set
                        evaluations_per_epoch=plan.evaluations_per_epoch)
 
 
-def _data(n_train):
+def _data(plan: "TunePlan"):
     from .sweep import _data as sweep_data
 
-    return sweep_data(n_train)
+    return sweep_data(plan.n_train, plan.data)
 
 
 def _histories(plan: TunePlan, configs: list, keys: list[dict], workers) -> pd.DataFrame:
     """Train ``configs`` side by side; their histories with every energy part and the run keys."""
     from ..train.loop import train
 
-    results = train(configs, _data(plan.n_train), workers=workers)
+    results = train(configs, _data(plan), workers=workers)
     frames = []
     for cfg, key, r in zip(configs, keys, results):
         h = read_path_columns(energy_parts(r.history, cfg), cfg.model, cfg.algorithm)
@@ -545,7 +552,9 @@ def _run_key(cell: tuple, seed: int) -> str:
 def _signature(plan: TunePlan, config) -> dict:
     from ..common.fingerprint import engine_fingerprint
 
-    return {"config": config.describe(), "data_set": _data(plan.n_train).label,
+    from .sweep import data_identity
+
+    return {"config": config.describe(), **data_identity(plan),
             "n_train": plan.n_train, "engine": engine_fingerprint()}
 
 
@@ -655,8 +664,11 @@ def _claim(out: Path, plan: TunePlan, replace: bool) -> dict:
     if path.exists():
         try:
             record = storage.read_json(path)
-        except storage.DamagedFile:
+            # a tuning written before plans named their data set trained on the embedded subset
+            record["plan"] = {"data": "embedded", **record.get("plan", {})}
+        except (storage.DamagedFile, AttributeError, TypeError):
             storage.notice(f"{path} is damaged; writing it again")
+            record = None
     if record is not None and record.get("plan") != wanted:
         if _same_training(record.get("plan"), wanted):
             # only the cells differ: each study depends on its cell and these settings alone,
@@ -828,6 +840,48 @@ def ship_tuning(out: str | Path, dest: str | Path = SHIPPED_TUNE) -> Path:
         storage.write_bytes(dest / name, (out / name).read_bytes())
     storage.seal(dest, list(TABLES))
     return dest
+
+
+def tuned_settings(scheme: str, widths_s, source: str | Path | None = None) -> tuple:
+    """Chapter 7's tuned settings of a scheme as :attr:`fetrain.study.plan.SweepPlan.cell_settings`:
+    every tuned cell (width × strategy) of ``widths_s`` with a chosen setting, from the shipped
+    paper tuning (or ``source``). Symmetry point shifting's tuned learning rate and bit length
+    serve both of the sweep's variants (``sps`` per device, ``sps-global``); the variant the
+    tuning preferred is not imposed, since the sweep trains both. Cells the tuning left out (the
+    two longest widths) or found no feasible setting for are not listed: they train with the
+    fixed setting.
+
+    Parameters
+    ----------
+    scheme : str
+        A programming scheme the tuning covered.
+    widths_s : sequence of float
+        Pulse widths (s).
+    source : str or pathlib.Path, optional
+        A tuning folder; None: :data:`SHIPPED_TUNE`.
+
+    Returns
+    -------
+    tuple
+        ``((width_s, strategy, ((name, value), …)), …)``.
+    """
+    tables, _ = load_tuning(SHIPPED_TUNE if source is None else source)
+    chosen = tables["chosen"]
+    out = []
+    for t in widths_s:
+        rows = chosen[(chosen["scheme"] == scheme) & np.isclose(chosen["width_s"], t, rtol=1e-9)
+                      & chosen["chosen"].astype(bool)]
+        for _, row in rows.iterrows():
+            setting = setting_of(row)
+            if row["strategy"] == "mp":
+                values = (("lr", float(setting["lr"])), ("threshold", float(setting["threshold"])),
+                          ("transfer_every", int(setting["transfer_every"])))
+                out.append((float(t), "mp", values))
+            else:
+                values = (("lr", float(setting["lr"])), ("desired_bl", int(setting["desired_bl"])))
+                names = ("sgd",) if row["strategy"] == "sgd" else ("sps", "sps-global")
+                out += [(float(t), name, values) for name in names]
+    return tuple(out)
 
 
 def book_tuning(scale: str | Scale | None = None, **changes) -> tuple[TunePlan, dict, dict]:
