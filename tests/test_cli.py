@@ -7,7 +7,7 @@ import pytest
 
 from fetrain.cli import main, parser
 
-SUBCOMMANDS = [["reproduce"], ["device"], ["device", "fit"], ["experiments"],
+SUBCOMMANDS = [["reproduce"], ["tune"], ["data"], ["data", "fetch"], ["device"], ["device", "fit"], ["experiments"],
                ["experiments", "pilot"], ["experiments", "robustness"], ["bench"], ["synthetic"]]
 
 

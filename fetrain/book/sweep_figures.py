@@ -486,6 +486,8 @@ class PlanView:
         The epoch limit of every run.
     n_train : int or None
         Training digits (None: the whole training split).
+    energy : str
+        ``available``, or what a measured campaign's data lack for energy (in words).
     """
 
     scale: str
@@ -495,6 +497,7 @@ class PlanView:
     target: float
     epochs: int | None
     n_train: int | None
+    energy: str = "available"
 
     @classmethod
     def of(cls, plan) -> "PlanView":
@@ -508,10 +511,16 @@ class PlanView:
                        strategies=tuple(plan.get("strategies", ())),
                        schemes=tuple(plan.get("schemes", ())),
                        target=float(plan.get("target", np.nan)), epochs=plan.get("epochs"),
-                       n_train=plan.get("n_train"))
+                       n_train=plan.get("n_train"),
+                       energy=(plan.get("campaign") or {}).get("energy", "available"))
+        energy = "available"
+        if getattr(plan, "campaign", ""):
+            from ..study.measured import campaign_record
+
+            energy = campaign_record(plan.campaign)["energy"]
         return cls(scale=plan.scale, widths_s=tuple(plan.widths_s),
                    strategies=tuple(plan.strategies), schemes=tuple(plan.schemes),
-                   target=plan.target, epochs=plan.epochs, n_train=plan.n_train)
+                   target=plan.target, epochs=plan.epochs, n_train=plan.n_train, energy=energy)
 
 
 def quick_note(plan) -> str:
@@ -531,6 +540,27 @@ def quick_note(plan) -> str:
         return ""
     return ("quick scale: a smoke test — the runs are too short to reach the target.\n"
             "Run fetrain reproduce --scale book or --scale paper for the answer.")
+
+
+def energy_note(plan) -> str:
+    """The note every figure of a sweep without joules carries ('' when energy is available):
+    what the measured campaign's data lack, and that widths are ranked by pulses instead.
+
+    Parameters
+    ----------
+    plan : SweepPlan or dict
+        The plan (or a plan record's ``plan``).
+
+    Returns
+    -------
+    str
+        Two lines, or ''.
+    """
+    energy = PlanView.of(plan).energy
+    if energy == "available":
+        return ""
+    return (f"energy {energy.replace('unavailable: ', 'unavailable — ')}.\n"
+            "Widths are ranked by pulses to target instead; energy axes stay empty.")
 
 
 def nothing_reached_text(plan, what: str = "configuration", target: str | None = None) -> str:
@@ -565,7 +595,7 @@ def _finish(fig, plan, title: str = ""):
     """Title, the quick-scale note at the bottom, tight layout."""
     if title:
         fig.suptitle(title, fontsize=9)
-    note = quick_note(plan)
+    note = "\n".join(n for n in (quick_note(plan), energy_note(plan)) if n)
     if note:
         fig.supxlabel(note, color="firebrick", fontsize=7.5)
     fig.tight_layout()
@@ -772,8 +802,13 @@ def map_figure(win: pd.DataFrame, plan, title: str = ""):
     for ax in list(axes.flat)[len(strategies):]:
         ax.set_axis_off()
     _finish(fig, plan, title)
-    width_legend(fig, v.widths_s)
-    fig.subplots_adjust(bottom=0.95 / (2.5 * nrows + 0.9), hspace=0.6)
+    by_pulses = "ranked_by" in win and (win["ranked_by"] == "pulses").any()
+    legend = width_legend(fig, v.widths_s, "width with the fewest pulses to target" if by_pulses
+                          else "width with the least energy to target")
+    notes = "\n".join(n for n in (quick_note(plan), energy_note(plan)) if n)
+    lines = notes.count("\n") + 1 if notes else 0
+    legend.set_bbox_to_anchor((0.5, 0.16 * lines / (2.5 * nrows + 0.9)), transform=fig.transFigure)
+    fig.subplots_adjust(bottom=(0.95 + 0.16 * lines) / (2.5 * nrows + 0.9), hspace=0.6)
     return fig
 
 
@@ -849,6 +884,19 @@ def sweep_figures(histories: pd.DataFrame, plan: SweepPlan, record: dict | None 
         where = f" — {record.get('data_set', '')}, {plan.scale} scale"
     points = tradeoff.with_totals(main, digital)
     win = tradeoff.win_map(histories, plan.target, digital_models=(digital,))
+    if PlanView.of(plan).energy != "available":
+        def no_energy(title):
+            return _message_figure("No energy to draw: the campaign's data\ndo not give joules "
+                                   "(see the note below).", plan, title)
+
+        return {
+            "accuracy": accuracy_figure(main, plan, f"Test accuracy per pulse width{where}"),
+            "to_target": to_target_figure(agg, plan, f"To the {plan.target * 100:g}% target{where}"),
+            "breakdown": no_energy(f"Where the energy to target goes{where}"),
+            "targets": no_energy(f"Energy against the target{where}"),
+            "pareto": no_energy(f"Accuracy against energy{where}"),
+            "map": map_figure(win, plan, f"Where short pulses win, by pulses to target{where}"),
+        }
     return {
         "accuracy": accuracy_figure(main, plan, f"Test accuracy per pulse width{where}"),
         "to_target": to_target_figure(agg, plan, f"To the {plan.target * 100:g}% target{where}"),

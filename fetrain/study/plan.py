@@ -96,7 +96,7 @@ def require_choice(name: str, value, allowed) -> None:
 
 
 def check_plan(scale: str, widths_s, names: dict, seeds: dict, counts: dict, n_train,
-               target: float) -> None:
+               target: float, allowed_widths_s=PULSE_WIDTHS_S) -> None:
     """The checks every plan of runs shares (a sweep's, a tuning's), each failure a
     ``ValueError`` naming the field and what it may be.
 
@@ -116,14 +116,16 @@ def check_plan(scale: str, widths_s, names: dict, seeds: dict, counts: dict, n_t
         Training digits (None or an integer ≥ 10).
     target : float
         Target accuracy (fraction in (0, 1)).
+    allowed_widths_s : sequence of float
+        The widths a plan may name (s): the synthetic campaign's, or a measured campaign's.
     """
     Scale(scale)
     if not widths_s:
         raise ValueError("widths_s must name at least one pulse width")
     for t in widths_s:
-        if not any(np.isclose(t, PULSE_WIDTHS_S, rtol=1e-9, atol=0)):
+        if not any(np.isclose(t, allowed_widths_s, rtol=1e-9, atol=0)):
             raise ValueError(f"widths_s: each width must be one of the campaign's "
-                             f"{PULSE_WIDTHS_S} s; got {shown(t)}")
+                             f"{tuple(allowed_widths_s)} s; got {shown(t)}")
     for name, (values, allowed) in names.items():
         if not values:
             raise ValueError(f"{name} must hold at least one of {tuple(allowed)}")
@@ -182,6 +184,10 @@ class SweepPlan:
         ``((width_s, strategy, ((name, value), …)), …)`` with the names of
         :data:`SETTING_KEYS` (Chapter 7's tuned settings, :func:`fetrain.study.tune.tuned_settings`);
         a run whose cell is not listed trains with ``lr`` and the strategy's own rule.
+    campaign : str
+        A reader's measured campaign (folder or file, :mod:`fetrain.study.measured`) whose fitted
+        models replace the synthetic device; its one scheme is ``measured``. Empty: the synthetic
+        campaign under :data:`SCHEMES`.
 
     Raises
     ------
@@ -202,9 +208,15 @@ class SweepPlan:
     target: float = 0.70
     data: str = "embedded"
     cell_settings: tuple = ()
+    campaign: str = ""
 
     def __post_init__(self) -> None:
         require_choice("data", self.data, DATA_SETS)
+        schemes, widths = SCHEMES, PULSE_WIDTHS_S
+        if self.campaign:
+            from .measured import MEASURED, campaign_widths
+
+            schemes, widths = (MEASURED,), campaign_widths(self.campaign)
         for entry in self.cell_settings:
             if not (isinstance(entry, tuple) and len(entry) == 3 and entry[1] in SETTING_KEYS
                     and isinstance(entry[2], tuple)
@@ -213,11 +225,11 @@ class SweepPlan:
                                  "((name, value), …)) with the names of SETTING_KEYS; got "
                                  f"{entry!r}")
         check_plan(self.scale, self.widths_s, {"strategies": (self.strategies, STRATEGIES),
-                                               "schemes": (self.schemes, SCHEMES)},
+                                               "schemes": (self.schemes, schemes)},
                    seeds={"seeds": self.seeds, "map_seeds": self.map_seeds},
                    counts={"epochs": self.epochs,
                            "evaluations_per_epoch": self.evaluations_per_epoch},
-                   n_train=self.n_train, target=self.target)
+                   n_train=self.n_train, target=self.target, allowed_widths_s=widths)
         if not (isinstance(self.lr, (int, float)) and self.lr > 0):
             raise ValueError(f"lr must be a number > 0; got {shown(self.lr)}")
 
@@ -228,6 +240,9 @@ class SweepPlan:
         * quick — two widths, one seed, 1 epoch on 300 digits (tests);
         * book — five widths, two seeds, 10 epochs (the book's epochs); one seed for the map;
         * paper — five widths, three seeds, 30 epochs; two seeds for the map.
+
+        With ``campaign=PATH`` (a reader's measured campaign) the plan trains the campaign's
+        widths under its one scheme (``measured``) with the fixed settings.
 
         With ``data="mnist"`` (full MNIST) the plan is the study's own setting: the main scheme
         only, the 95% target, every width at Chapter 7's tuned settings where it was tuned
@@ -274,7 +289,14 @@ class SweepPlan:
                         epochs=s.pick(quick=1, book=2, paper=8),
                         evaluations_per_epoch=s.pick(quick=2, book=4, paper=4))
             widths = changes.get("widths_s", base["widths_s"])
-            base["cell_settings"] = tuned_settings(DEFAULT_SCHEME, widths)
+            strategies = changes.get("strategies", tuple(STRATEGIES))
+            base["cell_settings"] = tuple(c for c in tuned_settings(DEFAULT_SCHEME, widths)
+                                          if c[1] in strategies)
+        if changes.get("campaign"):
+            from .measured import MEASURED, campaign_widths
+
+            base.update(schemes=(MEASURED,), widths_s=campaign_widths(changes["campaign"]),
+                        cell_settings=())
         base.update(changes)
         return cls(**base)
 
@@ -291,7 +313,14 @@ class SweepPlan:
         d["widths_s"] = [float(t) for t in self.widths_s]
         d["cell_settings"] = {f"{t * 1e9:g}ns {strategy}": dict(values)
                               for t, strategy, values in self.cell_settings}
-        d["schemes"] = {name: SCHEMES[name].describe() for name in self.schemes}
+        if self.campaign:
+            from .measured import campaign_record
+
+            d["campaign"] = campaign_record(self.campaign)
+            d["schemes"] = {name: {"label": "as measured (the campaign's own amplitudes)"}
+                            for name in self.schemes}
+        else:
+            d["schemes"] = {name: SCHEMES[name].describe() for name in self.schemes}
         d["strategies"] = {name: {"label": STRATEGIES[name].label, "reference":
                                   STRATEGIES[name].reference, **STRATEGIES[name].rule.describe()}
                            for name in self.strategies}
@@ -411,6 +440,16 @@ def device_models(scheme: str, widths_s: tuple[float, ...] = PULSE_WIDTHS_S) -> 
     return models
 
 
+def models_of(plan: SweepPlan, scheme: str) -> dict:
+    """The device model of every width of a plan's scheme: a measured campaign's fitted models,
+    or the synthetic campaign's under the scheme (:func:`device_models`). {width (s): model}."""
+    if plan.campaign:
+        from .measured import campaign_models
+
+        return campaign_models(plan.campaign)
+    return device_models(scheme, tuple(plan.widths_s))
+
+
 def train_config(plan: SweepPlan, spec: RunSpec):
     """The :class:`fetrain.train.config.TrainConfig` of one run.
 
@@ -429,7 +468,7 @@ def train_config(plan: SweepPlan, spec: RunSpec):
     from ..train.config import TrainConfig
 
     strategy = STRATEGIES[spec.strategy]
-    model = device_models(spec.scheme, tuple(plan.widths_s))[spec.width_s]
+    model = models_of(plan, spec.scheme)[spec.width_s]
     setting = plan.setting(spec.width_s, spec.strategy)
     lr, rule = plan.lr, strategy.rule
     if setting is not None:

@@ -76,6 +76,8 @@ CHOICES_FILE = "choices.csv"
 def _reference_programming_J(model) -> float:
     from ..device.pulsing import reference_programming
 
+    if not model.energy_available:
+        return float("nan")
     return N_SYNAPSES * reference_programming(model, REFERENCE_TOLERANCE)["complete_J"]
 
 
@@ -193,7 +195,7 @@ def _save_run(folder: Path, spec: RunSpec, signature: dict, history: pd.DataFram
 
 #: Plan fields added after some results folders were written, with the value those folders
 #: trained with (an older ``plan.json`` without them means these).
-ADDED_PLAN_FIELDS: dict = {"data": "embedded", "cell_settings": {}}
+ADDED_PLAN_FIELDS: dict = {"data": "embedded", "cell_settings": {}, "campaign": ""}
 
 
 class PlanMismatch(ValueError):
@@ -374,8 +376,11 @@ def _plan_record(plan: SweepPlan) -> dict:
                     "schemes (fetrain's main experiment)",
             "fetrain_version": __version__, "code": code_fingerprint(),
             "engine": engine_fingerprint(),
-            **data_identity(plan), "device": "the synthetic HZO device "
-            "(fetrain.device.campaign), one device model per pulse width and programming scheme",
+            **data_identity(plan),
+            "device": (f"the measured campaign {plan.campaign}, one device model per measured "
+                       "pulse width" if plan.campaign else "the synthetic HZO device "
+                       "(fetrain.device.campaign), one device model per pulse width and "
+                       "programming scheme"),
             "plan": plan.describe(),
             "energy": {"circuit": asdict(CircuitCosts()),
                        "digital_models": {k: asdict(v) for k, v in DIGITAL_MODELS.items()},
@@ -383,7 +388,8 @@ def _plan_record(plan: SweepPlan) -> dict:
                        "synapses": N_SYNAPSES}}
 
 
-def with_read_path(histories: pd.DataFrame, widths_s: tuple[float, ...]) -> pd.DataFrame:
+def with_read_path(histories: pd.DataFrame, widths_s: tuple[float, ...],
+                   campaign: str = "") -> pd.DataFrame:
     """``histories`` (runs of a sweep, keyed by scheme, width and strategy) with the read path's
     cumulative energy under every setting of :data:`fetrain.study.readpath.READ_PATH_MODELS`
     (``read_path_<name>_J``, J): samples seen × the energy per sample of the run's device and
@@ -396,18 +402,22 @@ def with_read_path(histories: pd.DataFrame, widths_s: tuple[float, ...]) -> pd.D
         Histories with ``scheme``, ``width_s`` (s), ``strategy`` and ``samples`` (counts).
     widths_s : tuple of float
         The plan's widths (s), for :func:`fetrain.study.plan.device_models`.
+    campaign : str
+        A measured campaign's path (its models replace the synthetic ones); empty: none.
 
     Returns
     -------
     pandas.DataFrame
         A copy with the columns added.
     """
+    from .measured import campaign_models
     from .readpath import read_path_columns
 
     parts = []
     for (scheme, width, strategy), h in histories.groupby(["scheme", "width_s", "strategy"],
                                                            sort=False):
-        model = device_models(scheme, widths_s)[float(width)]
+        models = campaign_models(campaign) if campaign else device_models(scheme, widths_s)
+        model = models[float(width)]
         parts.append(read_path_columns(h, model, STRATEGIES[strategy].rule))
     return pd.concat(parts).sort_index()
 
@@ -459,8 +469,9 @@ def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.D
         frames.append(h)
     if not frames:
         raise FileNotFoundError(f"{out} holds no finished run")
+    campaign = record["plan"].get("campaign") or {}
     histories = with_read_path(pd.concat(frames, ignore_index=True),
-                               tuple(record["plan"]["widths_s"]))
+                               tuple(record["plan"]["widths_s"]), campaign.get("path", ""))
     if plan is not None:
         keep = {s.key for s in plan.runs()}
         keys = [RunSpec(*k).key for k in zip(histories["scheme"], histories["width_s"].astype(float),

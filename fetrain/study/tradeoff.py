@@ -124,7 +124,7 @@ def with_totals(histories: pd.DataFrame, digital: str = DEFAULT_DIGITAL,
     h["digital_J"] = h[f"digital_{digital}_J"]
     h["fixed_J"] = fixed_J * h["pulses"]
     h["read_path_J"] = 0.0 if read_path == "none" else h[READ_PATH_MODELS[read_path].column]
-    h["total_J"] = h[list(PARTS)].sum(axis=1)
+    h["total_J"] = h[list(PARTS)].sum(axis=1, skipna=False)   # a part without joules: no total
     return h
 
 
@@ -349,7 +349,10 @@ def rank_widths(agg: pd.DataFrame, fixed_costs_J=(0.0,)) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The columns of :func:`win_map` but ``digital``.
+        The columns of :func:`win_map` but ``digital``. Where a reached configuration has no
+        energy (a measured campaign without joules), the cell is ranked by pulses to target:
+        ``ranked_by`` is ``pulses`` and ``margin`` and ``shortest_over_winner`` are ratios of
+        pulses; otherwise ``ranked_by`` is ``energy``.
     """
     rows = []
     for fixed in fixed_costs_J:
@@ -363,19 +366,32 @@ def rank_widths(agg: pd.DataFrame, fixed_costs_J=(0.0,)) -> pd.DataFrame:
                    "widths_reached": int(len(ok)),
                    "shortest_width_s": float(shortest["width_s"]),
                    "shortest_J": float(shortest["total_to_target_J"])}
-            ranked = ok.sort_values("total_to_target_J")
+            # without joules (a measured campaign that lacks what energy needs) the widths are
+            # ranked by pulses to target, and the row says so
+            by = "total_to_target_J"
+            if len(ok) and ok[by].isna().any():
+                by = "pulses_to_target"
+            row["ranked_by"] = "energy" if by == "total_to_target_J" else "pulses"
+            ranked = ok.sort_values([by, "epochs_to_target"])
             row["winner_width_s"] = row["winner_J"] = np.nan
             row["runner_up_width_s"] = row["margin"] = np.nan
+            best = np.nan
             if len(ranked):
                 row["winner_width_s"] = float(ranked["width_s"].iloc[0])
                 row["winner_J"] = float(ranked["total_to_target_J"].iloc[0])
+                best = float(ranked[by].iloc[0])
             if len(ranked) > 1:
                 row["runner_up_width_s"] = float(ranked["width_s"].iloc[1])
-                row["margin"] = float(ranked["total_to_target_J"].iloc[1]) / row["winner_J"]
+                row["margin"] = _ratio(float(ranked[by].iloc[1]), best)
             row["tie"] = bool(row["margin"] < TIE_MARGIN)
-            row["shortest_over_winner"] = row["shortest_J"] / row["winner_J"]
+            row["shortest_over_winner"] = _ratio(float(shortest[by]), best)
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _ratio(a: float, b: float) -> float:
+    """a / b, NaN where b is 0 or NaN (a target reached before any pulse has no ratio)."""
+    return a / b if b else np.nan
 
 
 def with_read_path_total(summ: pd.DataFrame, read_path: str) -> pd.DataFrame:
