@@ -2,7 +2,6 @@
 small wheels built here (the tests never download)."""
 
 import gzip
-import io
 import json
 import os
 import pickle

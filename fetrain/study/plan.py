@@ -182,7 +182,7 @@ class SweepPlan:
     cell_settings : tuple
         Settings per (width, strategy) that replace the fixed ones, as
         ``((width_s, strategy, ((name, value), …)), …)`` with the names of
-        :data:`SETTING_KEYS` (Chapter 7's tuned settings, :func:`fetrain.study.tune.tuned_settings`);
+        :data:`SETTING_KEYS` (Chapter 7's tuned settings, :func:`fetrain.study.tuned.tuned_settings`);
         a run whose cell is not listed trains with ``lr`` and the strategy's own rule.
     campaign : str
         A reader's measured campaign (folder or file, :mod:`fetrain.study.measured`) whose fitted
@@ -246,7 +246,7 @@ class SweepPlan:
 
         With ``data="mnist"`` (full MNIST) the plan is the study's own setting: the main scheme
         only, the 95% target, every width at Chapter 7's tuned settings where it was tuned
-        (:func:`fetrain.study.tune.tuned_settings`), and epochs of 50,000 digits: quick — 1 epoch
+        (:func:`fetrain.study.tuned.tuned_settings`), and epochs of 50,000 digits: quick — 1 epoch
         on 300 digits; book — one seed, 2 epochs; paper — three seeds, 8 epochs.
 
         Parameters
@@ -282,7 +282,7 @@ class SweepPlan:
                     evaluations_per_epoch=s.pick(quick=2, book=2, paper=4),
                     n_train=s.pick(quick=300, book=None, paper=None))
         if data == "mnist":
-            from .tune import tuned_settings
+            from .tuned import tuned_settings
 
             base.update(schemes=(DEFAULT_SCHEME,), seeds=s.pick(quick=(0,), book=(0,),
                                                                 paper=(0, 1, 2)),

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..common import storage
-from ..common.files import SHIPPED_DIR, check_output_folder
+from ..common.files import check_output_folder
 from ..common.scale import Scale, current
 from ..device.stack import PULSE_WIDTHS_S
 from ..train import rules
@@ -41,6 +41,7 @@ from .plan import DATA_SETS, SCHEMES, check_plan, device_models, require_choice
 from .readpath import READ_PATHS, read_path_columns
 from .sweep import energy_parts
 from .tradeoff import DEFAULT_DIGITAL, RUN_KEYS, summary
+from .tuned import CHOSEN_FILE, SHIPPED_TUNE
 
 #: The strategies a tuning searches, and the references symmetry point shifting may choose from.
 TUNED_STRATEGIES: dict[str, str] = {"sgd": "plain SGD", "sps": "symmetry point shifting",
@@ -64,7 +65,6 @@ PLAN_FILE = "tune_plan.json"
 STUDIES_FILE = "studies.db"
 LOCK_FILE = ".lock"
 TRIALS_FILE = "trials.csv"
-CHOSEN_FILE = "chosen.csv"
 RETRAINED_FILE = "retrained.csv"
 RETRAINED_DIR = "retrained"
 TABLES = (PLAN_FILE, TRIALS_FILE, CHOSEN_FILE, RETRAINED_FILE)
@@ -551,7 +551,6 @@ def _run_key(cell: tuple, seed: int) -> str:
 
 def _signature(plan: TunePlan, config) -> dict:
     from ..common.fingerprint import engine_fingerprint
-
     from .sweep import data_identity
 
     return {"config": config.describe(), **data_identity(plan),
@@ -789,7 +788,6 @@ def _bar(progress: bool, total: int, unit: str):
 #: The paper-scale tuning made by ``fetrain tune --scale paper`` and shipped with fetrain (its
 #: tables: plan with the code fingerprint and the time it took, trials, chosen settings and the
 #: retrained runs' summary).
-SHIPPED_TUNE = SHIPPED_DIR / "tune-paper"
 
 
 def load_tuning(out: str | Path) -> tuple[dict, dict]:
@@ -840,48 +838,6 @@ def ship_tuning(out: str | Path, dest: str | Path = SHIPPED_TUNE) -> Path:
         storage.write_bytes(dest / name, (out / name).read_bytes())
     storage.seal(dest, list(TABLES))
     return dest
-
-
-def tuned_settings(scheme: str, widths_s, source: str | Path | None = None) -> tuple:
-    """Chapter 7's tuned settings of a scheme as :attr:`fetrain.study.plan.SweepPlan.cell_settings`:
-    every tuned cell (width × strategy) of ``widths_s`` with a chosen setting, from the shipped
-    paper tuning (or ``source``). Symmetry point shifting's tuned learning rate and bit length
-    serve both of the sweep's variants (``sps`` per device, ``sps-global``); the variant the
-    tuning preferred is not imposed, since the sweep trains both. Cells the tuning left out (the
-    two longest widths) or found no feasible setting for are not listed: they train with the
-    fixed setting.
-
-    Parameters
-    ----------
-    scheme : str
-        A programming scheme the tuning covered.
-    widths_s : sequence of float
-        Pulse widths (s).
-    source : str or pathlib.Path, optional
-        A tuning folder; None: :data:`SHIPPED_TUNE`.
-
-    Returns
-    -------
-    tuple
-        ``((width_s, strategy, ((name, value), …)), …)``.
-    """
-    tables, _ = load_tuning(SHIPPED_TUNE if source is None else source)
-    chosen = tables["chosen"]
-    out = []
-    for t in widths_s:
-        rows = chosen[(chosen["scheme"] == scheme) & np.isclose(chosen["width_s"], t, rtol=1e-9)
-                      & chosen["chosen"].astype(bool)]
-        for _, row in rows.iterrows():
-            setting = setting_of(row)
-            if row["strategy"] == "mp":
-                values = (("lr", float(setting["lr"])), ("threshold", float(setting["threshold"])),
-                          ("transfer_every", int(setting["transfer_every"])))
-                out.append((float(t), "mp", values))
-            else:
-                values = (("lr", float(setting["lr"])), ("desired_bl", int(setting["desired_bl"])))
-                names = ("sgd",) if row["strategy"] == "sgd" else ("sps", "sps-global")
-                out += [(float(t), name, values) for name in names]
-    return tuple(out)
 
 
 def book_tuning(scale: str | Scale | None = None, **changes) -> tuple[TunePlan, dict, dict]:
