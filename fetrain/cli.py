@@ -398,6 +398,7 @@ def _tune_parser(sub) -> None:
                    help=f"programming schemes from {', '.join(SCHEMES)}")
     p.add_argument("--trials", type=_count(1), default=None, help="trials per cell")
     _data_option(p)
+    _campaign_option(p)
     p.add_argument("--storage", default=None, metavar="URL",
                    help="where the studies live, an SQLAlchemy URL (default: sqlite in --out); "
                         "processes given the same URL share the studies")
@@ -417,6 +418,11 @@ def _tune(args, parser) -> int:
                                  ("schemes", args.schemes), ("trials", args.trials))
                if v is not None}
     try:
+        if args.campaign:
+            changes["campaign"] = _campaign_path(args.campaign, parser)
+            if args.schemes:
+                parser.error("--schemes: a measured campaign has one scheme, its own; leave "
+                             "--schemes out with --campaign")
         plan = tune.TunePlan.for_scale(args.scale, data=args.data, **changes)
         out = check_output_folder(args.out or results_dir() / f"tune-{plan.scale}")
     except ValueError as exc:

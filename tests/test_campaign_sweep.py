@@ -91,3 +91,13 @@ def test_a_campaign_plan_refuses_widths_and_schemes_it_does_not_hold(campaign):
     with pytest.raises(FileNotFoundError, match="no such"):
         SweepPlan(scale="quick", campaign="/no/such/campaign", widths_s=WIDTHS,
                   schemes=(MEASURED,))
+
+
+def test_tune_takes_a_measured_campaign(campaign, tmp_path):
+    out = tmp_path / "tune"
+    assert main(["tune", "--campaign", str(campaign), "--scale", "quick", "--trials", "2",
+                 "--out", str(out), "--no-progress"]) == 0
+    record = json.loads((out / "tune_plan.json").read_text())
+    assert record["plan"]["campaign"]["sha256"] == campaign_checksum(campaign)
+    chosen = pd.read_csv(out / "chosen.csv")
+    assert set(chosen["scheme"]) == {MEASURED} and set(chosen["width_s"]) == set(WIDTHS)

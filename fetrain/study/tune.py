@@ -37,6 +37,7 @@ from ..common.files import check_output_folder
 from ..common.scale import Scale, current
 from ..device.stack import PULSE_WIDTHS_S
 from ..train import rules
+from .measured import MEASURED, campaign_models, campaign_record, campaign_widths
 from .plan import DATA_SETS, SCHEMES, check_plan, device_models, require_choice
 from .readpath import READ_PATHS, read_path_columns
 from .sweep import energy_parts
@@ -113,6 +114,9 @@ class TunePlan:
     data : str
         The data set, a name of :data:`fetrain.study.plan.DATA_SETS`; targets are judged on its
         validation split.
+    campaign : str
+        A reader's measured campaign (:mod:`fetrain.study.measured`) whose fitted models replace
+        the synthetic device, under its one scheme ``measured``; empty: none.
 
     Raises
     ------
@@ -136,16 +140,20 @@ class TunePlan:
     digital: str = DEFAULT_DIGITAL
     sampler_seed: int = 0
     data: str = "embedded"
+    campaign: str = ""
 
     def __post_init__(self) -> None:
         require_choice("data", self.data, DATA_SETS)
+        schemes, widths = SCHEMES, PULSE_WIDTHS_S
+        if self.campaign:
+            schemes, widths = (MEASURED,), campaign_widths(self.campaign)
         check_plan(self.scale, self.widths_s, {"strategies": (self.strategies, TUNED_STRATEGIES),
-                                               "schemes": (self.schemes, SCHEMES)},
+                                               "schemes": (self.schemes, schemes)},
                    seeds={"tuning_seeds": self.tuning_seeds,
                           "retrain_seeds": self.retrain_seeds},
                    counts={"trials": self.trials, "batch": self.batch, "epochs": self.epochs,
                            "evaluations_per_epoch": self.evaluations_per_epoch},
-                   n_train=self.n_train, target=self.target)
+                   n_train=self.n_train, target=self.target, allowed_widths_s=widths)
         require_choice("read_path", self.read_path, READ_PATHS)
         if set(self.tuning_seeds) & set(self.retrain_seeds):
             raise ValueError(f"retrain_seeds must be fresh: none of tuning_seeds "
@@ -195,6 +203,8 @@ class TunePlan:
                     retrain_seeds=s.pick(quick=(100,), book=(100, 101), paper=(100, 101, 102)),
                     epochs=s.pick(quick=2, book=4, paper=6),
                     n_train=s.pick(quick=300, book=None, paper=None))
+        if changes.get("campaign"):
+            base.update(schemes=(MEASURED,), widths_s=campaign_widths(changes["campaign"]))
         base.update(changes)
         return cls(**base)
 
@@ -207,6 +217,8 @@ class TunePlan:
         """Plain data (``tune_plan.json``), with the search spaces."""
         d = asdict(self)
         d["widths_s"] = [float(t) for t in self.widths_s]
+        if self.campaign:
+            d["campaign"] = campaign_record(self.campaign)
         d["search_spaces"] = {s: {k: list(v) for k, v in SEARCH_SPACES[s].items()}
                               for s in self.strategies}
         return d
@@ -276,7 +288,9 @@ def train_config(plan: TunePlan, scheme: str, width_s: float, strategy: str, set
     """
     from ..train.config import TrainConfig
 
-    model = device_models(scheme, tuple(plan.widths_s))[float(width_s)]
+    models = (campaign_models(plan.campaign) if plan.campaign
+              else device_models(scheme, tuple(plan.widths_s)))
+    model = models[float(width_s)]
     if strategy == "mp":
         rule = rules.MixedPrecision(threshold=float(setting["threshold"]),
                                     transfer_every=int(setting["transfer_every"]))
@@ -664,7 +678,7 @@ def _claim(out: Path, plan: TunePlan, replace: bool) -> dict:
         try:
             record = storage.read_json(path)
             # a tuning written before plans named their data set trained on the embedded subset
-            record["plan"] = {"data": "embedded", **record.get("plan", {})}
+            record["plan"] = {"data": "embedded", "campaign": "", **record.get("plan", {})}
         except (storage.DamagedFile, AttributeError, TypeError):
             storage.notice(f"{path} is damaged; writing it again")
             record = None
