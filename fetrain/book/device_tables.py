@@ -496,3 +496,46 @@ def column_text(text: str, width: int = 76) -> str:
         out.append(textwrap.fill(line, width=width, subsequent_indent=indent + "    ",
                                  break_on_hyphens=False) if line.strip() else "")
     return "\n".join(out)
+
+
+def record_text(record: dict, width: int = 76) -> str:
+    """A record (a dict of plain values) as ``key: value`` lines wrapped to the text column.
+
+    Parameters
+    ----------
+    record : dict
+        The record.
+    width : int
+        Characters per line.
+
+    Returns
+    -------
+    str
+        One line per key, long values wrapped.
+    """
+    return column_text("\n".join(f"{k}: {v}" for k, v in record.items()), width)
+
+
+def ranking_table(win: pd.DataFrame):
+    """How a sweep's map ranked the widths, one row per strategy (no width-independent cost):
+    by energy or by pulses (a campaign without joules), the winning width, and how much more the
+    shortest width needs than the winner.
+
+    Parameters
+    ----------
+    win : pandas.DataFrame
+        A sweep's ``map.csv`` (:func:`fetrain.study.tradeoff.win_map`).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Strategy, ranked by, winner, shortest ÷ winner.
+    """
+    cells = win[win["fixed_per_pulse_J"] == 0].drop_duplicates("strategy")
+    shown = pd.DataFrame({
+        "strategy": cells["strategy"],
+        "ranked by": cells["ranked_by"],
+        "winner": [format_width(t) if pd.notna(t) else "none reached"
+                   for t in cells["winner_width_s"]],
+        "shortest ÷ winner": cells["shortest_over_winner"]})
+    return table(shown, {"shortest ÷ winner": "{:.2f}"})

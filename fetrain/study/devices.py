@@ -768,3 +768,61 @@ def coverage_by_point(coverage: pd.DataFrame) -> pd.DataFrame:
     return (coverage.assign(within_2=coverage["z"] <= 2).groupby("point")
             .agg(traces=("seed", "size"), found=("found", "sum"), median_z=("z", "median"),
                  within_2=("within_2", "sum")).reset_index())
+
+
+# ---- Appendix B: a reader's multi-width campaign through the sweep ------------------------------
+
+
+def ladder_campaign(widths_s=(20e-9, 2e-6), n_devices: int = 3, n_cycles: int = 3,
+                    seed: int = 2027) -> SyntheticCampaign:
+    """The generator's device measured under the fixed amplitude ladder of Chapter 6's map
+    (3.8 V at 20 ns, 0.2 V less per decade, set = reset) instead of the book's iso-fraction
+    scheme, at fewer widths, devices and cycles: a campaign a reader might bring.
+
+    Parameters
+    ----------
+    widths_s : sequence of float
+        Pulse widths measured (s), each one of the campaign's.
+    n_devices, n_cycles : int
+        Devices and cycles per device and width (counts).
+    seed : int
+        The campaign's seed.
+
+    Returns
+    -------
+    SyntheticCampaign
+        The campaign (write it with its ``write`` method).
+    """
+    from .plan import SCHEMES
+
+    base = default_campaign()
+    plan = replace(base.plan, widths_s=tuple(widths_s), n_devices=n_devices, n_cycles=n_cycles,
+                   seed=seed)
+    return replace(base, nominal=replace(base.nominal, scheme=SCHEMES["ladder"]), plan=plan)
+
+
+def normalized_copy(folder: str | Path, dest: str | Path) -> Path:
+    """A copy of a campaign's ``pulses.csv`` whose reads are a normalized conductance (no unit,
+    0 … 1) in place of read currents and voltages — what many measured files hold — so that no
+    energy can be computed from it.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        A campaign folder in the fetrain layout.
+    dest : str or pathlib.Path
+        The new folder (created).
+
+    Returns
+    -------
+    pathlib.Path
+        ``dest``.
+    """
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    p = pd.read_csv(Path(folder) / PULSES_FILE)
+    g = p["read_current_A"] / p["read_voltage_V"]
+    p["conductance"] = (g - g.min()) / (g.max() - g.min())
+    p.drop(columns=["read_voltage_V", "read_current_A"]).to_csv(dest / PULSES_FILE, index=False,
+                                                                float_format="%.6g")
+    return dest

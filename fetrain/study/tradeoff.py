@@ -369,7 +369,8 @@ def rank_widths(agg: pd.DataFrame, fixed_costs_J=(0.0,)) -> pd.DataFrame:
             # without joules (a measured campaign that lacks what energy needs) the widths are
             # ranked by pulses to target, and the row says so
             by = "total_to_target_J"
-            if len(ok) and ok[by].isna().any():
+            no_joules = "total_final_J" in g and g["total_final_J"].isna().any()
+            if no_joules or (len(ok) and ok[by].isna().any()):
                 by = "pulses_to_target"
             row["ranked_by"] = "energy" if by == "total_to_target_J" else "pulses"
             ranked = ok.sort_values([by, "epochs_to_target"])
