@@ -44,6 +44,11 @@ RESULTS = {
                         "fetrain reproduce --scale paper --out results/reproduce-paper, then "
                         "python -c \"from fetrain.study.sweep import ship_tables; "
                         "ship_tables('results/reproduce-paper')\""),
+    "reproduce-mnist-paper": (("plan.json",), "engine", engine_fingerprint,
+                              "fetrain reproduce --data mnist --scale paper --out "
+                              "results/reproduce-mnist-paper, then python -c \"from "
+                              "fetrain.study.sweep import SHIPPED_MNIST, ship_tables; "
+                              "ship_tables('results/reproduce-mnist-paper', SHIPPED_MNIST)\""),
     "tune-paper": (("tune_plan.json",), "engine", engine_fingerprint,
                    "fetrain tune --scale paper --out results/tune-paper, then python -c \"from "
                    "fetrain.study.tune import ship_tuning; ship_tuning('results/tune-paper')\""),

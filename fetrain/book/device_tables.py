@@ -516,7 +516,7 @@ def record_text(record: dict, width: int = 76) -> str:
     return column_text("\n".join(f"{k}: {v}" for k, v in record.items()), width)
 
 
-def ranking_table(win: pd.DataFrame):
+def map_ranking_table(win: pd.DataFrame):
     """How a sweep's map ranked the widths, one row per strategy (no width-independent cost):
     by energy or by pulses (a campaign without joules), the winning width, and how much more the
     shortest width needs than the winner.

@@ -503,3 +503,57 @@ def long_widths_margin(agg: pd.DataFrame, from_s: float) -> float:
         if len(long):
             factors.append(long.min() / best)
     return float(min(factors)) if factors else np.nan
+
+
+def own_target_text(summ: pd.DataFrame, ratios: pd.DataFrame) -> str:
+    """The study's headline at its own target, in words: the configuration with the least total
+    energy to the target, and for each strategy that reaches it, the shortest width's energy over
+    the best other width's with its interval — then whether the headline (the shortest width needs
+    the least energy) holds, fails or cannot be called.
+
+    Parameters
+    ----------
+    summ : pandas.DataFrame
+        Per-run rows of one scheme (:func:`fetrain.study.tradeoff.summary`, J).
+    ratios : pandas.DataFrame
+        :func:`fetrain.study.confidence.shortest_against_best_other` of ``summ`` by strategy.
+
+    Returns
+    -------
+    str
+        Two or three sentences.
+    """
+    from ..study import tradeoff
+
+    agg = tradeoff.aggregate(summ)
+    ok = agg[agg["reached"]]
+    if ok.empty:
+        return ("No configuration reaches the target with every seed, so the study's headline "
+                "cannot be asked at its own target here.")
+    best = ok.sort_values("total_to_target_J").iloc[0]
+    out = [f"The least energy to the target is {strategy_label(best['strategy'])} at "
+           f"{format_width(best['width_s'])} ({best['total_to_target_J']:.3g} J)."]
+    verdicts = []
+    for r in ratios.itertuples():
+        if not ok["strategy"].eq(r.strategy).any():
+            continue
+        shortest, other = format_width(r.shortest_width_s), format_width(r.best_other_width_s)
+        if not np.isfinite(r.ratio):
+            out.append(f"With {strategy_label(r.strategy)}, {shortest} does not reach it.")
+            verdicts.append("loses")
+            continue
+        verdict = "wins" if r.high < 1 else "loses" if r.low > 1 else "open"
+        verdicts.append(verdict)
+        high = "∞" if not np.isfinite(r.high) else f"{r.high:.2f}"
+        out.append(f"With {strategy_label(r.strategy)}, {shortest} needs {r.ratio:.2f}× the "
+                   f"energy of the best other width ({other}; 95% interval {r.low:.2f}–{high}).")
+    shortest_best = best["width_s"] == agg["width_s"].min()
+    if shortest_best and "wins" in verdicts:
+        out.append("At its own target the study's headline holds on this device.")
+    elif verdicts and all(v == "loses" for v in verdicts):
+        out.append("At its own target the study's headline does not hold on this device: the "
+                   "shortest width is never the cheapest way to the target.")
+    else:
+        out.append("At its own target the study's headline is not settled on this device: the "
+                   "intervals over seeds hold 1.")
+    return " ".join(out)

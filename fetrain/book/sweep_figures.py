@@ -739,7 +739,7 @@ def energy_against_target_figure(curves: pd.DataFrame, plan, title: str = ""):
                     color=width_colour(t, widths), label=format_width(t))
         ax.set_yscale("log")
         ax.set_xlabel("target accuracy (%)")
-        ax.set_title(STRATEGY_LABELS.get(s, s))
+        ax.set_title(STRATEGY_LABELS.get(s, s).replace(" (", "\n("), fontsize=9)
     axes[0][0].set_ylabel("total energy to target (µJ)")
     axes[0][0].legend(fontsize=7)
     return _finish(fig, plan, title)

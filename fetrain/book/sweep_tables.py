@@ -118,6 +118,49 @@ def width_table(per_width: pd.DataFrame):
                          "E per |Δw| at w*, complete (rel.)": "{:,.2f}"})
 
 
+def parts_to_target_table(summ: pd.DataFrame, read_path: str = "low"):
+    """Energy to target by part, per strategy and width, with the read path (means over the
+    seeds; "not reached" unless every seed reached the target): the programmed devices, the
+    lines and half-selected devices, mixed precision's digital work, the references, the read
+    path under the setting ``read_path``, and the totals without and with it.
+
+    Parameters
+    ----------
+    summ : pandas.DataFrame
+        Per-run rows of one scheme (:func:`fetrain.study.tradeoff.summary`, J, epochs).
+    read_path : str
+        A name of :data:`fetrain.study.readpath.READ_PATH_MODELS`.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Strategy, width, seeds reaching, epochs and the parts (µJ).
+    """
+    read_col = f"read_path_{read_path}_to_target_J"
+    rows = []
+    for (strategy, width), g in summ.groupby(["strategy", "width_s"]):
+        ok = bool(g["reached"].all())
+
+        def mean(col):
+            return float(g[col].mean()) * 1e6 if ok else np.nan
+
+        lines = mean("line_charging_to_target_J") + mean("half_select_to_target_J")
+        write = mean("total_to_target_J")
+        rows.append({"strategy": strategy, "width_s": width,
+                     "seeds reaching": f"{int(g['reached'].sum())} of {len(g)}",
+                     "epochs": float(g["epochs_to_target"].mean()) if ok else np.nan,
+                     "devices": mean("analog_complete_to_target_J"), "lines": lines,
+                     "digital": mean("digital_to_target_J"),
+                     "references": mean("references_to_target_J"),
+                     f"read path ({read_path})": mean(read_col),
+                     "total, write": write, "total, with read": write + mean(read_col)})
+    a = _order(pd.DataFrame(rows))
+    a.insert(0, "width", [format_width(t) for t in a.pop("width_s")])
+    a.insert(0, "strategy", [strategy_label(s) for s in a.pop("strategy")])
+    energy = {c: "{:,.0f}" for c in a.columns[4:]}
+    return table(a, {"epochs": "{:.2g}", **energy}, na_rep="not reached")
+
+
 def to_target_table(agg: pd.DataFrame):
     """Epochs, pulses and energy at the first evaluation that reached the target, per strategy
     and width (means over seeds; "not reached" unless every seed reached it).
@@ -437,9 +480,14 @@ def provenance(record: dict, own: bool) -> str:
     p = record.get("plan", {})
     scale = p.get("scale", "?")
     where = "your own run" if own else "shipped with fetrain"
-    bits = [f"{where}: fetrain reproduce --scale {scale}", record.get("data_set", "data set ?")]
+    data = p.get("data", "embedded")
+    command = f"fetrain reproduce --scale {scale}" + (f" --data {data}" if data != "embedded"
+                                                       else "")
+    bits = [f"{where}: {command}", record.get("data_set", "data set ?")]
     if "seeds" in p:
-        bits.append(f"{len(p['seeds'])} seeds (map: {len(p.get('map_seeds', ()))}), "
+        bits.append(f"{len(p['seeds'])} seeds"
+                    + (f" (map: {len(p.get('map_seeds', ()))})" if len(p.get("schemes", ())) > 1
+                       else "") + ", "
                     f"{p.get('epochs', '?')} epochs, {p.get('evaluations_per_epoch', '?')} "
                     f"evaluations per epoch")
     code = [f"{k} {record[k]}" for k in ("fetrain_version", "code", "engine") if record.get(k)]
@@ -489,3 +537,49 @@ def glance_text(win: pd.DataFrame, scheme: str, strategies, target: float) -> st
             f"{target * 100:.0f}% target is reached by — {winners_text(win, scheme, strategies)}. "
             f"Over all {len(win)} cells of the map (strategies × schemes × costs per pulse), the "
             f"shortest width wins {wins}, is in a near tie in {ties} and loses {losses}.")
+
+
+def reach_text(agg: pd.DataFrame) -> str:
+    """Which configurations reach the target with every seed, with some, and with none, as the
+    prose says it (strategies in order, widths ascending).
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.aggregate` rows of one scheme.
+
+    Returns
+    -------
+    str
+        Up to three clauses joined by semicolons.
+    """
+    a = _order(agg)
+    groups = {"every seed": a[a["seeds_reached"] == a["seeds"]],
+              "some seeds": a[(a["seeds_reached"] > 0) & (a["seeds_reached"] < a["seeds"])],
+              "no seed": a[a["seeds_reached"] == 0]}
+    clauses = []
+    for name, rows in groups.items():
+        if rows.empty:
+            continue
+        parts = []
+        for s, g in rows.groupby("strategy", sort=False):
+            widths = ", ".join(format_width(t) for t in g["width_s"])
+            if name == "no seed":
+                acc = g["final_accuracy"] * 100
+                widths += f" (final test accuracy {acc.min():.1f}–{acc.max():.1f}%)"
+            elif name == "every seed":
+                widths += f" ({g['epochs_to_target'].min():.2g}–{g['epochs_to_target'].max():.2g}" \
+                          " epochs)"
+            parts.append(f"{strategy_label(s)} at {widths}")
+        clauses.append(f"reached by {name}: " + "; ".join(parts))
+    return "; ".join(clauses)
+
+
+def duration_text(record: dict) -> str:
+    """How long a sweep's runs took to train, from its plan record (``training_seconds``):
+    ``about 35 minutes``; ``an unrecorded time`` for a record without it."""
+    seconds = record.get("training_seconds")
+    if not seconds:
+        return "an unrecorded time"
+    minutes = seconds / 60
+    return f"about {minutes:.0f} minutes" if minutes < 120 else f"about {minutes / 60:.1f} hours"
