@@ -423,9 +423,9 @@ def with_read_path(histories: pd.DataFrame, widths_s: tuple[float, ...],
 
 
 def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.DataFrame, dict]:
-    """Every finished run's history in ``out`` as one table (columns ``scheme``, ``width_s``,
-    ``strategy``, ``seed`` added, and the read path's energy, see :func:`with_read_path`), and the
-    plan record; with ``plan``, only that plan's runs (a folder may also hold runs of an earlier,
+    """Every finished run's history in ``out`` as one table (columns ``data`` — the data set —
+    ``scheme``, ``width_s``, ``strategy``, ``seed`` added, and the read path's energy, see
+    :func:`with_read_path`), and the plan record; with ``plan``, only that plan's runs (a folder may also hold runs of an earlier,
     larger plan).
 
     Parameters
@@ -466,6 +466,7 @@ def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.D
             raise storage.DamagedFile(meta.parent, f"a damaged run ({err})", redo) from None
         for k, v in run.items():
             h.insert(0, k, v)
+        h.insert(0, "data", record["plan"].get("data", "embedded"))
         frames.append(h)
     if not frames:
         raise FileNotFoundError(f"{out} holds no finished run")
