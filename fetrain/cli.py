@@ -212,6 +212,9 @@ def _reproduce_parser(sub) -> None:
                         "embedded subset, 95 on full MNIST)")
     _data_option(p)
     _campaign_option(p)
+    p.add_argument("--settings", choices=("fixed", "tuned"), default=None,
+                   help="fixed: Chapter 6's settings for every width; tuned: Chapter 7's tuned "
+                        "settings where it tuned (default: tuned with --data mnist, else fixed)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="address of a running Dask distributed scheduler (e.g. tcp://10.0.0.1:8786): "
                         "the runs go there, one task each")
@@ -241,7 +244,8 @@ def _reproduce(args, parser) -> int:
             if args.schemes:
                 parser.error("--schemes: a measured campaign has one scheme, its own; leave "
                              "--schemes out with --campaign")
-        plan = SweepPlan.for_scale(args.scale, data=args.data, **changes)
+        plan = SweepPlan.for_scale(args.scale, settings=args.settings, data=args.data,
+                                   **changes)
         out = check_output_folder(args.out or sweep.default_out(
             plan.scale if plan.data == "embedded" else f"{plan.data}-{plan.scale}"))
     except ValueError as exc:

@@ -164,3 +164,14 @@ def test_a_plan_names_its_data_set_and_refuses_unknown_ones():
         SweepPlan.for_scale("quick", data="cifar")
     with pytest.raises(ValueError, match="cell_settings"):
         SweepPlan(cell_settings=((20e-9, "sgd", (("lr", 0.1),)),))
+
+
+def test_settings_are_fixed_or_tuned_whatever_the_data_set():
+    from fetrain.study.plan import SweepPlan
+
+    assert SweepPlan.for_scale("paper", data="mnist", settings="fixed").cell_settings == ()
+    assert SweepPlan.for_scale("book").cell_settings == ()
+    tuned = SweepPlan.for_scale("book", settings="tuned", strategies=("sgd",))
+    assert tuned.cell_settings and {c[1] for c in tuned.cell_settings} == {"sgd"}
+    with pytest.raises(ValueError, match="settings must be one of"):
+        SweepPlan.for_scale("book", settings="best")

@@ -73,6 +73,12 @@ DATA_SETS: dict[str, str] = {"embedded": "the embedded 5,000-digit MNIST subset"
                              "mnist": "full MNIST (fetched from the package registry)"}
 
 
+#: Where a sweep's settings come from: Chapter 6's fixed ones for every cell, or Chapter 7's tuned
+#: ones for the cells it tuned (the others fixed).
+SETTINGS: dict[str, str] = {"fixed": "Chapter 6's fixed settings",
+                            "tuned": "Chapter 7's tuned settings where tuned, fixed elsewhere"}
+
+
 #: Pulse-train strategies take a tuned learning rate and bit length; mixed precision a learning
 #: rate, threshold and transfer interval (the search spaces of :mod:`fetrain.study.tune`).
 SETTING_KEYS: dict[str, tuple[str, ...]] = {
@@ -234,7 +240,8 @@ class SweepPlan:
             raise ValueError(f"lr must be a number > 0; got {shown(self.lr)}")
 
     @classmethod
-    def for_scale(cls, scale: str | Scale | None = None, **changes) -> "SweepPlan":
+    def for_scale(cls, scale: str | Scale | None = None, settings: str | None = None,
+                  **changes) -> "SweepPlan":
         """The plan of a scale (``None``: :func:`fetrain.common.scale.current`), with ``changes``.
 
         * quick — two widths, one seed, 1 epoch on 300 digits (tests);
@@ -253,6 +260,9 @@ class SweepPlan:
         ----------
         scale : str or Scale, optional
             The scale; None: the current one.
+        settings : str, optional
+            ``fixed`` (Chapter 6's settings everywhere) or ``tuned`` (Chapter 7's where tuned,
+            :data:`SETTINGS`); None: the data set's (tuned on full MNIST, fixed on the subset).
         **changes
             Fields to change.
 
@@ -264,7 +274,7 @@ class SweepPlan:
         Raises
         ------
         ValueError
-            If the scale is unknown or a change is out of range.
+            If the scale or the settings are unknown or a change is out of range.
         """
         from .pilot import DEFAULT_EPOCHS, DEFAULT_LR, TARGET_ACCURACY
 
@@ -282,12 +292,16 @@ class SweepPlan:
                     evaluations_per_epoch=s.pick(quick=2, book=2, paper=4),
                     n_train=s.pick(quick=300, book=None, paper=None))
         if data == "mnist":
-            from .tuned import tuned_settings
-
             base.update(schemes=(DEFAULT_SCHEME,), seeds=s.pick(quick=(0,), book=(0,),
                                                                 paper=(0, 1, 2)),
                         epochs=s.pick(quick=1, book=2, paper=8),
                         evaluations_per_epoch=s.pick(quick=2, book=4, paper=4))
+        if settings is None:
+            settings = "tuned" if data == "mnist" else "fixed"
+        require_choice("settings", settings, SETTINGS)
+        if settings == "tuned":
+            from .tuned import tuned_settings
+
             widths = changes.get("widths_s", base["widths_s"])
             strategies = changes.get("strategies", tuple(STRATEGIES))
             base["cell_settings"] = tuple(c for c in tuned_settings(DEFAULT_SCHEME, widths)
