@@ -583,3 +583,35 @@ def duration_text(record: dict) -> str:
         return "an unrecorded time"
     minutes = seconds / 60
     return f"about {minutes:.0f} minutes" if minutes < 120 else f"about {minutes / 60:.1f} hours"
+
+
+def cheapest_at(curves: pd.DataFrame, target: float) -> pd.Series | None:
+    """The configuration (strategy and width) with the least mean total energy to ``target`` among
+    those every seed of which reached it, from an energy-against-target table; None if none did.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        :func:`fetrain.study.tradeoff.energy_curves` rows (J, fractions).
+    target : float
+        The target (fraction).
+
+    Returns
+    -------
+    pandas.Series or None
+        ``strategy``, ``width_s`` (s) and ``energy_J`` (J, mean over seeds).
+    """
+    at = curves[np.isclose(curves["target"], target)]
+    per = at.groupby(["strategy", "width_s"]).agg(energy_J=("total_to_target_J", "mean"),
+                                                  ok=("reached", "all")).reset_index()
+    per = per[per["ok"]].sort_values("energy_J")
+    return None if per.empty else per.iloc[0]
+
+
+def cheapest_text(curves: pd.DataFrame, target: float) -> str:
+    """:func:`cheapest_at` in words: ``symmetry point shifting (global w*) at 20 ns, 0.61 mJ``."""
+    best = cheapest_at(curves, target)
+    if best is None:
+        return f"no configuration reaches {target * 100:g}% with every seed"
+    return (f"{strategy_label(best['strategy'])} at {format_width(best['width_s'])}, "
+            f"{best['energy_J'] * 1e3:.3g} mJ")
