@@ -483,6 +483,12 @@ def provenance(record: dict, own: bool) -> str:
     data = p.get("data", "embedded")
     command = f"fetrain reproduce --scale {scale}" + (f" --data {data}" if data != "embedded"
                                                        else "")
+    tuned = bool(p.get("cell_settings"))
+    if tuned != (data != "embedded"):           # not the data set's default settings
+        command += " --settings " + ("tuned" if tuned else "fixed")
+    strategies = list(p.get("strategies", ()))
+    if strategies and len(strategies) < len(STRATEGY_LABELS):
+        command += " --algorithms " + ",".join(strategies)
     bits = [f"{where}: {command}", record.get("data_set", "data set ?")]
     if "seeds" in p:
         bits.append(f"{len(p['seeds'])} seeds"

@@ -620,6 +620,29 @@ SHIPPED_MNIST_FIXED = SHIPPED_DIR / "reproduce-mnist-fixed"
 SHIPPED_TABLES = (PLAN_FILE, SUMMARY_FILE, MAP_FILE, ENERGY_CURVES_FILE, CHOICES_FILE)
 
 
+def own_or_shipped(name: str, shipped: Path) -> tuple[Path, bool]:
+    """The folder a chapter reads a shipped sweep from: the reader's own run
+    (``results/reproduce-<name>``, see :func:`default_out`) when it holds a finished sweep,
+    else the shipped tables.
+
+    Parameters
+    ----------
+    name : str
+        The results folder's suffix (``paper``, ``mnist-paper``).
+    shipped : pathlib.Path
+        The shipped folder (:data:`SHIPPED_PAPER`, :data:`SHIPPED_MNIST`).
+
+    Returns
+    -------
+    folder : pathlib.Path
+        The folder to read.
+    own : bool
+        Whether it is the reader's own run.
+    """
+    own = default_out(name)
+    return (own, True) if (own / SUMMARY_FILE).is_file() else (shipped, False)
+
+
 def ship_tables(out: str | Path, dest: str | Path = SHIPPED_PAPER) -> Path:
     """Copy a finished sweep's tables (:data:`SHIPPED_TABLES`, each checked against the sweep's
     manifest first) into ``dest`` and seal them there: how the paper-scale tables that ship with
