@@ -1,17 +1,16 @@
 """A reader's measured campaign through the whole sweep: ``fetrain reproduce --campaign``."""
 
 import json
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from fetrain.cli import main
-from fetrain.device.campaign import default_campaign
 from fetrain.study import tradeoff
+from fetrain.study.devices import ladder_campaign
 from fetrain.study.measured import MEASURED, campaign_checksum
-from fetrain.study.plan import SCHEMES, SweepPlan
+from fetrain.study.plan import SweepPlan
 
 WIDTHS = (20e-9, 2e-6)
 
@@ -21,10 +20,7 @@ def campaign(tmp_path_factory):
     """A campaign measured under another scheme (the fixed ladder), two widths, saved as a reader
     would bring it."""
     folder = tmp_path_factory.mktemp("campaign")
-    base = default_campaign()
-    c = replace(base, nominal=replace(base.nominal, scheme=SCHEMES["ladder"]),
-                plan=replace(base.plan, widths_s=WIDTHS, n_devices=2, n_cycles=2))
-    c.write(folder)
+    ladder_campaign(WIDTHS, n_devices=2, n_cycles=2).write(folder)
     return folder
 
 

@@ -795,10 +795,9 @@ def ladder_campaign(widths_s=(20e-9, 2e-6), n_devices: int = 3, n_cycles: int = 
     """
     from .plan import SCHEMES
 
-    base = default_campaign()
-    plan = replace(base.plan, widths_s=tuple(widths_s), n_devices=n_devices, n_cycles=n_cycles,
-                   seed=seed)
-    return replace(base, nominal=replace(base.nominal, scheme=SCHEMES["ladder"]), plan=plan)
+    c = example_campaign(DEFAULT_DEVICE.kinetics.imprint_field_V_m, widths_s, n_devices,
+                         n_cycles, seed)
+    return replace(c, nominal=replace(c.nominal, scheme=SCHEMES["ladder"]))
 
 
 def normalized_copy(folder: str | Path, dest: str | Path) -> Path:
