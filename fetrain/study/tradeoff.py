@@ -605,6 +605,13 @@ def shortest_width_record(win: pd.DataFrame, by: str) -> pd.DataFrame:
     return frame.groupby(by, sort=False).sum().astype(int)
 
 
+def shortest_width_totals(win: pd.DataFrame) -> tuple[int, int, int]:
+    """The shortest width's wins, near ties and losses over all cells of a map
+    (:func:`shortest_width_record` summed), counts."""
+    total = shortest_width_record(win.assign(_all=0), "_all").sum()
+    return int(total["wins"]), int(total["ties"]), int(total["losses"])
+
+
 def winner_flips(win: pd.DataFrame) -> pd.DataFrame:
     """Where a width-independent cost per pulse changes the winner of the map: for each
     (strategy, scheme, digital model), the first cost at which another width than the one that
