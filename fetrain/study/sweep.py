@@ -425,8 +425,8 @@ def with_read_path(histories: pd.DataFrame, widths_s: tuple[float, ...],
 def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.DataFrame, dict]:
     """Every finished run's history in ``out`` as one table (columns ``data`` — the data set —
     ``scheme``, ``width_s``, ``strategy``, ``seed`` added, and the read path's energy, see
-    :func:`with_read_path`), and the plan record; with ``plan``, only that plan's runs (a folder may also hold runs of an earlier,
-    larger plan).
+    :func:`with_read_path`), and the plan record; with ``plan``, only that plan's runs (a folder
+    may also hold runs of an earlier, larger plan).
 
     Parameters
     ----------
