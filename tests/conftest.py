@@ -2,13 +2,14 @@
 
 ``FETRAIN_CACHE`` points at a fresh temporary folder for the whole session (the chapters run under
 nbval inherit it), so that a second test run trains again instead of reading the runs of an earlier
-one from the user's cache. Tests marked ``slow`` (a chapter, a negative control against AIHWKit)
-run by default, as CI runs them; ``-m "not slow"`` skips them while developing.
+one from the user's cache; ``FETRAIN_NO_FETCH`` makes a data set that is not in it an error, never a
+download. Tests marked ``slow`` (a chapter, a negative control against AIHWKit) run by default, as
+CI runs them; ``-m "not slow"`` skips them while developing.
 
 Tests marked ``crosscheck`` train both engines over seeds and test that their learning curves agree
-statistically. Appendix A asserts the same agreements at book scale in the book build that CI
-runs, so the default test run leaves them out (``addopts`` in pyproject.toml); a change to the
-engine or the bridge is checked without building the book by ``pytest -m crosscheck``.
+statistically. Appendix A asserts the same agreements at book scale in the book build that CI runs,
+so the default test run leaves them out (``addopts`` in pyproject.toml); a change to the engine or
+the bridge is checked without building the book by ``pytest -m crosscheck``.
 """
 
 import os
@@ -26,6 +27,7 @@ def pytest_configure(config):
                                        "(asserted in CI by Appendix A at book scale; run with "
                                        "-m crosscheck)")
     os.environ["FETRAIN_CACHE"] = _CACHE
+    os.environ["FETRAIN_NO_FETCH"] = "1"          # the tests never download (full MNIST)
 
 
 def pytest_unconfigure(config):
