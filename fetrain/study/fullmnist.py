@@ -107,7 +107,8 @@ def read_arrays(data: bytes, source: str) -> dict[str, tuple[np.ndarray, np.ndar
     except UnsafePickle as err:
         raise UnsafePickle(f"{source}: {err}") from None
     except Exception as err:  # a damaged pickle fails in many ways; all mean the same here
-        raise FetchFailed(f"{source}: not a readable pickle ({type(err).__name__}: {err})") from None
+        raise FetchFailed(f"{source}: not a readable pickle ({type(err).__name__}: "
+                          f"{err})") from None
     if not (isinstance(obj, tuple) and len(obj) == 3):
         raise FetchFailed(f"{source}: expected three (images, labels) splits; got "
                           f"{type(obj).__name__}")

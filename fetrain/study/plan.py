@@ -188,8 +188,9 @@ class SweepPlan:
     cell_settings : tuple
         Settings per (width, strategy) that replace the fixed ones, as
         ``((width_s, strategy, ((name, value), …)), …)`` with the names of
-        :data:`SETTING_KEYS` (Chapter 7's tuned settings, :func:`fetrain.study.tuned.tuned_settings`);
-        a run whose cell is not listed trains with ``lr`` and the strategy's own rule.
+        :data:`SETTING_KEYS` (Chapter 7's tuned settings,
+        :func:`fetrain.study.tuned.tuned_settings`); a run whose cell is not listed trains with
+        ``lr`` and the strategy's own rule.
     campaign : str
         A reader's measured campaign (folder or file, :mod:`fetrain.study.measured`) whose fitted
         models replace the synthetic device; its one scheme is ``measured``. Empty: the synthetic
@@ -341,7 +342,7 @@ class SweepPlan:
         return d
 
     def setting(self, width_s: float, strategy: str) -> dict | None:
-        """The setting a cell trains with, if :attr:`cell_settings` lists it (else None: the
+        """The setting a cell trains with, if ``cell_settings`` lists it (else None: the
         plan's ``lr`` and the strategy's own rule)."""
         for t, name, values in self.cell_settings:
             if name == strategy and np.isclose(t, width_s, rtol=1e-9, atol=0):

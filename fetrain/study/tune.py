@@ -810,7 +810,7 @@ def load_tuning(out: str | Path) -> tuple[dict, dict]:
     Parameters
     ----------
     out : str or pathlib.Path
-        The folder (a tuning's output, or :data:`SHIPPED_TUNE`).
+        The folder (a tuning's output, or :data:`fetrain.study.tuned.SHIPPED_TUNE`).
 
     Returns
     -------

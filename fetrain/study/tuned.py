@@ -1,6 +1,6 @@
 """Chapter 7's tuned settings, read from the shipped paper-scale tuning, as the per-cell settings
-of a sweep's plan (:attr:`fetrain.study.plan.SweepPlan.cell_settings`): how the full-MNIST sweep
-trains each width at the setting the tuning chose for it. The tuning itself is
+of a sweep's plan (``cell_settings`` of :class:`fetrain.study.plan.SweepPlan`): how the full-MNIST
+sweep trains each width at the setting the tuning chose for it. The tuning itself is
 :mod:`fetrain.study.tune`.
 """
 
@@ -22,13 +22,13 @@ CHOSEN_FILE = "chosen.csv"
 
 
 def tuned_settings(scheme: str, widths_s, source: str | Path | None = None) -> tuple:
-    """Chapter 7's tuned settings of a scheme as :attr:`fetrain.study.plan.SweepPlan.cell_settings`:
-    every tuned cell (width × strategy) of ``widths_s`` with a chosen setting, from the shipped
-    paper tuning (or ``source``). Symmetry point shifting's tuned learning rate and bit length
-    serve both of the sweep's variants (``sps`` per device, ``sps-global``); the variant the
-    tuning preferred is not imposed, since the sweep trains both. Cells the tuning left out (the
-    two longest widths) or found no feasible setting for are not listed: they train with the
-    fixed setting.
+    """Chapter 7's tuned settings of a scheme as ``cell_settings`` of
+    :class:`fetrain.study.plan.SweepPlan`: every tuned cell (width × strategy) of ``widths_s``
+    with a chosen setting, from the shipped paper tuning (or ``source``). Symmetry point
+    shifting's tuned learning rate and bit length serve both of the sweep's variants (``sps``
+    per device, ``sps-global``); the variant the tuning preferred is not imposed, since the
+    sweep trains both. Cells the tuning left out (the two longest widths) or found no feasible
+    setting for are not listed: they train with the fixed setting.
 
     Parameters
     ----------
