@@ -7,6 +7,8 @@ units, and returns a styled table (:func:`fetrain.book.tables.table`).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from ..common.display import format_width
@@ -498,8 +500,9 @@ def column_text(text: str, width: int = 76) -> str:
     return "\n".join(out)
 
 
-def record_text(record: dict, width: int = 76) -> str:
-    """A record (a dict of plain values) as ``key: value`` lines wrapped to the text column.
+def record_text(record: dict, width: int = 76, folder: str | Path | None = None) -> str:
+    """A record (a dict of plain values) as ``key: value`` lines wrapped to the text column;
+    paths inside ``folder`` shown relative to it, as a reader in that folder names them.
 
     Parameters
     ----------
@@ -507,13 +510,23 @@ def record_text(record: dict, width: int = 76) -> str:
         The record.
     width : int
         Characters per line.
+    folder : str or pathlib.Path, optional
+        The folder the page works in.
 
     Returns
     -------
     str
         One line per key, long values wrapped.
     """
-    return column_text("\n".join(f"{k}: {v}" for k, v in record.items()), width)
+    def shown(value):
+        if folder is not None and isinstance(value, str):
+            try:
+                return str(Path(value).relative_to(Path(folder).resolve()))
+            except ValueError:
+                return value
+        return value
+
+    return column_text("\n".join(f"{k}: {shown(v)}" for k, v in record.items()), width)
 
 
 def map_ranking_table(win: pd.DataFrame):
