@@ -73,9 +73,10 @@ def fingerprints() -> dict:
     out = {}
     for c, name in enumerate(named):
         record = {}
-        for key in ("dev", "weff", "counts", "sums", "bias", "state", "counters"):
-            a = np.ascontiguousarray(arrays[f"{key}_{c}"])
-            record[key] = hashlib.sha256(a.tobytes()).hexdigest()[:16]
+        for key in ("dev", "weff", "counts", "sums", "bias", "rule.chi"):
+            if f"{key}_{c}" in arrays:
+                a = np.ascontiguousarray(arrays[f"{key}_{c}"])
+                record[key] = hashlib.sha256(a.tobytes()).hexdigest()[:16]
         record["snapshot"] = eng.snapshot(c)
         record["rng"] = hashlib.sha256(json.dumps(meta["rng"][c], sort_keys=True,
                                                   default=str).encode()).hexdigest()[:16]

@@ -477,9 +477,9 @@ def test_rules_are_registered_units(model):
     mp = TrainConfig(model=model, lr=0.1, epochs=1,
                             algorithm=algorithms.MixedPrecision(threshold=2.0))
     assert mp.describe()["mp_threshold"] == 2.0
-    assert set(algorithms.COUNTER_COLUMNS) == {"chi_updates", "chi_scans", "chi_rewrites",
-                                               "chi_updates_nonzero_x", "line_pulses",
-                                               "line_cell_charges"}
+    for rule in algorithms.BUILT_IN:
+        assert set(rule.counters) <= set(algorithms.COUNTER_COLUMNS)
+        assert rule.name in algorithms.RULES and rule.label and rule.style
 
 
 def test_random_streams_are_part_of_every_key(model):

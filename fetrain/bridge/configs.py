@@ -1,7 +1,7 @@
 """AIHWKit configurations of fetrain's training runs: the tile (one per layer, no weight
-remapping), its pulse settings and the rule — stochastic pulse trains (:func:`rpu_config`) or
-mixed precision (:func:`mixed_precision_config`) — so that AIHWKit trains what fetrain's engine
-trains. It uses the device of :mod:`~fetrain.bridge.devices` and the rules of
+remapping), its pulse settings and the rule — stochastic pulse trains (:func:`rpu_config`), mixed
+precision (:func:`mixed_precision_config`) or a transfer algorithm (:func:`transfer_config`) — so
+that AIHWKit trains what fetrain's engine trains. It uses the device of :mod:`~fetrain.bridge.devices` and the rules of
 :mod:`fetrain.train.rules`.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..device.model import DeviceModel
-from ..train.rules import MixedPrecision, PulseTrains
+from ..train.rules import AGAD, ChoppedTTv2, MixedPrecision, PulseTrains, TTv2
 from .devices import piecewise_step_device
 
 
@@ -135,10 +135,75 @@ def rpu_config(model: DeviceModel, noise: bool = True, perfect_io: bool = True):
     return config
 
 
+def transfer_config(model: DeviceModel, rule, noise: bool = True, perfect_io: bool = True):
+    """A ``UnitCellRPUConfig`` with AIHWKit's ``ChoppedTransferCompound`` (TTv2: no choppers;
+    chopped TTv2) or ``DynamicTransferCompound`` (AGAD) of two of the model's devices, with the
+    rule's parameters: the fast update's pulse trains (``fast_bl``, update and bit-length
+    management on), perfect transfer reads (``transfer_forward.is_perfect``) and transfer writes of
+    at most ``transfer_bl`` pulses without update management, as fetrain's engine does.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device model.
+    rule : TTv2, ChoppedTTv2 or AGAD
+        The transfer rule.
+    noise : bool
+        Carry the model's noise figures over.
+    perfect_io : bool
+        Turn off forward and backward I/O non-idealities.
+
+    Returns
+    -------
+    aihwkit UnitCellRPUConfig
+        The configuration.
+
+    Raises
+    ------
+    ValueError
+        If the rule's fast devices sit at their symmetry points (no AIHWKit counterpart).
+    """
+    from aihwkit.simulator.configs import UnitCellRPUConfig
+    from aihwkit.simulator.configs.compounds import (ChoppedTransferCompound,
+                                                     DynamicTransferCompound)
+    from aihwkit.simulator.parameters import IOParameters, UpdateParameters
+
+    if rule.fast_reference != "zero":
+        raise ValueError("AIHWKit reads the fast array against zero: fast_reference must be "
+                         "'zero' for the bridge")
+    common = dict(unit_cell_devices=[piecewise_step_device(model, noise=noise) for _ in range(2)],
+                  fast_lr=rule.fast_lr, transfer_every=rule.transfer_every,
+                  units_in_mbatch=False, n_reads_per_transfer=rule.n_reads,
+                  transfer_lr=rule.transfer_lr, scale_transfer_lr=True,
+                  buffer_granularity=rule.buffer_granularity,
+                  auto_granularity=rule.auto_granularity, momentum=rule.momentum,
+                  forget_buffer=rule.forget_buffer, auto_scale=rule.auto_scale,
+                  auto_momentum=rule.auto_momentum, gamma=rule.gamma,
+                  transfer_forward=IOParameters(is_perfect=True),
+                  transfer_update=UpdateParameters(desired_bl=rule.transfer_bl,
+                                                   update_bl_management=False,
+                                                   update_management=False))
+    if isinstance(rule, AGAD):
+        compound = DynamicTransferCompound(in_chop_prob=rule.in_chop_prob,
+                                           in_chop_random=rule.in_chop_random,
+                                           tail_weightening=rule.tail_weightening,
+                                           buffer_cap=0.0, **common)
+    else:
+        chopped = isinstance(rule, ChoppedTTv2)
+        compound = ChoppedTransferCompound(
+            in_chop_prob=rule.in_chop_prob if chopped else 0.0,
+            in_chop_random=rule.in_chop_random if chopped else False,
+            out_chop_prob=rule.out_chop_prob if chopped else 0.0, **common)
+    config = UnitCellRPUConfig(device=compound)
+    config.update.desired_bl = rule.fast_bl
+    _single_tile_no_remap(config, perfect_io)
+    return config
+
+
 def _pulse_trains_config(config):
     rpu = rpu_config(config.model, noise=config.cycle_noise, perfect_io=True)
     rpu.update.desired_bl = config.algorithm.desired_bl
-    return rpu, rpu.device
+    return rpu, [rpu.device]
 
 
 def _mixed_precision_config(config):
@@ -148,8 +213,14 @@ def _mixed_precision_config(config):
     rpu = mixed_precision_config(config.model, noise=config.cycle_noise, threshold=rule.threshold,
                                  transfer_every=rule.transfer_every,
                                  max_transfer_pulses=saturating_transfer(config.model))
-    return rpu, rpu.device.device
+    return rpu, [rpu.device.device]
+
+
+def _transfer_config(config):
+    rpu = transfer_config(config.model, config.algorithm, noise=config.cycle_noise)
+    return rpu, list(rpu.device.unit_cell_devices)
 
 
 #: AIHWKit's counterpart of each training rule of :mod:`fetrain.train.rules`
-_RULE_CONFIGS = {PulseTrains: _pulse_trains_config, MixedPrecision: _mixed_precision_config}
+_RULE_CONFIGS = {PulseTrains: _pulse_trains_config, MixedPrecision: _mixed_precision_config,
+                 TTv2: _transfer_config, ChoppedTTv2: _transfer_config, AGAD: _transfer_config}

@@ -53,12 +53,13 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
         raise ValueError(f"the AIHWKit bridge has no counterpart of the rule "
                          f"{type(config.algorithm).__name__}; it knows "
                          f"{', '.join(r.__name__ for r in _RULE_CONFIGS)}")
-    rpu, device = builder(config)
-    if not config.device_variation:
-        for name in ("dw_min_dtod", "up_down_dtod", "w_min_dtod", "w_max_dtod"):
-            setattr(device, name, 0.0)
-    if not config.cycle_noise:
-        device.dw_min_std = 0.0
+    rpu, devices = builder(config)
+    for device in devices:
+        if not config.device_variation:
+            for name in ("dw_min_dtod", "up_down_dtod", "w_min_dtod", "w_max_dtod"):
+                setattr(device, name, 0.0)
+        if not config.cycle_noise:
+            device.dw_min_std = 0.0
     # the reference: AIHWKit's tile weight is w − ref; a reference shared by all devices is a
     # shift of the device range (per-device references exist only in fetrain's engine)
     shift = config.reference_offset
@@ -68,6 +69,8 @@ def analog_network(config, sizes=None, output_bound: float = 0.0):
                              "in fetrain's engine; use reference='global_symmetry_point' here")
         shift += model.reference_point(config.reference_start)[0]
     if shift:
+        # the weights' devices only (a transfer rule's fast array keeps its own reference)
+        device = devices[-1]
         device.w_min = W_MIN - shift
         device.w_max = W_MAX - shift
         # AIHWKit spreads a bound in proportion to it (w_max·(1 + w_max_dtod·ξ)); fetrain spreads the

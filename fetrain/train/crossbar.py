@@ -29,21 +29,23 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
-#: The modules whose compiled functions call one another (crossbar ← rules ← kernels).
-_COMPILED_SOURCES = ("crossbar.py", "rules.py", "kernels.py")
+#: The modules whose compiled functions call one another (crossbar ← the rules' kernels; the
+#: loop of kernels.py receives a rule's kernel as an argument and is compiled per process).
+_COMPILED_SOURCES = ("crossbar.py", "pulse_trains.py", "mixed_precision.py", "transfer.py",
+                     "kernels.py")
 
 
 def _drop_stale_compiled_code() -> None:
     """Remove the package's numba cache files when any compiled module's source changed.
 
     numba's on-disk cache checks only the source file of the function it compiled, not the
-    compiled functions it calls from other modules: after an edit to a rule in
-    :mod:`fetrain.train.rules`, the engine's cached loop would keep the old rule. A stamp of all
-    three sources beside the cache catches that (the next call compiles afresh, once)."""
+    compiled functions it calls from other modules: after an edit to :func:`fire`, a rule's
+    cached kernel would keep the old one. A stamp of these sources beside the cache catches that
+    (the next call compiles afresh, once). A rule defined outside fetrain keeps its own cache."""
     here = Path(__file__).resolve().parent
     try:
-        stamp = hashlib.sha256(b"".join((here / n).read_bytes()
-                                        for n in _COMPILED_SOURCES)).hexdigest()
+        stamp = hashlib.sha256(b"".join((here / n).read_bytes() for n in _COMPILED_SOURCES
+                                        if (here / n).is_file())).hexdigest()
         cache = here / "__pycache__"
         mark = cache / "numba-sources.sha256"
         if mark.is_file() and mark.read_text(encoding="utf-8") == stamp:

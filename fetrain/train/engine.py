@@ -9,7 +9,8 @@ its own seeded generators, so its result does not depend on its neighbours, on t
 threads or on the process.
 
 How a gradient becomes pulses is the configuration's training rule (:mod:`fetrain.train.rules`:
-stochastic pulse trains, mixed precision); what one pulse does to a device is
+stochastic pulse trains, mixed precision, the transfer algorithms — each with its own arrays,
+:mod:`~fetrain.train.rulebase`); what one pulse does to a device is
 :func:`fetrain.train.crossbar.fire` (the device model's step table interpolated on the device's own
 bounds, times its device-to-device scale, times (1 + dw_min_std·ξ), clipped to the bounds).
 
@@ -37,11 +38,15 @@ from ..common.checks import shown
 from .arrays import _build_crossbar
 from .config import LAYER_SIZES, default_workers
 from .crossbar import SUM_COLUMNS, symmetry_points
-from .kernels import _train_samples, _update_one_layer
+from .kernels import exact_kernel, train_samples
 
 if TYPE_CHECKING:
     from .arrays import _Crossbar
     from .config import TrainConfig
+
+
+#: the crossbar arrays that training changes (a checkpoint holds them and the rule's arrays)
+_STATE: tuple[str, ...] = ("dev", "weff", "counts", "sums", "bias")
 
 
 class Ledger:
@@ -88,7 +93,8 @@ class Layer:
     """One weight matrix of C configurations, as numpy views (C, out, in) into the engine's flat
     arrays: ``w`` (device states), ``ref`` (references), ``lo``/``hi`` (device bounds),
     ``scale_up``/``scale_down``, ``chi`` (mixed precision's χ, None for other rules), ``bias``
-    (C, out) and ``ledger``. Writing into a view changes the engine's state.
+    (C, out) and ``ledger``; :meth:`rule_view` gives any per-device array of the rules. Writing
+    into a view changes the engine's state.
 
     Parameters
     ----------
@@ -128,12 +134,38 @@ class Layer:
         self.w, self.ref = view("dev", 0), view("dev", 1)
         self.lo, self.hi = view("dev", 2), view("dev", 3)
         self.scale_up, self.scale_down = view("dev", 4), view("dev", 5)
-        self.chi = (_StackedView([x.state[lo_:hi_].reshape(n_in, n_out).T for x in engine._bars])
-                    if all(x.state.size == int(engine._offs[-1]) for x in engine._bars) else None)
+        self._engine = engine
+        self.chi = self.rule_view("chi")
         self.bias = _StackedView([x.bias[b0:b0 + n_out] for x in engine._bars])
         self.ledger = Ledger(view("counts", 0), view("counts", 1),
                              [x.sums[li] for x in engine._bars])
-        self._engine = engine
+
+    def rule_view(self, name: str, column: int | None = None):
+        """The rules' per-device array ``name`` (a column of it, for records), (C, out, in), or
+        None when some configuration's rule has no such array.
+
+        Parameters
+        ----------
+        name : str
+            An array of the rules' :meth:`~fetrain.train.rulebase.Rule.allocate`.
+        column : int, optional
+            Its column, for an array with several per device (``fast_dev``: ``DEV_COLUMNS``).
+
+        Returns
+        -------
+        array-like or None
+        """
+        engine = self._engine
+        lo_, hi_ = int(engine._offs[self.index]), int(engine._offs[self.index + 1])
+        n_out, n_in = self.shape
+        parts = []
+        for bar in engine._bars:
+            a = bar.rule_arrays.get(name)
+            if a is None or a.shape[0] != int(engine._offs[-1]):
+                return None
+            a = a[lo_:hi_] if column is None else a[lo_:hi_, column]
+            parts.append(a.reshape(n_in, n_out).T)
+        return _StackedView(parts)
 
     def effective(self) -> np.ndarray:
         """The weights the network uses, w − ref, (C, out, in) (a copy).
@@ -288,7 +320,10 @@ class Engine:
         """Recompute the network's weights w − ref from the states and references, which a
         caller may have written through the ``layers`` views."""
         for bar in self._bars:
-            np.subtract(bar.dev[:, 0], bar.dev[:, 1], out=bar.weff)
+            if bar.config.analog:
+                bar.config.algorithm.sync(bar, bar.rule_arrays)
+            else:
+                np.subtract(bar.dev[:, 0], bar.dev[:, 1], out=bar.weff)
 
     def _settle(self) -> None:
         """After a stretch of samples: the floating-point baselines, whose exact steps change
@@ -298,11 +333,9 @@ class Engine:
                 bar.dev[:, 0] = bar.weff
 
     @staticmethod
-    def _args(bar: _Crossbar) -> tuple:
-        """A configuration's arguments to the compiled updates, in their order."""
-        return (bar.config.analog, bar.config.algorithm.rule_id, bar.lr, bar.dw_min,
-                bar.noise_std, bar.dev, bar.weff, bar.counts, bar.tables, bar.sums, bar.params,
-                bar.state, bar.counters, bar.rng_bits, bar.rng_noise)
+    def _kernel(bar: _Crossbar):
+        """A configuration's compiled update: its rule's kernel, or the exact step."""
+        return type(bar.config.algorithm).kernel if bar.config.analog else exact_kernel
 
     def train(self, xs: np.ndarray, ys: np.ndarray, orders: np.ndarray, start: int,
               stop: int) -> None:
@@ -338,14 +371,15 @@ class Engine:
 
         def run(c: int) -> int:
             bar = self._bars[c]
-            return _train_samples(xs, ys, orders[c], start, stop, self.samples_seen, spe,
-                                  float(bar.config.drift_per_epoch), self._sizes, self._offs,
-                                  self._aoffs, bar.bias, *self._args(bar), bar.scratch["acts"],
-                                  bar.scratch["deltas"], bar.scratch["scratch_i"],
-                                  bar.scratch["scratch_m"])
+            return train_samples(self._kernel(bar), xs, ys, orders[c], start, stop,
+                                 self.samples_seen, spe, float(bar.config.drift_per_epoch),
+                                 self._sizes, self._offs, self._aoffs, bar.bias,
+                                 bar.scratch["acts"], bar.scratch["deltas"], bar.bar(),
+                                 bar.record)
 
         # the configurations that cost most first, so that the threads finish together
-        cost = [(not b.config.analog, -b.state.size) for b in self._bars]
+        cost = [(not b.config.analog, -sum(a.size for a in b.rule_arrays.values()))
+                for b in self._bars]
         ranked = sorted(range(len(self._bars)), key=lambda c: cost[c])
         seen = self._map(run, ranked)
         self._settle()
@@ -390,9 +424,8 @@ class Engine:
             if bar.config.drift_per_epoch:
                 shift = np.float32(bar.config.drift_per_epoch
                                    * (self.samples_seen / self.samples_per_epoch))
-            _update_one_layer(x[c], d[c], layer_index, self._offs[layer_index], n_in, n_out,
-                              self.samples_seen, shift, *self._args(bar),
-                              bar.scratch["scratch_i"], bar.scratch["scratch_m"])
+            self._kernel(bar)(x[c], d[c], self._offs[layer_index], n_in, n_out, layer_index,
+                              self.samples_seen, shift, bar.bar(), bar.record)
         self._settle()
 
     def activations(self, c: int, x: np.ndarray) -> list[np.ndarray]:
@@ -471,8 +504,9 @@ class Engine:
 
     def snapshot(self, c: int) -> dict:
         """Configuration c's cumulative ledger and counters, as plain numbers: per layer
-        (``L1``, ``L2``, …) the sums of :data:`fetrain.train.crossbar.SUM_COLUMNS`, and the rule's
-        counters by name (0 for counters of other rules).
+        (``L1``, ``L2``, …) the sums of :data:`fetrain.train.crossbar.SUM_COLUMNS` of the weights'
+        devices, those of each further device array of the rule (``L1.fast``, …), and the rule's
+        counters by name.
 
         Parameters
         ----------
@@ -488,7 +522,12 @@ class Engine:
         bar = self._bars[c]
         out = {f"L{li + 1}": dict(zip(SUM_COLUMNS, (float(v) for v in bar.sums[li])))
                for li in range(len(self.sizes) - 1)}
-        out["counters"] = {name: int(bar.counters[k])
+        for ledger in bar.config.algorithm.ledgers:
+            sums = bar.rule_arrays[f"{ledger}_sums"]
+            for li in range(len(self.sizes) - 1):
+                out[f"L{li + 1}.{ledger}"] = dict(zip(SUM_COLUMNS, (float(v) for v in sums[li])))
+        counters = bar.rule_arrays["counters"]
+        out["counters"] = {name: int(counters[k])
                            for k, name in enumerate(bar.config.algorithm.counters)}
         return out
 
@@ -523,15 +562,18 @@ class Engine:
         Returns
         -------
         arrays : dict of str to numpy.ndarray
-            ``dev``, ``weff``, ``counts``, ``sums``, ``bias``, ``state`` and ``counters`` per
-            configuration (w units and counts).
+            ``dev``, ``weff``, ``counts``, ``sums`` and ``bias`` per configuration, and the
+            rule's arrays as ``rule.<name>`` (w units and counts).
         meta : dict
             ``samples_seen`` (counts) and the generators' states.
         """
         arrays = {}
         for c, bar in enumerate(self._bars):
-            for name in ("dev", "weff", "counts", "sums", "bias", "state", "counters"):
+            for name in _STATE:
                 arrays[f"{name}_{c}"] = np.ascontiguousarray(getattr(bar, name))
+            for name, a in bar.rule_arrays.items():
+                if name != "params":
+                    arrays[f"rule.{name}_{c}"] = np.ascontiguousarray(a)
         meta = {"samples_seen": self.samples_seen,
                 "rng": [[bar.rng_bits.bit_generator.state, bar.rng_noise.bit_generator.state]
                         for bar in self._bars]}
@@ -547,9 +589,18 @@ class Engine:
         meta : dict
             Its ``meta``.
         """
+        wanted = [f"{name}_{c}" for c, bar in enumerate(self._bars)
+                  for name in (*_STATE, *(f"rule.{n}" for n in bar.rule_arrays if n != "params"))]
+        missing = [k for k in wanted if k not in arrays]
+        if missing:
+            raise ValueError(f"the saved state lacks the arrays {missing[:3]}: it was written for "
+                             "other rules or by another version of the engine")
         for c, bar in enumerate(self._bars):
-            for name in ("dev", "weff", "counts", "sums", "bias", "state", "counters"):
+            for name in _STATE:
                 getattr(bar, name)[...] = arrays[f"{name}_{c}"]
+            for name, a in bar.rule_arrays.items():
+                if name != "params":
+                    a[...] = arrays[f"rule.{name}_{c}"]
             bar.rng_bits.bit_generator.state = meta["rng"][c][0]
             bar.rng_noise.bit_generator.state = meta["rng"][c][1]
         self.samples_seen = int(meta["samples_seen"])

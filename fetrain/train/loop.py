@@ -24,7 +24,7 @@ from .config import TrainConfig, data_order
 from .crossbar import SUM_COLUMNS
 from .data import MNIST
 from .engine import Engine
-from .rules import COUNTER_COLUMNS
+from .rules import counter_columns
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,22 +77,31 @@ def _snapshot(engine: Engine, c: int, epoch: float, samples: int, val: float, te
     cfg = engine.configs[c]
     snap = engine.snapshot(c)
     row = {"epoch": epoch, "samples": samples, "val_accuracy": val, "test_accuracy": test}
-    total = {name: 0.0 for name in SUM_COLUMNS}
+    # the weights' devices and each further device array of the rule (a transfer rule's fast
+    # array), each summed over layers and priced on its own
+    arrays = ("",) + tuple(f".{name}" for name in cfg.algorithm.ledgers)
+    totals = {a: {name: 0.0 for name in SUM_COLUMNS} for a in arrays}
     for li in range(len(engine.sizes) - 1):
-        t = snap[f"L{li + 1}"]
-        row[f"pulses_up_L{li + 1}"] = t["n_up"]
-        row[f"pulses_down_L{li + 1}"] = t["n_down"]
-        for key in total:
-            total[key] += t[key]
-    row["pulses"] = total["n_up"] + total["n_down"]
+        up = down = 0.0
+        for a in arrays:
+            t = snap[f"L{li + 1}{a}"]
+            up, down = up + t["n_up"], down + t["n_down"]
+            for key in totals[a]:
+                totals[a][key] += t[key]
+        row[f"pulses_up_L{li + 1}"] = up
+        row[f"pulses_down_L{li + 1}"] = down
+    row["pulses"] = sum(t["n_up"] + t["n_down"] for t in totals.values())
+    for name in cfg.algorithm.ledgers:
+        t = totals[f".{name}"]
+        row[f"pulses_{name}"] = t["n_up"] + t["n_down"]
     # every rule's counters are columns of every history (0 where a rule does not count them)
-    for name in COUNTER_COLUMNS:
+    for name in counter_columns(cfg.algorithm):
         row[name] = float(snap["counters"].get(name, 0))
     row["energy_digital_J"] = cfg.algorithm.digital_energy_J(snap["counters"])
     if cfg.analog:
-        e = ledger_energy(cfg.model, **total)
-        row["energy_study_J"] = e["study"]
-        row["energy_complete_J"] = e["complete"]
+        parts = [ledger_energy(cfg.model, **t) for t in totals.values()]
+        row["energy_study_J"] = sum(e["study"] for e in parts)
+        row["energy_complete_J"] = sum(e["complete"] for e in parts)
     else:
         row["energy_study_J"] = row["energy_complete_J"] = float("nan")
     return row
@@ -226,7 +235,12 @@ def _resume(folder: Path, signature: str, engine: Engine):
     if found["signature"] != signature:
         raise ValueError(f"{folder}: the checkpoint belongs to other configurations or data; "
                          "use another checkpoint_dir or delete it")
-    engine.load_state_arrays(found["arrays"], found["engine"])
+    try:
+        engine.load_state_arrays(found["arrays"], found["engine"])
+    except ValueError as err:
+        notice(f"{folder}: the checkpoint cannot be resumed ({err}); starting those runs afresh")
+        remove_checkpoint(folder)
+        return None
     return found["epochs_done"], found["history"]
 
 

@@ -1,0 +1,109 @@
+"""The transfer algorithms (Tiki-Taka v2, chopped TTv2, AGAD): held to AIHWKit 1.1.0 pulse for
+pulse where the arithmetic is deterministic, and their ledger, counters and parameters."""
+
+import numpy as np
+import pytest
+import torch
+
+from fetrain.device.build import build_device_model
+from fetrain.device.loading import load_embedded
+from fetrain.train.config import TrainConfig
+from fetrain.train.engine import Engine
+from fetrain.train.rules import AGAD, ChoppedTTv2, TTv2
+
+
+@pytest.fixture(scope="module")
+def model():
+    return build_device_model(load_embedded().pulses, 20e-9, source="embedded")
+
+
+def _rules(model):
+    # fast_lr = fast_bl·dw_min with x, d ∈ {0, ±1}: every bit fires (probability exactly 1), so
+    # each coincidence is exactly fast_bl pulses in both engines; choppers switch regularly
+    fast = dict(fast_lr=4 * model.dw_min, fast_bl=4)
+    return {"ttv2": TTv2(**fast),
+            "chopped_ttv2": ChoppedTTv2(in_chop_prob=0.5, in_chop_random=False, **fast),
+            "chopped_ttv2-momentum": ChoppedTTv2(in_chop_prob=0.34, in_chop_random=False,
+                                                 momentum=0.25, forget_buffer=False,
+                                                 transfer_every=2, **fast),
+            "agad": AGAD(in_chop_prob=0.5, tail_weightening=1.0, **fast)}
+
+
+SCRIPT = [([1, 0, -1], [1, -1]), ([1, 1, 0], [-1, 0]), ([0, -1, 1], [1, 1]),
+          ([1, -1, 1], [-1, 1]), ([-1, 0, 1], [0, -1]), ([1, 1, 1], [1, 1])] * 4
+
+
+@pytest.mark.parametrize("name", ["ttv2", "chopped_ttv2", "chopped_ttv2-momentum", "agad"])
+def test_transfer_rules_match_aihwkit_pulse_for_pulse(model, name):
+    """Noise and variation off, perfect reads: after every sample the fast array, the slow array
+    (the weights) and the buffer equal AIHWKit's."""
+    from aihwkit.simulator.tiles import AnalogTile
+
+    from fetrain.bridge.configs import transfer_config
+
+    rule = _rules(model)[name]
+    cfg = TrainConfig(model=model, lr=1.0, epochs=1, algorithm=rule, cycle_noise=False,
+                      device_variation=False)
+    ours = Engine([cfg], sizes=(3, 2))
+    layer = ours.layers[0]
+    tile = AnalogTile(2, 3, transfer_config(model, rule, noise=False))
+    tile.set_weights(torch.tensor(np.array(layer.w[0])))
+    tile.set_learning_rate(1.0)
+    buffer_name = "buffered_FP_weight" if name == "agad" else "buffered_FP_weight_0"
+    writes = 0
+    for x, d in SCRIPT:
+        x = np.array([x], dtype=np.float32)
+        d = np.array([d], dtype=np.float32)
+        ours.pulse_update(0, x, d)
+        ours.samples_seen += 1
+        tile.update(torch.tensor(x), torch.tensor(d))
+        hidden = tile.get_hidden_parameters()
+        np.testing.assert_array_equal(layer.rule_view("fast_dev", 0)[0],
+                                      hidden["hidden_weights_0"].numpy())
+        np.testing.assert_array_equal(layer.w[0], tile.get_weights()[0].numpy())
+        np.testing.assert_allclose(layer.rule_view("buffer")[0], hidden[buffer_name].numpy(),
+                                   atol=1e-6)
+        writes = int(layer.ledger.up[0].sum() + layer.ledger.down[0].sum())
+    assert writes > 0                              # the script does reach the slow array
+
+
+def test_every_pulse_on_either_array_is_in_the_ledger(model):
+    cfg = TrainConfig(model=model, lr=1.0, epochs=1, algorithm=_rules(model)["chopped_ttv2"],
+                      cycle_noise=False, device_variation=False)
+    eng = Engine([cfg], sizes=(3, 2))
+    for x, d in SCRIPT:
+        eng.pulse_update(0, np.array([x], np.float32), np.array([d], np.float32))
+        eng.samples_seen += 1
+    snap = eng.snapshot(0)
+    fast_counts = eng._bars[0].rule_arrays["fast_counts"]
+    assert snap["L1.fast"]["n_up"] + snap["L1.fast"]["n_down"] == fast_counts.sum() > 0
+    slow = eng.layers[0].ledger
+    assert snap["L1"]["n_up"] + snap["L1"]["n_down"] == slow.up[0].sum() + slow.down[0].sum()
+    c = snap["counters"]
+    assert c["transfer_reads"] == len(SCRIPT) and c["cells_read"] == 2 * len(SCRIPT)
+    assert c["buffer_updates"] == 2 * len(SCRIPT)
+    assert cfg.algorithm.digital_energy_J(c) > 0
+
+
+def test_fast_devices_at_their_symmetry_points(model):
+    cfg = TrainConfig(model=model, lr=1.0, epochs=1, cycle_noise=False, device_variation=False,
+                      algorithm=TTv2(fast_reference="symmetry_point"))
+    eng = Engine([cfg], sizes=(3, 2))
+    fast_ref = np.asarray(eng.layers[0].rule_view("fast_dev", 1))
+    w_star = model.reference_point(cfg.reference_start)[0]
+    np.testing.assert_allclose(fast_ref, w_star, atol=2e-3)
+    # the fast array starts at its reference: its reads start at zero
+    np.testing.assert_array_equal(np.asarray(eng.layers[0].rule_view("fast_weff")), 0)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: TTv2(fast_lr=0), "fast_lr must be a finite number > 0"),
+    (lambda: TTv2(fast_bl=63), "fast_bl must be an integer > 0 ≤ 62"),
+    (lambda: TTv2(momentum=1.5), "momentum must be in"),
+    (lambda: TTv2(fast_reference="middle"), "fast_reference must be one of"),
+    (lambda: ChoppedTTv2(in_chop_prob=2), "in_chop_prob must be in"),
+    (lambda: AGAD(in_chop_prob=0), r"in_chop_prob must be in \(0, 1\]"),
+])
+def test_transfer_parameters_are_checked(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
