@@ -199,7 +199,8 @@ def _reproduce_parser(sub) -> None:
     _widths_option(p)
     p.add_argument("--algorithms", type=_names(tuple(STRATEGIES)), default=None,
                    help=f"comma-separated from {', '.join(STRATEGIES)} (plain SGD, symmetry point "
-                        "shifting, mixed precision)")
+                        "shifting, mixed precision, the transfer algorithms; default: "
+                        "sgd,sps,sps-global,mp)")
     p.add_argument("--schemes", type=_names(tuple(SCHEMES)), default=None,
                    help=f"programming schemes, the main one first, from {', '.join(SCHEMES)}")
     p.add_argument("--seeds", type=_seeds, default=None, help="seeds of the main scheme (e.g. 0,1,2)")
@@ -409,7 +410,8 @@ def _tune_parser(sub) -> None:
     _widths_option(p)
     p.add_argument("--strategies", type=_names(tuple(TUNED_STRATEGIES)), default=None,
                    help=f"comma-separated from {', '.join(TUNED_STRATEGIES)} (plain SGD, symmetry "
-                        "point shifting in either variant, mixed precision)")
+                        "point shifting in either variant, mixed precision, the transfer "
+                        "algorithms; default at paper scale: sgd,sps,mp)")
     p.add_argument("--schemes", type=_names(tuple(SCHEMES)), default=None,
                    help=f"programming schemes from {', '.join(SCHEMES)}")
     p.add_argument("--trials", type=_count(1), default=None, help="trials per cell")

@@ -107,3 +107,39 @@ def test_fast_devices_at_their_symmetry_points(model):
 def test_transfer_parameters_are_checked(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_transfer_strategies_run_through_the_sweep(tmp_path):
+    """``reproduce --algorithms ttv2,c-ttv2,agad`` at a small scale: every strategy trains, its
+    histories carry the fast array's pulses and the buffer's digital energy, and the totals
+    include both arrays."""
+    from fetrain.study.plan import SweepPlan
+    from fetrain.study.sweep import load_histories, run_sweep
+
+    plan = SweepPlan(scale="quick", widths_s=(20e-9,), strategies=("ttv2", "c-ttv2", "agad"),
+                     schemes=("iso-3.8",), seeds=(0,), map_seeds=(0,), epochs=1,
+                     evaluations_per_epoch=1, n_train=60, lr=1.0)
+    report = run_sweep(plan, tmp_path / "t")
+    assert report["trained"] == 3
+    h, _ = load_histories(tmp_path / "t", plan)
+    last = h.sort_values("samples").groupby("strategy").tail(1).set_index("strategy")
+    assert set(last.index) == {"ttv2", "c-ttv2", "agad"}
+    assert (last["pulses_fast"] > 0).all()
+    assert (last["transfer_reads"] == 60 * 3 * 16).all()       # 16 columns per layer
+    assert (last["digital_fp32-dense_J"] > 0).all()
+    assert (last["pulses"] >= last["pulses_fast"]).all()
+
+
+def test_transfer_strategies_are_tuned_like_the_others():
+    """A tuning cell of a transfer strategy draws its search space's parameters into the rule."""
+    from fetrain.study.tune import SEARCH_SPACES, TunePlan, fixed_setting, train_config
+
+    plan = TunePlan.for_scale("quick", strategies=("c-ttv2",))
+    setting = {"lr": 0.7, "fast_lr": 0.02, "n_reads": 8, "in_chop_prob": 0.05}
+    assert set(setting) == set(SEARCH_SPACES["c-ttv2"])
+    cfg = train_config(plan, "iso-3.8", 20e-9, "c-ttv2", setting, seed=0)
+    assert isinstance(cfg.algorithm, ChoppedTTv2) and cfg.lr == 0.7
+    assert (cfg.algorithm.fast_lr, cfg.algorithm.n_reads, cfg.algorithm.in_chop_prob) == (
+        0.02, 8, 0.05)
+    assert fixed_setting("agad") == {"lr": 0.1, "fast_lr": 0.05, "n_reads": 16,
+                                     "in_chop_prob": 0.05}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 
+from ..study.plan import STRATEGIES
+
 #: matplotlib settings of the book's figures (sized for the book's text column).
 BOOK_STYLE: dict = {
     "figure.figsize": (6.0, 3.6),
@@ -41,8 +43,10 @@ def axes_or_new(ax):
     return plt.subplots()[1] if ax is None else ax
 
 
-#: Marker per training strategy of the sweep.
-STRATEGY_MARKERS = {"sgd": "o", "sps": "s", "sps-global": "D", "mp": "^"}
+#: Marker per training strategy of the sweep: its rule's (``Rule.style``), and for symmetry point
+#: shifting, which shares plain SGD's rule, one per variant.
+STRATEGY_MARKERS = {**{name: s.rule.style.get("marker", "o") for name, s in STRATEGIES.items()},
+                    "sps": "s", "sps-global": "D"}
 
 
 def width_colour(width_s: float, widths) -> str:

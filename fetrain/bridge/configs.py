@@ -164,8 +164,7 @@ def transfer_config(model: DeviceModel, rule, noise: bool = True, perfect_io: bo
         If the rule's fast devices sit at their symmetry points (no AIHWKit counterpart).
     """
     from aihwkit.simulator.configs import UnitCellRPUConfig
-    from aihwkit.simulator.configs.compounds import (ChoppedTransferCompound,
-                                                     DynamicTransferCompound)
+    from aihwkit.simulator.configs.compounds import ChoppedTransferCompound, DynamicTransferCompound
     from aihwkit.simulator.parameters import IOParameters, UpdateParameters
 
     if rule.fast_reference != "zero":

@@ -6,8 +6,9 @@ notebook cache uses it, so that a build never shows outputs of other code.
 device, training and ground-floor subpackages, read as syntax trees without docstrings or
 comments, less the modules that only store results, and the embedded characterisation data — so
 that the run cache and the shipped results stay valid while the book, the figures or the
-documentation change. :func:`bridge_fingerprint` adds the AIHWKit bridge, for results that
-AIHWKit computed. The package's files are read as they are on disk; nothing is imported.
+documentation change; :func:`same_numbers` also accepts the earlier engines whose numbers the
+present one reproduces bit for bit. :func:`bridge_fingerprint` adds the AIHWKit bridge, for results
+that AIHWKit computed. The package's files are read as they are on disk; nothing is imported.
 """
 
 from __future__ import annotations
@@ -119,6 +120,30 @@ def engine_fingerprint() -> str:
         12 hexadecimal digits.
     """
     return source_fingerprint(ENGINE_PARTS)
+
+
+#: Earlier engines whose numbers the present one reproduces bit for bit for the rules they had:
+#: canonical runs of every such rule, recorded by the first of them, are trained again and compared
+#: array by array in the test suite (``tests/test_engine_golden.py``); results made by these
+#: engines stay valid
+SAME_NUMBERS_AS: tuple[str, ...] = ("b88d959fd6c9",)
+
+
+def same_numbers(fingerprint: str) -> bool:
+    """Whether results made by the engine ``fingerprint`` are results of the present engine: it is
+    the present engine, or an earlier one whose numbers the present one reproduces bit for bit
+    (:data:`SAME_NUMBERS_AS`).
+
+    Parameters
+    ----------
+    fingerprint : str
+        An engine fingerprint (12 hexadecimal digits).
+
+    Returns
+    -------
+    bool
+    """
+    return fingerprint == engine_fingerprint() or fingerprint in SAME_NUMBERS_AS
 
 
 def bridge_fingerprint() -> str:

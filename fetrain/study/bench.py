@@ -45,12 +45,13 @@ def _setup(algorithm: str, seed: int = 0):
 
 
 def _aihwkit_network(cfg):
-    """AIHWKit's network for ``cfg``: the bridge's for plain SGD; for mixed precision AIHWKit's
-    default (stochastic) transfer on the same device and mapping."""
+    """AIHWKit's network for ``cfg``: the bridge's (pulse trains, the transfer algorithms); for
+    mixed precision AIHWKit's default (stochastic) transfer on the same device and mapping."""
     from ..bridge.configs import mixed_precision_config
     from ..bridge.networks import analog_network, sigmoid_network
+    from ..train.rules import MixedPrecision
 
-    if cfg.algorithm.name != "mixed_precision":
+    if not isinstance(cfg.algorithm, MixedPrecision):
         return analog_network(cfg)
     rpu = mixed_precision_config(cfg.model, deterministic_transfer=False)
     return sigmoid_network(rpu, cfg.seed)
@@ -125,7 +126,7 @@ def _fetrain_rate(configs, data, n_samples: int, warmup: int, workers: int) -> f
 
 
 def run(rounds: int = 3, n_samples: int = 1500, warmup: int = 200, configs: int = 15,
-        processes: int | None = None, algorithms=("sgd", "mixed_precision"),
+        processes: int | None = None, algorithms=("sgd", "mixed_precision", "ttv2"),
         progress: bool = False):
     """Measure the rates; returns (per-round table, summary table) as pandas DataFrames.
 

@@ -6,7 +6,7 @@ one :class:`RunSpec` per run), and the device model of every width under a schem
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
 
 import numpy as np
@@ -26,19 +26,38 @@ class Strategy:
     Attributes
     ----------
     name : str
-        Short name (``sgd``, ``sps``, ``sps-global``, ``mp``).
+        Short name (``sgd``, ``sps``, ``sps-global``, ``mp``, ``ttv2``, ``c-ttv2``, ``agad``).
     label : str
         Name in figures and tables.
-    rule : PulseTrains or MixedPrecision
-        The training rule.
+    rule : Rule
+        The training rule (:mod:`fetrain.train.rules`), with the sweep's fixed parameters.
     reference : str
         The reference (see :class:`fetrain.train.config.TrainConfig`).
     """
 
     name: str
     label: str
-    rule: rules.PulseTrains | rules.MixedPrecision
+    rule: rules.Rule
     reference: str
+
+    def rule_with(self, setting: dict | None) -> rules.Rule:
+        """The strategy's rule with the parameters a setting names (the setting's other keys,
+        ``lr`` and ``reference``, are the configuration's).
+
+        Parameters
+        ----------
+        setting : dict or None
+            Parameter values by name.
+
+        Returns
+        -------
+        Rule
+        """
+        if not setting:
+            return self.rule
+        own = {f.name: f for f in fields(self.rule)}
+        values = {k: type(getattr(self.rule, k))(v) for k, v in setting.items() if k in own}
+        return replace(self.rule, **values)
 
 
 #: The strategies of the sweep, by name: the study's three, with symmetry point shifting in both
@@ -50,7 +69,20 @@ STRATEGIES: dict[str, Strategy] = {s.name: s for s in (
     Strategy("sps-global", "symmetry point shifting (global w*)", rules.PulseTrains(),
              "global_symmetry_point"),
     Strategy("mp", "mixed precision", rules.MixedPrecision(), "naive"),
+    # the transfer algorithms at provisional settings (16 columns read per sample, so that the
+    # 784 columns of the first layer are visited within the epoch limit; TTv2's fast devices at
+    # their symmetry points, which the chopped variants do without): Chapter 8's tuning
+    # chooses them
+    Strategy("ttv2", "Tiki-Taka v2",
+             rules.TTv2(fast_lr=0.05, n_reads=16, fast_reference="symmetry_point"), "naive"),
+    Strategy("c-ttv2", "chopped Tiki-Taka v2",
+             rules.ChoppedTTv2(fast_lr=0.05, n_reads=16, in_chop_prob=0.01), "naive"),
+    Strategy("agad", "AGAD", rules.AGAD(fast_lr=0.05, n_reads=16, in_chop_prob=0.05), "naive"),
 )}
+
+#: The strategies a sweep trains unless told otherwise: the study's (the transfer algorithms of
+#: Chapter 8 join with ``--algorithms``)
+DEFAULT_STRATEGIES: tuple[str, ...] = ("sgd", "sps", "sps-global", "mp")
 
 
 #: Programming schemes of the synthetic campaign, by name (see :mod:`fetrain.device`):
@@ -80,10 +112,14 @@ SETTINGS: dict[str, str] = {"fixed": "Chapter 6's fixed settings",
 
 
 #: Pulse-train strategies take a tuned learning rate and bit length; mixed precision a learning
-#: rate, threshold and transfer interval (the search spaces of :mod:`fetrain.study.tune`).
+#: rate, threshold and transfer interval; the transfer algorithms a transfer learning rate, the
+#: fast array's learning rate and (chopped) the chopper's probability (the search spaces of
+#: :mod:`fetrain.study.tune`).
 SETTING_KEYS: dict[str, tuple[str, ...]] = {
     "sgd": ("lr", "desired_bl"), "sps": ("lr", "desired_bl"), "sps-global": ("lr", "desired_bl"),
-    "mp": ("lr", "threshold", "transfer_every")}
+    "mp": ("lr", "threshold", "transfer_every"),
+    "ttv2": ("lr", "fast_lr", "n_reads"), "c-ttv2": ("lr", "fast_lr", "n_reads", "in_chop_prob"),
+    "agad": ("lr", "fast_lr", "n_reads", "in_chop_prob")}
 
 
 #: Weight matrices of the book's 784-256-128-10 network, the synapses whose references symmetry
@@ -204,7 +240,7 @@ class SweepPlan:
 
     scale: str = "book"
     widths_s: tuple[float, ...] = PULSE_WIDTHS_S
-    strategies: tuple[str, ...] = tuple(STRATEGIES)
+    strategies: tuple[str, ...] = DEFAULT_STRATEGIES
     schemes: tuple[str, ...] = tuple(SCHEMES)
     seeds: tuple[int, ...] = (0, 1)
     map_seeds: tuple[int, ...] = (0,)
@@ -304,7 +340,7 @@ class SweepPlan:
             from .tuned import tuned_settings
 
             widths = changes.get("widths_s", base["widths_s"])
-            strategies = changes.get("strategies", tuple(STRATEGIES))
+            strategies = changes.get("strategies", DEFAULT_STRATEGIES)
             base["cell_settings"] = tuple(c for c in tuned_settings(DEFAULT_SCHEME, widths)
                                           if c[1] in strategies)
         if changes.get("campaign"):
@@ -485,14 +521,8 @@ def train_config(plan: SweepPlan, spec: RunSpec):
     strategy = STRATEGIES[spec.strategy]
     model = models_of(plan, spec.scheme)[spec.width_s]
     setting = plan.setting(spec.width_s, spec.strategy)
-    lr, rule = plan.lr, strategy.rule
-    if setting is not None:
-        lr = float(setting["lr"])
-        if spec.strategy == "mp":
-            rule = rules.MixedPrecision(threshold=float(setting["threshold"]),
-                                        transfer_every=int(setting["transfer_every"]))
-        else:
-            rule = rules.PulseTrains(desired_bl=int(setting["desired_bl"]))
+    lr = plan.lr if setting is None else float(setting["lr"])
+    rule = strategy.rule_with(setting)
     return TrainConfig(model=model, lr=lr, epochs=plan.epochs, seed=spec.seed,
                        reference=strategy.reference, algorithm=rule,
                        evaluations_per_epoch=plan.evaluations_per_epoch)

@@ -203,7 +203,7 @@ def sweep_provenance(record: dict, folder: Path) -> str:
         A phrase, e.g. "the copy shipped with fetrain, made by `fetrain experiments robustness`
         with the engine of this page (fingerprint …)".
     """
-    from ..common.fingerprint import engine_fingerprint
+    from ..common.fingerprint import engine_fingerprint, same_numbers
     from .robustness import ROBUSTNESS_DIR
 
     if Path(folder).resolve() != Path(ROBUSTNESS_DIR).resolve():
@@ -214,6 +214,9 @@ def sweep_provenance(record: dict, folder: Path) -> str:
     engine, code = record.get("engine"), record.get("code")
     if engine and engine == engine_fingerprint():
         by = f"the engine of this page (fingerprint {engine})"
+    elif engine and same_numbers(engine):
+        by = (f"an earlier engine (fingerprint {engine}) whose numbers this page's engine "
+              f"({engine_fingerprint()}) reproduces bit for bit")
     elif engine:
         by = (f"an earlier engine (fingerprint {engine}; this page's is "
               f"{engine_fingerprint()})")

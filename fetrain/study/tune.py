@@ -36,9 +36,8 @@ from ..common import storage
 from ..common.files import check_output_folder
 from ..common.scale import Scale, current
 from ..device.stack import PULSE_WIDTHS_S
-from ..train import rules
 from .measured import MEASURED, campaign_models, campaign_record, campaign_widths
-from .plan import DATA_SETS, SCHEMES, check_plan, device_models, require_choice
+from .plan import DATA_SETS, SCHEMES, STRATEGIES, check_plan, device_models, require_choice
 from .readpath import READ_PATHS, read_path_columns
 from .sweep import energy_parts
 from .tradeoff import DEFAULT_DIGITAL, RUN_KEYS, summary
@@ -46,7 +45,12 @@ from .tuned import CHOSEN_FILE, SHIPPED_TUNE
 
 #: The strategies a tuning searches, and the references symmetry point shifting may choose from.
 TUNED_STRATEGIES: dict[str, str] = {"sgd": "plain SGD", "sps": "symmetry point shifting",
-                                    "mp": "mixed precision"}
+                                    "mp": "mixed precision", "ttv2": "Tiki-Taka v2",
+                                    "c-ttv2": "chopped Tiki-Taka v2", "agad": "AGAD"}
+
+#: The strategies a paper-scale tuning searches unless told otherwise: the study's (the transfer
+#: algorithms join with ``--strategies``)
+STUDY_STRATEGIES: tuple[str, ...] = ("sgd", "sps", "mp")
 
 SPS_VARIANTS: dict[str, str] = {"symmetry_point": "per device", "global_symmetry_point": "global w*"}
 
@@ -59,6 +63,14 @@ SEARCH_SPACES: dict[str, dict[str, tuple]] = {
             "reference": ("choice", tuple(SPS_VARIANTS))},
     "mp": {"lr": ("log", 0.005, 0.4), "threshold": ("log", 0.5, 4.0),
            "transfer_every": ("int-log", 1, 16)},
+    # the transfer algorithms: lr scales the transfer (lr_t = lr), fast_lr the fast array's
+    # pulse trains; the chopper's probability spans AIHWKit's presets (0.001 … 0.02) and beyond
+    "ttv2": {"lr": ("log", 0.05, 5.0), "fast_lr": ("log", 0.005, 0.5),
+             "n_reads": ("int-log", 1, 64)},
+    "c-ttv2": {"lr": ("log", 0.05, 5.0), "fast_lr": ("log", 0.005, 0.5),
+               "n_reads": ("int-log", 1, 64), "in_chop_prob": ("log", 0.001, 0.2)},
+    "agad": {"lr": ("log", 0.05, 5.0), "fast_lr": ("log", 0.005, 0.5),
+             "n_reads": ("int-log", 1, 64), "in_chop_prob": ("log", 0.001, 0.2)},
 }
 
 #: Files of a tuning folder.
@@ -195,7 +207,7 @@ class TunePlan:
                                                 paper=TARGET_ACCURACY[data]),
                     widths_s=s.pick(quick=(20e-9, 200e-9), book=(20e-9, 200e-9),
                                     paper=PULSE_WIDTHS_S[:3]),
-                    strategies=s.pick(quick=("sgd",), book=("sgd",), paper=tuple(TUNED_STRATEGIES)),
+                    strategies=s.pick(quick=("sgd",), book=("sgd",), paper=STUDY_STRATEGIES),
                     schemes=s.pick(quick=("iso-3.8",), book=("iso-3.8",), paper=tuple(SCHEMES)),
                     trials=s.pick(quick=4, book=8, paper=8),
                     batch=s.pick(quick=2, book=4, paper=4),
@@ -237,12 +249,10 @@ def fixed_setting(strategy: str) -> dict:
     """The book's fixed setting of a strategy (Chapter 6's sweep), as search-space values."""
     from .pilot import DEFAULT_LR
 
+    rule = STRATEGIES[strategy].rule
     setting = {"lr": DEFAULT_LR}
-    if strategy == "mp":
-        mp = rules.MixedPrecision()
-        setting.update(threshold=mp.threshold, transfer_every=mp.transfer_every)
-    else:
-        setting["desired_bl"] = rules.PulseTrains().desired_bl
+    setting.update({name: getattr(rule, name) for name in SEARCH_SPACES[strategy]
+                    if hasattr(rule, name)})
     if strategy == "sps":
         setting["reference"] = "symmetry_point"
     return setting
@@ -291,13 +301,8 @@ def train_config(plan: TunePlan, scheme: str, width_s: float, strategy: str, set
     models = (campaign_models(plan.campaign) if plan.campaign
               else device_models(scheme, tuple(plan.widths_s)))
     model = models[float(width_s)]
-    if strategy == "mp":
-        rule = rules.MixedPrecision(threshold=float(setting["threshold"]),
-                                    transfer_every=int(setting["transfer_every"]))
-        reference = "naive"
-    else:
-        rule = rules.PulseTrains(desired_bl=int(setting["desired_bl"]))
-        reference = setting.get("reference", "naive")
+    rule = STRATEGIES[strategy].rule_with(setting)
+    reference = setting.get("reference", STRATEGIES[strategy].reference)
     return TrainConfig(model=model, lr=float(setting["lr"]), epochs=plan.epochs, seed=int(seed),
                        reference=reference, algorithm=rule,
                        evaluations_per_epoch=plan.evaluations_per_epoch)

@@ -101,7 +101,7 @@ class MixedPrecision(Rule):
     #: pulse)
     counters = ("chi_updates", "chi_scans", "chi_rewrites", "chi_updates_nonzero_x",
                 "line_pulses", "line_cell_charges")
-    style = {"marker": "s", "linestyle": "-"}
+    style = {"marker": "^", "linestyle": "-"}
     aihwkit = "MixedPrecisionCompound"
 
     def __post_init__(self) -> None:

@@ -429,7 +429,7 @@ class TTv2(_Transfer):
 
     name = "ttv2"
     label = "Tiki-Taka v2"
-    style = {"marker": "^", "linestyle": "--"}
+    style = {"marker": "v", "linestyle": "--"}
     aihwkit = "ChoppedTransferCompound (in_chop_prob=0)"
 
 
@@ -456,7 +456,7 @@ class ChoppedTTv2(_Transfer):
 
     name = "chopped_ttv2"
     label = "chopped TTv2"
-    style = {"marker": "v", "linestyle": "--"}
+    style = {"marker": "<", "linestyle": "--"}
     aihwkit = "ChoppedTransferCompound"
 
     def __post_init__(self) -> None:
@@ -492,7 +492,7 @@ class AGAD(_Transfer):
 
     name = "agad"
     label = "AGAD"
-    style = {"marker": "D", "linestyle": "--"}
+    style = {"marker": ">", "linestyle": "--"}
     aihwkit = "DynamicTransferCompound"
 
     _DYNAMIC = True
