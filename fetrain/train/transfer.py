@@ -220,8 +220,10 @@ def _kernel(x, d, off, n_in, n_out, layer, samples_seen, shift, bar, record):
 
 
 @dataclass(frozen=True)
-class _Transfer(Rule):
-    """The parameters the transfer algorithms share (AIHWKit's names; see the module's text).
+class TransferRule(Rule):
+    """What the transfer algorithms share: their parameters (AIHWKit's names; see the module's
+    text), the fast array, the buffer and the choppers (not a rule of its own: :class:`TTv2`,
+    :class:`ChoppedTTv2` and :class:`AGAD` are).
 
     Attributes
     ----------
@@ -422,10 +424,10 @@ class _Transfer(Rule):
 
 @register
 @dataclass(frozen=True)
-class TTv2(_Transfer):
+class TTv2(TransferRule):
     """Tiki-Taka v2: pulses on a fast array, a digital buffer, sparse transfers to the slow
     array (AIHWKit's ``ChoppedTransferCompound`` with ``in_chop_prob=0``, as its TTv2 presets).
-    The parameters are :class:`_Transfer`'s."""
+    The parameters are :class:`TransferRule`'s."""
 
     name = "ttv2"
     label = "Tiki-Taka v2"
@@ -435,7 +437,7 @@ class TTv2(_Transfer):
 
 @register
 @dataclass(frozen=True)
-class ChoppedTTv2(_Transfer):
+class ChoppedTTv2(TransferRule):
     """Chopped Tiki-Taka v2: TTv2 whose fast update and reads are sign-modulated by choppers
     (AIHWKit's ``ChoppedTransferCompound``).
 
@@ -472,7 +474,7 @@ class ChoppedTTv2(_Transfer):
 
 @register
 @dataclass(frozen=True)
-class AGAD(_Transfer):
+class AGAD(TransferRule):
     """AGAD: chopped TTv2 whose buffer integrates the fast array's reads against their past mean
     (AIHWKit's ``DynamicTransferCompound``).
 
