@@ -4,21 +4,18 @@ again give the recorded SHA-256 of every array and the recorded ledger sums and 
 import json
 
 import pytest
-from engine_golden import GOLDEN, fingerprints
+from engine_golden import CONFIG_SETS, GOLDEN_DIR, fingerprints
 
 
-@pytest.fixture(scope="module")
-def golden():
-    return json.loads(GOLDEN.read_text(encoding="utf-8"))
-
-
-def test_built_in_rules_train_as_recorded(golden):
+@pytest.mark.parametrize("name", sorted(CONFIG_SETS))
+def test_rules_train_as_recorded(name):
     from fetrain.common.fingerprint import SAME_NUMBERS_AS, engine_fingerprint
 
+    golden = json.loads((GOLDEN_DIR / name).read_text(encoding="utf-8"))
     # the engine that recorded the runs is the present one or one it claims to reproduce
     assert golden["engine"] in SAME_NUMBERS_AS + (engine_fingerprint(),)
-    now = fingerprints()
+    now = fingerprints(CONFIG_SETS[name]())
     assert set(now) == set(golden["runs"])
-    for name, recorded in golden["runs"].items():
+    for run, recorded in golden["runs"].items():
         for key, value in recorded.items():
-            assert now[name].get(key) == value, f"{name}: {key} differs from the golden record"
+            assert now[run].get(key) == value, f"{name}, {run}: {key} differs from the record"

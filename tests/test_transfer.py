@@ -125,7 +125,7 @@ def test_transfer_strategies_run_through_the_sweep(tmp_path):
     last = h.sort_values("samples").groupby("strategy").tail(1).set_index("strategy")
     assert set(last.index) == {"ttv2", "c-ttv2", "agad"}
     assert (last["pulses_fast"] > 0).all()
-    assert (last["transfer_reads"] == 60 * 3 * 16).all()       # 16 columns per layer
+    assert (last["transfer_reads"] == 60 * 3 * 4).all()        # 4 columns per layer
     assert (last["digital_fp32-dense_J"] > 0).all()
     assert (last["pulses"] >= last["pulses_fast"]).all()
 
@@ -141,5 +141,5 @@ def test_transfer_strategies_are_tuned_like_the_others():
     assert isinstance(cfg.algorithm, ChoppedTTv2) and cfg.lr == 0.7
     assert (cfg.algorithm.fast_lr, cfg.algorithm.n_reads, cfg.algorithm.in_chop_prob) == (
         0.02, 8, 0.05)
-    assert fixed_setting("agad") == {"lr": 0.1, "fast_lr": 0.05, "n_reads": 16,
-                                     "in_chop_prob": 0.05}
+    assert fixed_setting("agad") == {"lr": 0.1, "fast_lr": 0.06, "n_reads": 4,
+                                     "in_chop_prob": 0.1}

@@ -141,7 +141,7 @@ def overheads(groups: dict, model, costs=None) -> pd.DataFrame:
     """
     from ..device.pulsing import reference_programming
     from ..train.hardware import DigitalCosts
-    from ..train.rules import COUNTER_COLUMNS
+    from ..train.rules import counter_columns
 
     costs = costs or DigitalCosts()
     n = synapses()
@@ -153,13 +153,18 @@ def overheads(groups: dict, model, costs=None) -> pd.DataFrame:
             continue
         final = pd.DataFrame([r.final for r in runs])
         digital = np.mean([r.config.algorithm.digital_energy_J(
-            {c: float(r.final[c]) for c in COUNTER_COLUMNS if c in r.final}, costs) for r in runs])
+            {c: float(r.final[c]) for c in counter_columns(r.config.algorithm) if c in r.final},
+            costs) for r in runs])
+        # references programmed at their symmetry points: the weights' (symmetry point
+        # shifting) and a transfer rule's fast array's
+        programmed = (int(config.reference in ("symmetry_point", "global_symmetry_point"))
+                      + config.algorithm.programmed_arrays())
         one_off = 0.0
-        if config.reference in ("symmetry_point", "global_symmetry_point"):
+        if programmed:
             if per_synapse_J is None:
                 per_synapse_J = reference_programming(model)["complete_J"]
-            one_off = per_synapse_J * n
-        memory = costs.bytes_per_element * n if config.algorithm.name == "mixed_precision" else 0
+            one_off = per_synapse_J * n * programmed
+        memory = costs.bytes_per_element * config.algorithm.memory_elements(n)
         analog = final["energy_complete_J"].mean()
         rows.append({"algorithm": name, "test accuracy": final["test_accuracy"].mean(),
                      "analog write, study (J)": final["energy_study_J"].mean(),

@@ -21,7 +21,9 @@ estimator of on-chip training energy, with its read defaults (0.5 V for 10 ns pe
 * **activations** — one digital operation per neuron and pass (the non-linearity forward, the
   derivative product backward);
 * **random bits** — the stochastic pulse trains of the update draw one random number per line and
-  slot of the bit stream (mixed precision accumulates digitally and draws none).
+  slot of the bit stream (mixed precision accumulates digitally and draws none);
+* **transfer reads** — a transfer algorithm reads columns of its fast array between samples:
+  each a driven line and a conversion per device read (:func:`transfer_reads`).
 """
 
 from __future__ import annotations
@@ -191,9 +193,44 @@ def per_sample(device, setting: ReadPathModel | str, bits_per_line: int = 0,
 
 
 def bits_per_line(rule) -> int:
-    """Slots per line of a rule's stochastic bit stream (counts): the pulse trains' bit length,
-    0 for a rule without pulse trains (mixed precision draws no random bits per sample)."""
-    return int(getattr(rule, "desired_bl", 0))
+    """Slots per line of a rule's stochastic bit stream (counts): the pulse trains' bit length
+    (a transfer algorithm's fast update's), 0 for a rule without pulse trains (mixed precision
+    draws no random bits per sample) — :meth:`fetrain.train.rulebase.Rule.random_bits_per_line`."""
+    return int(rule.random_bits_per_line())
+
+
+def transfer_reads(device, setting: ReadPathModel | str, reads: float, cells: float) -> float:
+    """Energy of a transfer algorithm's reads of its fast array, J: each column read drives one
+    input line and converts the column's outputs; each device read is a pair (device and
+    reference) — ``reads`` columns read and ``cells`` devices read in all (its counters
+    ``transfer_reads`` and ``cells_read``), at the costs of ``setting``.
+
+    Parameters
+    ----------
+    device : DeviceModel
+        The device (conductance in S, capacitance in F).
+    setting : ReadPathModel or str
+        The costs, or a name of :data:`READ_PATH_MODELS`.
+    reads, cells : float or array of float
+        Columns read and devices read (counts).
+
+    Returns
+    -------
+    float or array of float
+        Energy (J), shaped like ``cells``.
+    """
+    m = READ_PATH_MODELS.get(setting) if isinstance(setting, str) else setting
+    if m is None:
+        raise ValueError(f"setting must be one of {tuple(READ_PATH_MODELS)}; got {setting!r}")
+    if device.quantities.conductance == "unknown":
+        raise ValueError("the device's conductance is normalized (no unit): the read path's "
+                         "energy needs conductances in siemens")
+    g = 0.5 * (device.g_min_S + device.g_max_S)
+    c_cell = device.stack.capacitance_F + m.wire_capacitance_per_cell_F
+    v2 = m.read_voltage_V ** 2
+    per_cell = 2 * (v2 * g * m.read_time_s + c_cell * v2) + m.conversion_J
+    return m.cycles_per_pass * (np.asarray(cells, dtype=float) * per_cell
+                                + np.asarray(reads, dtype=float) * m.line_driver_J)
 
 
 def read_path_columns(history: pd.DataFrame, device, rule) -> pd.DataFrame:
@@ -217,12 +254,15 @@ def read_path_columns(history: pd.DataFrame, device, rule) -> pd.DataFrame:
     """
     out = history.copy()
     bits = bits_per_line(rule)
+    reads = out["transfer_reads"].to_numpy(dtype=float) if "transfer_reads" in out else 0.0
+    cells = out["cells_read"].to_numpy(dtype=float) if "cells_read" in out else 0.0
     for m in READ_PATH_MODELS.values():
         try:
             e = per_sample(device, m, bits)["total"]
+            extra = transfer_reads(device, m, reads, cells) if np.any(reads) else 0.0
         except ValueError:
-            e = np.nan
-        out[m.column] = out["samples"].to_numpy(dtype=float) * e
+            e = extra = np.nan
+        out[m.column] = out["samples"].to_numpy(dtype=float) * e + extra
     return out
 
 

@@ -117,9 +117,10 @@ def energy_parts(history: pd.DataFrame, config) -> pd.DataFrame:
     for name, costs in DIGITAL_MODELS.items():
         out[f"digital_{name}_J"] = [
             config.algorithm.digital_energy_J(dict(r._asdict()), costs) for r in history.itertuples()]
-    shifted = config.reference in ("symmetry_point", "global_symmetry_point")
-    refs = _reference_programming_J(model) if shifted else 0.0
-    out["references_J"] = refs
+    # the weights' references (symmetry point shifting) and a rule's further arrays of them
+    arrays = (int(config.reference in ("symmetry_point", "global_symmetry_point"))
+              + config.algorithm.programmed_arrays())
+    out["references_J"] = _reference_programming_J(model) * arrays if arrays else 0.0
     return out
 
 

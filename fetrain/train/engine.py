@@ -458,7 +458,8 @@ class Engine:
             h = h @ wt + bar.bias[b0:b0 + n_out]
             b0 += n_out
             if li < n_layers - 1:
-                h = 1.0 / (1.0 + np.exp(-h))
+                with np.errstate(over="ignore"):       # exp(−h) → inf is the sigmoid's 0
+                    h = 1.0 / (1.0 + np.exp(-h))
             out.append(h)
         return out
 

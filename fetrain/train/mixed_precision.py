@@ -153,6 +153,20 @@ class MixedPrecision(Rule):
         return {**super().allocate(layout),
                 "chi": np.zeros(layout.n_devices, dtype=np.float32)}
 
+    def memory_elements(self, n_synapses: int) -> int:
+        """One χ per synapse (counts).
+
+        Parameters
+        ----------
+        n_synapses : int
+            Synapses (counts).
+
+        Returns
+        -------
+        int
+        """
+        return n_synapses
+
     def digital_energy_J(self, counters: dict, costs=None) -> float:
         """Energy of the χ updates, scans and rewrites, J, at the per-operation costs of
         :class:`fetrain.train.hardware.DigitalCosts` (its defaults unless ``costs`` is given; with

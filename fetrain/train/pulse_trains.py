@@ -198,3 +198,12 @@ class PulseTrains(Rule):
             [desired_bl] (slots per sample).
         """
         return np.array([self.desired_bl], dtype=np.float64)
+
+    def random_bits_per_line(self) -> int:
+        """Slots per line of the bit streams: ``desired_bl`` (counts).
+
+        Returns
+        -------
+        int
+        """
+        return self.desired_bl

@@ -140,6 +140,42 @@ class Rule:
         """
         np.subtract(bar.dev[:, 0], bar.dev[:, 1], out=bar.weff)
 
+    def programmed_arrays(self) -> int:
+        """Further arrays of references the rule needs programmed at their devices' symmetry
+        points before training, one per synapse each (counts; the weights' own references are
+        the configuration's).
+
+        Returns
+        -------
+        int
+        """
+        return 0
+
+    def memory_elements(self, n_synapses: int) -> int:
+        """Digital values the rule keeps per network of ``n_synapses`` synapses (counts; 0 for a
+        rule without digital state), for the memory its hardware needs.
+
+        Parameters
+        ----------
+        n_synapses : int
+            Synapses of the network (counts).
+
+        Returns
+        -------
+        int
+        """
+        return 0
+
+    def random_bits_per_line(self) -> int:
+        """Slots of a stochastic bit stream per line and sample that the rule draws (counts; 0:
+        none), for the read path's random-number cost.
+
+        Returns
+        -------
+        int
+        """
+        return 0
+
     def digital_energy_J(self, counters: dict, costs=None) -> float:
         """Energy of the rule's digital work, J, from its counters (0 unless a rule does some).
 

@@ -379,6 +379,39 @@ class TransferRule(Rule):
                 "d_chopped": np.zeros(width, dtype=np.float32),
                 "written": np.zeros(width, dtype=np.float32)}
 
+    def programmed_arrays(self) -> int:
+        """1 when the fast devices sit at their symmetry points (their references are programmed
+        there first, as symmetry point shifting's are), else 0.
+
+        Returns
+        -------
+        int
+        """
+        return int(self.fast_reference == "symmetry_point")
+
+    def memory_elements(self, n_synapses: int) -> int:
+        """One buffer value per synapse, and AGAD's running and past means (counts).
+
+        Parameters
+        ----------
+        n_synapses : int
+            Synapses (counts).
+
+        Returns
+        -------
+        int
+        """
+        return n_synapses * (3 if self._DYNAMIC else 1)
+
+    def random_bits_per_line(self) -> int:
+        """Slots per line of the fast update's bit streams: ``fast_bl`` (counts).
+
+        Returns
+        -------
+        int
+        """
+        return self.fast_bl
+
     def sync(self, bar, arrays: dict[str, np.ndarray]) -> None:
         """The network's weights from the records: C − ref, plus γ·(A − ref_A) when γ > 0; the
         fast array's reads A − ref_A.
