@@ -56,6 +56,12 @@ RESULTS = {
                               "then python -c \"from fetrain.study.sweep import "
                               "SHIPPED_MNIST_FIXED, ship_tables; ship_tables("
                               "'results/reproduce-mnist-fixed', SHIPPED_MNIST_FIXED)\""),
+    "reproduce-transfer-paper": (("plan.json",), "engine", engine_fingerprint,
+                                 "fetrain reproduce --scale paper --algorithms ttv2,c-ttv2,agad "
+                                 "--schemes iso-3.8 --out results/reproduce-transfer-paper, then "
+                                 "python -c \"from fetrain.study.sweep import SHIPPED_TRANSFER, "
+                                 "ship_tables; ship_tables('results/reproduce-transfer-paper', "
+                                 "SHIPPED_TRANSFER)\""),
     "tune-paper": (("tune_plan.json",), "engine", engine_fingerprint,
                    "fetrain tune --scale paper --out results/tune-paper, then python -c \"from "
                    "fetrain.study.tune import ship_tuning; ship_tuning('results/tune-paper')\""),
@@ -146,8 +152,13 @@ def test_every_shipped_cross_check_loads_with_its_settings():
 
 def test_the_book_s_cross_checks_are_defined_as_the_pages_ran_them():
     checks = cc.CROSS_CHECKS
-    assert list(checks) == ["plain", "shifting", "mixed_precision", "ch3_perfect_io", "ch3_out_bound_12",
-                            "ch7_20ns", "ch7_200ns"]
+    assert list(checks) == ["plain", "shifting", "mixed_precision", "ttv2", "ch3_perfect_io",
+                            "ch3_out_bound_12", "ch7_20ns", "ch7_200ns"]
+    tt = checks["ttv2"]
+    assert (tt.symmetrized, tt.device_variation, tt.lr, tt.epochs, tt.seeds) == (
+        True, False, DEFAULT_LR, 1, tuple(range(5)))
+    assert tt.settings()["algorithm"]["algorithm"] == "ttv2"
+    assert tt.algorithm.fast_reference == "zero"
     plain, shifting, mp = checks["plain"], checks["shifting"], checks["mixed_precision"]
     assert (plain.symmetrized, plain.reference, plain.lr, plain.epochs, plain.evaluations_per_epoch,
             plain.seeds, plain.n_train) == (True, "naive", DEFAULT_LR, 2, 2, tuple(range(10)), None)

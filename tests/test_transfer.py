@@ -143,3 +143,19 @@ def test_transfer_strategies_are_tuned_like_the_others():
         0.02, 8, 0.05)
     assert fixed_setting("agad") == {"lr": 0.1, "fast_lr": 0.06, "n_reads": 4,
                                      "in_chop_prob": 0.1}
+
+
+def test_a_transfer_strategy_is_tuned_end_to_end(tmp_path):
+    """``tune --strategies c-ttv2`` at quick scale: every trial trains the transfer rule, the
+    first is the sweep's fixed setting, and the chosen setting is retrained."""
+    from fetrain.study import tune
+
+    plan = tune.TunePlan.for_scale("quick", strategies=("c-ttv2",), widths_s=(200e-9,))
+    tune.run_tuning(plan, tmp_path / "t", workers=1)
+    tables, record = tune.load_tuning(tmp_path / "t")
+    trials = tables["trials"]
+    assert len(trials) == plan.trials and set(trials["strategy"]) == {"c-ttv2"}
+    first = trials[trials["trial"] == 0].iloc[0]
+    assert (first["param_fast_lr"], first["param_n_reads"]) == (0.06, 4)
+    assert {"param_in_chop_prob", "param_lr"} <= set(trials.columns)
+    assert record["plan"]["strategies"] == ["c-ttv2"]

@@ -15,7 +15,8 @@ from ..device.stack import DEFAULT_PULSE_WIDTH_S
 from ..device.twobasin import TwoBasinTrace
 from ..study.pilot import DEFAULT_LR
 from ..train.hardware import DigitalCosts
-from ..train.rules import MixedPrecision
+from ..study.plan import STRATEGIES
+from ..train.rules import AGAD, ChoppedTTv2, MixedPrecision, TTv2
 from .kit import Parameters, parameter
 
 
@@ -209,3 +210,35 @@ class HowSureParameters(Parameters):
         if self.digital not in DIGITAL_MODELS:
             raise ValueError(f"digital must be one of {tuple(DIGITAL_MODELS)}; "
                              f"got {self.digital!r}")
+
+
+@dataclass(frozen=True)
+class TransferParameters(TrainingParameters):
+    """Chapter 8: the device, the learning rate and the three transfer algorithms (their fixed
+    settings are the sweep's, :data:`fetrain.study.plan.STRATEGIES`).
+
+    Attributes
+    ----------
+    width_s : float
+        The device's pulse width (s).
+    lr : float
+        The learning rate (the digital biases'; the transfer's is ``transfer_lr`` × lr).
+    ttv2 : TTv2
+        Tiki-Taka v2.
+    chopped : ChoppedTTv2
+        Chopped Tiki-Taka v2.
+    agad : AGAD
+        AGAD.
+    trace_epochs : int
+        Epochs of the runs whose arrays Section 8.2 traces (counts).
+    """
+
+    ttv2: TTv2 = parameter(STRATEGIES["ttv2"].rule, "Tiki-Taka v2 (the sweep's setting)")
+    chopped: ChoppedTTv2 = parameter(STRATEGIES["c-ttv2"].rule,
+                                     "chopped Tiki-Taka v2 (the sweep's setting)")
+    agad: AGAD = parameter(STRATEGIES["agad"].rule, "AGAD (the sweep's setting)")
+    trace_epochs: int = parameter(2, "epochs of the runs whose arrays are traced")
+
+    def rules(self) -> dict:
+        """The three rules by their labels."""
+        return {r.label: r for r in (self.ttv2, self.chopped, self.agad)}

@@ -11,7 +11,8 @@ from .tables import table
 #: How the page writes each check (the names of :data:`fetrain.study.crosscheck.CROSS_CHECKS`).
 CHECK_LABELS: dict[str, str] = {"plain": "plain SGD (symmetrized)",
                                 "shifting": "symmetry point shifting",
-                                "mixed_precision": "mixed precision"}
+                                "mixed_precision": "mixed precision",
+                                "ttv2": "Tiki-Taka v2 (symmetrized)"}
 
 #: Formats of the tests' tables (accuracies as fractions).
 AGREEMENT_FORMAT = {"fetrain": "{:.3f}", "AIHWKit": "{:.3f}", "difference": "{:+.3f}",

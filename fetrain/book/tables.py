@@ -345,3 +345,60 @@ def aihwkit_runs_table(perfect: pd.DataFrame, bound12: pd.DataFrame, run, scale)
     frame = frame[frame["epoch"] == np.floor(frame["epoch"])]
     return table(frame, {c: "{:.3f}" for c in frame.columns[1:]} | {"epoch": "{:.0f}"},
                  na_rep="–")
+
+
+def arrays_table(arrays: pd.DataFrame):
+    """Where each algorithm's pulses went (:func:`fetrain.study.transfer.arrays_table`).
+
+    Parameters
+    ----------
+    arrays : pandas.DataFrame
+        Counts, accuracy as a fraction.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The styled table (accuracy in %).
+    """
+    shown = arrays.assign(**{"test accuracy": arrays["test accuracy"] * 100}).rename(
+        columns={"test accuracy": "test accuracy (%)"})
+    return table(shown, {"test accuracy (%)": "{:.1f}", "pulses, weights' array": "{:,.0f}",
+                         "pulses, fast array": "{:,.0f}", "columns read": "{:,.0f}",
+                         "buffer writes": "{:,.0f}"})
+
+
+def family_table(winners: pd.DataFrame):
+    """Where each family wins (:func:`fetrain.study.transfer.family_winners`), energies in µJ.
+
+    Parameters
+    ----------
+    winners : pandas.DataFrame
+        One row per width (J, dimensionless ratios).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Width, the cheapest strategy of each family and its energy, the winner, and the best
+        transfer algorithm over the best other family with its interval.
+    """
+    from ..common.display import format_width
+    from ..study.transfer import FAMILIES
+    from .sweep_tables import strategy_label
+
+    families = list(dict.fromkeys(FAMILIES.values()))
+
+    def named(s):
+        return strategy_label(s) if isinstance(s, str) else "—"
+
+    shown = pd.DataFrame({"width": [format_width(t) for t in winners["width_s"]]})
+    for f in families:
+        shown[f"{f} (µJ)"] = [f"{named(s)}: {e * 1e6:,.0f}" if np.isfinite(e) else
+                              f"{named(s)}: not reached"
+                              for s, e in zip(winners[f"best_{f}"], winners[f"{f}_J"])]
+    shown["cheapest"] = [named(s) for s in winners["winner"]]
+    shown["best transfer / best other"] = [
+        "—" if not np.isfinite(r) and not np.isinf(r) else
+        ("not reached" if np.isinf(r) else f"{r:.2f} [{lo:.2f}–{hi:.2f}]")
+        for r, lo, hi in zip(winners["transfer_over_best_other"], winners["low"],
+                             winners["high"])]
+    return table(shown)

@@ -21,6 +21,7 @@ from ..common import storage
 from ..common.checks import shown
 from ..common.files import SHIPPED_DIR, check_output_folder, json_ready, results_dir
 from ..device.stack import DEFAULT_PULSE_WIDTH_S
+from ..train.rules import TTv2
 from .pilot import DEFAULT_EPOCHS, DEFAULT_LR
 
 #: The level α of one engine cross-check (:func:`agreement`): a correct pair of engines is flagged
@@ -332,8 +333,9 @@ class CrossCheck:
         (:func:`fetrain.device.model.symmetrized`): a device that learns under plain SGD.
     reference : str
         The reference of each differential pair (see :class:`fetrain.train.config.TrainConfig`).
-    algorithm : str
-        The training rule's name (``"sgd"`` or ``"mixed_precision"``, with its defaults).
+    algorithm : str or Rule
+        The training rule: a name (``"sgd"``, ``"mixed_precision"``, with its defaults) or a rule
+        object with an AIHWKit counterpart (a transfer algorithm with its settings).
     device_variation : bool
         Draw device-to-device variation.
     n_train : int or None
@@ -361,7 +363,7 @@ class CrossCheck:
     seeds: tuple[int, ...]
     symmetrized: bool = False
     reference: str = "naive"
-    algorithm: str = "sgd"
+    algorithm: object = "sgd"
     device_variation: bool = True
     n_train: int | None = None
     width_s: float = DEFAULT_PULSE_WIDTH_S
@@ -402,7 +404,9 @@ class CrossCheck:
             width in s, ``n_train`` in digits, None for all).
         """
         out = {"check": self.name, "width_s": self.width_s, "symmetrized": self.symmetrized,
-               "reference": self.reference, "algorithm": self.algorithm,
+               "reference": self.reference,
+               "algorithm": (self.algorithm if isinstance(self.algorithm, str)
+                             else self.algorithm.describe()),
                "device_variation": self.device_variation, "lr": self.lr, "epochs": self.epochs,
                "evaluations_per_epoch": self.evaluations_per_epoch, "seeds": list(self.seeds),
                "n_train": self.n_train, "output_bound": self.output_bound,
@@ -504,6 +508,11 @@ def _device_model(width_s: float, symmetrized: bool):
     return make_symmetric(model) if symmetrized else model
 
 
+#: Tiki-Taka v2 as Chapter 8's sweep runs it, but with its fast array read against zero (the
+#: only reference AIHWKit's transfer compounds have)
+_TTV2_CHECKED = TTv2(fast_lr=0.06, n_reads=4, transfer_lr=2.0)
+
+
 #: The book's cross-checks at book scale, by name: Appendix A's three statistical checks,
 #: Chapter 3's two single AIHWKit runs and Chapter 7's AIHWKit runs at 20 and 200 ns.
 CROSS_CHECKS: dict[str, CrossCheck] = {c.name: c for c in (
@@ -518,6 +527,11 @@ CROSS_CHECKS: dict[str, CrossCheck] = {c.name: c for c in (
                "1,750 training digits, five seeds per engine (Appendix A.4)", lr=0.4, epochs=1,
                evaluations_per_epoch=4, seeds=tuple(range(5)), symmetrized=True,
                algorithm="mixed_precision", n_train=1750),
+    CrossCheck("ttv2", "Tiki-Taka v2 (Chapter 8's setting, the fast array read against zero "
+               "as AIHWKit's) on the symmetrized 20 ns device without device-to-device "
+               "variation, five seeds per engine (Chapter 8)", lr=DEFAULT_LR, epochs=1,
+               evaluations_per_epoch=4, seeds=tuple(range(5)), symmetrized=True,
+               algorithm=_TTV2_CHECKED, device_variation=False),
     CrossCheck("ch3_perfect_io", "plain SGD on the 20 ns device, seed 0, AIHWKit with perfect I/O "
                "(Chapter 3, Section 3.7)", lr=DEFAULT_LR, epochs=DEFAULT_EPOCHS,
                evaluations_per_epoch=2, seeds=(0,)),

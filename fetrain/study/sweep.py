@@ -617,6 +617,12 @@ SHIPPED_MNIST = SHIPPED_DIR / "reproduce-mnist-paper"
 SHIPPED_MNIST_FIXED = SHIPPED_DIR / "reproduce-mnist-fixed"
 
 
+#: The transfer algorithms (Chapter 8) at paper scale under the main scheme, at their fixed
+#: settings (``fetrain reproduce --scale paper --algorithms ttv2,c-ttv2,agad --schemes iso-3.8``),
+#: shipped beside the study's strategies: the same plan but for the strategies and schemes.
+SHIPPED_TRANSFER = SHIPPED_DIR / "reproduce-transfer-paper"
+
+
 #: the tables of a sweep that ship with fetrain (for the paper scale)
 SHIPPED_TABLES = (PLAN_FILE, SUMMARY_FILE, MAP_FILE, ENERGY_CURVES_FILE, CHOICES_FILE)
 
@@ -735,6 +741,9 @@ def _remake(out: Path) -> str:
     if out == SHIPPED_MNIST:
         return ("reinstall fetrain, or remake the tables with: fetrain reproduce --data mnist "
                 "--scale paper")
+    if out == SHIPPED_TRANSFER:
+        return ("reinstall fetrain, or remake the tables with: fetrain reproduce --scale paper "
+                "--algorithms ttv2,c-ttv2,agad --schemes iso-3.8")
     if out == SHIPPED_MNIST_FIXED:
         return ("reinstall fetrain, or remake the tables with: fetrain reproduce --data mnist "
                 "--scale paper --settings fixed --algorithms mp --epochs 4")

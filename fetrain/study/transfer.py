@@ -112,3 +112,201 @@ def array_traces(configs: list, data, points_per_epoch: int = 4,
             done = mark
             record(epoch + mark / n)
     return pd.DataFrame(rows)
+
+
+#: The families of strategies Chapter 8 compares: how each answers the device's asymmetry
+FAMILIES: dict[str, str] = {"sgd": "none (plain SGD)", "sps": "reference at w*",
+                            "sps-global": "reference at w*", "mp": "mixed precision",
+                            "ttv2": "transfer", "c-ttv2": "transfer", "agad": "transfer"}
+
+
+def family_winners(summary: pd.DataFrame, column: str = "total_to_target_J") -> pd.DataFrame:
+    """Where each family wins: per width, the cheapest strategy of every family to the target
+    (mean over seeds, all seeds reaching it), the cheapest overall, and the best transfer
+    algorithm's energy over the best other family's with its bootstrap interval over seeds
+    (:func:`fetrain.study.confidence.ratio_interval`).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Per-run rows of :func:`fetrain.study.tradeoff.summary` (one scheme; ``width_s``,
+        ``strategy``, ``seed``, ``column``), the transfer strategies' and the others'.
+    column : str
+        The energy compared (J).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per width: ``width_s`` (s), per family the cheapest strategy (``best_<family>``)
+        and its energy (``<family>_J``, NaN when none of its strategies reaches the target with
+        every seed), ``winner`` and ``winner_family``, and ``transfer_over_best_other`` with
+        ``low`` and ``high`` (dimensionless; inf where only the transfer side misses).
+    """
+    from .confidence import ratio_interval
+
+    rows = []
+    families = list(dict.fromkeys(FAMILIES.values()))
+    for width, g in summary.groupby("width_s"):
+        per = {}
+        for strategy, runs in g.groupby("strategy"):
+            values = runs[column].to_numpy(dtype=float)
+            per[strategy] = values
+        row = {"width_s": float(width)}
+        best = {}
+        for family in families:
+            members = {s: v for s, v in per.items() if FAMILIES.get(s) == family}
+            means = {s: (float(np.mean(v)) if np.all(np.isfinite(v)) else np.nan)
+                     for s, v in members.items()}
+            finite = {s: m for s, m in means.items() if np.isfinite(m)}
+            pick = min(finite, key=finite.get) if finite else (next(iter(members), None))
+            best[family] = pick
+            row[f"best_{family}"] = pick
+            row[f"{family}_J"] = finite.get(pick, np.nan) if pick else np.nan
+        reached = {f: row[f"{f}_J"] for f in families if np.isfinite(row[f"{f}_J"])}
+        row["winner_family"] = min(reached, key=reached.get) if reached else None
+        row["winner"] = best[row["winner_family"]] if reached else None
+        others = {f: v for f, v in reached.items() if f != "transfer"}
+        t = best.get("transfer")
+        if t is not None and others:
+            rival = best[min(others, key=others.get)]
+            r = ratio_interval(per[t], per[rival])
+            row.update(transfer_over_best_other=r["ratio"], low=r["low"], high=r["high"],
+                       rival=rival)
+        else:
+            row.update(transfer_over_best_other=np.nan, low=np.nan, high=np.nan, rival=None)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def arrays_table(groups: dict) -> pd.DataFrame:
+    """Where each group's pulses went: per group (means over seeds), the final test accuracy,
+    the pulses on the weights' (slow) array and on the fast array, the columns read and the
+    writes the buffer released (0 and NaN-free for rules without a fast array).
+
+    Parameters
+    ----------
+    groups : dict of str to list of RunResult
+        Runs by name, one per seed, with device models.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``algorithm``, ``test accuracy`` (fraction), ``pulses, weights' array`` and ``pulses,
+        fast array`` (counts), ``columns read`` and ``buffer writes`` (counts).
+    """
+    rows = []
+    for name, runs in groups.items():
+        final = pd.DataFrame([r.final for r in runs])
+        fast = final["pulses_fast"] if "pulses_fast" in final else 0.0 * final["pulses"]
+        rows.append({"algorithm": name, "test accuracy": final["test_accuracy"].mean(),
+                     "pulses, weights' array": (final["pulses"] - fast).mean(),
+                     "pulses, fast array": fast.mean(),
+                     "columns read": final.get("transfer_reads", 0.0 * fast).mean(),
+                     "buffer writes": final.get("buffer_rewrites", 0.0 * fast).mean()})
+    return pd.DataFrame(rows)
+
+
+def combined_summary(study: pd.DataFrame, transfers: pd.DataFrame, scheme: str) -> pd.DataFrame:
+    """The per-run rows of two sweeps under one scheme, for one comparison: the study's
+    strategies from ``study`` and the transfer algorithms from ``transfers`` (a strategy in both
+    is taken from ``transfers``).
+
+    Parameters
+    ----------
+    study, transfers : pandas.DataFrame
+        Per-run summaries (:func:`fetrain.study.tradeoff.summary`), J.
+    scheme : str
+        The scheme kept.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of both under ``scheme``.
+
+    Raises
+    ------
+    ValueError
+        If the two were made for different targets or widths.
+    """
+    a = study[study["scheme"] == scheme]
+    b = transfers[transfers["scheme"] == scheme]
+    if set(a["target"]) != set(b["target"]):
+        raise ValueError(f"the sweeps have different targets: {sorted(set(a['target']))} and "
+                         f"{sorted(set(b['target']))}")
+    if set(a["width_s"]) != set(b["width_s"]):
+        raise ValueError("the sweeps have different widths")
+    a = a[~a["strategy"].isin(set(b["strategy"]))]
+    return pd.concat([a, b], ignore_index=True)
+
+
+def winners_text(winners: pd.DataFrame) -> str:
+    """Section 8.5's finding in words: at which widths a transfer algorithm is the cheapest,
+    and, elsewhere, how far the best one is from the winner.
+
+    Parameters
+    ----------
+    winners : pandas.DataFrame
+        :func:`family_winners`.
+
+    Returns
+    -------
+    str
+    """
+    from ..common.display import format_width
+    from .plan import STRATEGIES
+
+    def label(s):
+        return STRATEGIES[s].label if s in STRATEGIES else str(s)
+
+    won = winners[winners["winner_family"] == "transfer"]
+    lost = winners[(winners["winner_family"] != "transfer") & winners["winner"].notna()]
+    parts = []
+    if len(won):
+        parts.append("A transfer algorithm is the cheapest way to the target at "
+                     + ", ".join(f"{format_width(r.width_s)} ({label(r.winner)}, "
+                                 f"{r.transfer_over_best_other:.2f}× the best other family, "
+                                 f"interval {r.low:.2f}–{r.high:.2f})"
+                                 for r in won.itertuples()) + ".")
+    else:
+        parts.append("No transfer algorithm is the cheapest way to the target at any width.")
+    if len(lost):
+        bits = []
+        for r in lost.itertuples():
+            if np.isfinite(r.transfer_over_best_other):
+                bits.append(f"{format_width(r.width_s)}: {label(r.winner)} wins; the best "
+                            f"transfer algorithm needs {r.transfer_over_best_other:.2f}× its "
+                            f"energy (interval {r.low:.2f}–{r.high:.2f})")
+            else:
+                bits.append(f"{format_width(r.width_s)}: {label(r.winner)} wins; no transfer "
+                            "algorithm reaches the target with every seed")
+        parts.append("Elsewhere — " + "; ".join(bits) + ".")
+    return " ".join(parts)
+
+
+def winners_claims(winners: pd.DataFrame) -> list[tuple[str, bool]]:
+    """Checks of Section 8.5's table as (text, holds) pairs: every width has a winner, and the
+    ratio of each width agrees with the family that won there (below 1 where a transfer
+    algorithm wins, at least 1 where another family does).
+
+    Parameters
+    ----------
+    winners : pandas.DataFrame
+        :func:`family_winners`.
+
+    Returns
+    -------
+    list of (str, bool)
+    """
+    from ..common.display import format_width
+
+    out = [(f"every width has a cheapest strategy ({winners['winner'].notna().sum()} of "
+            f"{len(winners)})", bool(winners["winner"].notna().all()))]
+    for r in winners.itertuples():
+        if not np.isfinite(r.transfer_over_best_other):
+            continue
+        won = r.winner_family == "transfer"
+        out.append((f"{format_width(r.width_s)}: the best transfer algorithm over the best "
+                    f"other is {r.transfer_over_best_other:.2f}, "
+                    f"{'below' if won else 'at least'} 1 as its winner says",
+                    (r.transfer_over_best_other < 1) == won))
+    return out

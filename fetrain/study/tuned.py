@@ -17,6 +17,10 @@ from ..common.files import SHIPPED_DIR
 SHIPPED_TUNE = SHIPPED_DIR / "tune-paper"
 
 
+#: The transfer algorithms' paper-scale tuning (``fetrain tune --scale paper --strategies
+#: ttv2,c-ttv2,agad --schemes iso-3.8``), shipped beside it.
+SHIPPED_TUNE_TRANSFER = SHIPPED_DIR / "tune-transfer-paper"
+
 #: Its table of chosen settings (one row per cell).
 CHOSEN_FILE = "chosen.csv"
 
@@ -37,34 +41,47 @@ def tuned_settings(scheme: str, widths_s, source: str | Path | None = None) -> t
     widths_s : sequence of float
         Pulse widths (s).
     source : str or pathlib.Path, optional
-        A tuning folder; None: :data:`SHIPPED_TUNE`.
+        A tuning folder; None: :data:`SHIPPED_TUNE` and, where it is installed,
+        :data:`SHIPPED_TUNE_TRANSFER`.
 
     Returns
     -------
     tuple
         ``((width_s, strategy, ((name, value), …)), …)``.
     """
-    folder = Path(SHIPPED_TUNE if source is None else source)
-    try:
-        storage.check_folder(folder)
-        chosen = storage.read_csv(folder / CHOSEN_FILE, verify=False)   # checked above
-    except storage.DamagedFile as err:
-        raise storage.DamagedFile(err.path, err.problem, "reinstall fetrain, or remake the "
-                                  "tuning with: fetrain tune --scale paper") from None
+    from .plan import SETTING_KEYS, STRATEGIES
+
+    if source is not None:
+        folders = [Path(source)]
+    else:
+        folders = [SHIPPED_TUNE] + ([SHIPPED_TUNE_TRANSFER] if SHIPPED_TUNE_TRANSFER.is_dir()
+                                    else [])
     out = []
-    for t in widths_s:
-        rows = chosen[(chosen["scheme"] == scheme) & np.isclose(chosen["width_s"], t, rtol=1e-9)
-                      & chosen["chosen"].astype(bool)]
-        for _, row in rows.iterrows():
-            setting = {k.removeprefix("param_"): v for k, v in row.items()
-                       if k.startswith("param_")}
-            if row["strategy"] == "mp":
-                values = (("lr", float(setting["lr"])), ("threshold", float(setting["threshold"])),
-                          ("transfer_every", int(setting["transfer_every"])))
-                out.append((float(t), "mp", values))
-            else:
-                values = (("lr", float(setting["lr"])), ("desired_bl", int(setting["desired_bl"])))
-                names = ("sgd",) if row["strategy"] == "sgd" else ("sps", "sps-global")
-                out += [(float(t), name, values) for name in names]
+    for folder in folders:
+        try:
+            storage.check_folder(folder)
+            chosen = storage.read_csv(folder / CHOSEN_FILE, verify=False)   # checked above
+        except storage.DamagedFile as err:
+            raise storage.DamagedFile(err.path, err.problem, "reinstall fetrain, or remake the "
+                                      "tuning with: fetrain tune --scale paper") from None
+        for t in widths_s:
+            rows = chosen[(chosen["scheme"] == scheme)
+                          & np.isclose(chosen["width_s"], t, rtol=1e-9)
+                          & chosen["chosen"].astype(bool)]
+            for _, row in rows.iterrows():
+                setting = {k.removeprefix("param_"): v for k, v in row.items()
+                           if k.startswith("param_")}
+                names = ("sps", "sps-global") if row["strategy"] == "sps" else (row["strategy"],)
+                for name in names:
+                    rule = STRATEGIES[name].rule
+                    values = tuple((k, _typed(getattr(rule, k, 0.0), setting[k]))
+                                   for k in SETTING_KEYS[name])
+                    out.append((float(t), name, values))
     return tuple(out)
 
+
+def _typed(like, value):
+    """``value`` as the type of the rule's field ``like`` (an integer parameter stays one)."""
+    if isinstance(like, int) and not isinstance(like, bool):
+        return int(value)
+    return float(value)
