@@ -14,8 +14,8 @@ from ..device.hzo import DEFAULT_DEVICE, HZODevice
 from ..device.stack import DEFAULT_PULSE_WIDTH_S
 from ..device.twobasin import TwoBasinTrace
 from ..study.pilot import DEFAULT_LR
-from ..train.hardware import DigitalCosts
 from ..study.plan import STRATEGIES
+from ..train.hardware import DigitalCosts
 from ..train.rules import AGAD, ChoppedTTv2, MixedPrecision, TTv2
 from .kit import Parameters, parameter
 
