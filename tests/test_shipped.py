@@ -65,6 +65,12 @@ RESULTS = {
     "tune-paper": (("tune_plan.json",), "engine", engine_fingerprint,
                    "fetrain tune --scale paper --out results/tune-paper, then python -c \"from "
                    "fetrain.study.tune import ship_tuning; ship_tuning('results/tune-paper')\""),
+    "tune-transfer-paper": (("tune_plan.json",), "engine", engine_fingerprint,
+                            "fetrain tune --scale paper --strategies ttv2,c-ttv2,agad --schemes "
+                            "iso-3.8 --out results/tune-transfer-paper, then python -c \"from "
+                            "fetrain.study.tune import ship_tuning; from fetrain.study.tuned "
+                            "import SHIPPED_TUNE_TRANSFER; ship_tuning("
+                            "'results/tune-transfer-paper', SHIPPED_TUNE_TRANSFER)\""),
     "crosscheck": (tuple(f"{name}.json" for name in cc.CROSS_CHECKS), "bridge", bridge_fingerprint,
                    "fetrain experiments crosscheck --out fetrain/data/crosscheck"),
 }

@@ -159,3 +159,55 @@ def test_a_transfer_strategy_is_tuned_end_to_end(tmp_path):
     assert (first["param_fast_lr"], first["param_n_reads"]) == (0.06, 4)
     assert {"param_in_chop_prob", "param_lr"} <= set(trials.columns)
     assert record["plan"]["strategies"] == ["c-ttv2"]
+
+
+def test_family_winners_on_a_hand_made_summary():
+    """Per width: the cheapest of each family, the winner, and the best transfer algorithm over
+    the best other family with its interval; a strategy that misses with a seed does not win."""
+    import pandas as pd
+
+    from fetrain.study.transfer import combined_summary, family_winners
+
+    def rows(strategy, width, values, scheme="iso-3.8"):
+        return [{"scheme": scheme, "width_s": width, "strategy": strategy, "seed": k,
+                 "target": 0.7, "total_to_target_J": v} for k, v in enumerate(values)]
+
+    study = pd.DataFrame(rows("sps", 20e-9, [4.0, 4.2, 3.8]) + rows("mp", 20e-9, [9.0, 9, 9])
+                         + rows("sps", 2e-6, [1.0, 1.1, 0.9]) + rows("mp", 2e-6, [5.0, 5, 5])
+                         + rows("sps", 20e-9, [1.0, 1, 1], scheme="ladder"))
+    transfers = pd.DataFrame(rows("ttv2", 20e-9, [2.0, 2.1, 1.9])
+                             + rows("agad", 20e-9, [1.0, float("nan"), 1.0])
+                             + rows("ttv2", 2e-6, [3.0, 3.3, 2.7]))
+    both = combined_summary(study, transfers, "iso-3.8")
+    assert set(both["scheme"]) == {"iso-3.8"} and len(both) == 21
+    w = family_winners(both).set_index("width_s")
+    assert w.loc[20e-9, "winner"] == "ttv2" and w.loc[20e-9, "best_transfer"] == "ttv2"
+    assert w.loc[20e-9, "transfer_over_best_other"] == pytest.approx(2.0 / 4.0)
+    assert w.loc[20e-9, "low"] <= 0.5 <= w.loc[20e-9, "high"]
+    assert w.loc[2e-6, "winner"] == "sps" and w.loc[2e-6, "winner_family"] == "reference at w*"
+    assert w.loc[2e-6, "transfer_over_best_other"] == pytest.approx(3.0)
+    with pytest.raises(ValueError, match="different targets"):
+        combined_summary(study, transfers.assign(target=0.8), "iso-3.8")
+
+
+def test_tuned_transfer_settings_come_from_the_shipped_tuning():
+    """``reproduce --settings tuned --algorithms ttv2,c-ttv2,agad`` trains each tuned cell at the
+    transfer tuning's chosen setting; cells without one keep the fixed setting."""
+    from fetrain.study.plan import STRATEGIES, SweepPlan, train_config
+    from fetrain.study.tune import load_tuning
+    from fetrain.study.tuned import SHIPPED_TUNE_TRANSFER
+
+    plan = SweepPlan.for_scale("paper", settings="tuned", strategies=("ttv2", "c-ttv2", "agad"),
+                               schemes=("iso-3.8",))
+    cells = {(t, s): dict(v) for t, s, v in plan.cell_settings}
+    chosen = load_tuning(SHIPPED_TUNE_TRANSFER)[0]["chosen"]
+    expected = {(float(r.width_s), r.strategy) for r in chosen.itertuples() if r.chosen}
+    assert set(cells) == expected and (20e-9, "c-ttv2") not in cells
+    spec = next(s for s in plan.runs() if (s.width_s, s.strategy) == (20e-9, "ttv2"))
+    cfg = train_config(plan, spec)
+    row = chosen[(chosen.width_s == 20e-9) & (chosen.strategy == "ttv2")].iloc[0]
+    assert cfg.lr == pytest.approx(row.param_lr)
+    assert cfg.algorithm.n_reads == int(row.param_n_reads)
+    assert cfg.algorithm.fast_reference == STRATEGIES["ttv2"].rule.fast_reference
+    untuned = next(s for s in plan.runs() if (s.width_s, s.strategy) == (20e-9, "agad"))
+    assert train_config(plan, untuned).algorithm == STRATEGIES["agad"].rule

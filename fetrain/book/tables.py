@@ -402,3 +402,31 @@ def family_table(winners: pd.DataFrame):
         for r, lo, hi in zip(winners["transfer_over_best_other"], winners["low"],
                              winners["high"])]
     return table(shown)
+
+
+def chosen_table(chosen: pd.DataFrame):
+    """A tuning's chosen setting per cell (:func:`fetrain.study.tune.load_tuning`'s ``chosen``):
+    width, strategy, feasible trials, the chosen values and their energy to target (µJ).
+
+    Parameters
+    ----------
+    chosen : pandas.DataFrame
+        One row per cell (``param_<name>`` columns; energy in J).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    from ..common.display import format_width
+    from .sweep_tables import strategy_label
+
+    params = [c for c in chosen.columns if c.startswith("param_")]
+    shown = pd.DataFrame({"width": [format_width(t) for t in chosen["width_s"]],
+                          "strategy": [strategy_label(s) for s in chosen["strategy"]],
+                          "feasible trials": [f"{int(f)} of {int(n)}" for f, n in
+                                              zip(chosen["feasible_trials"], chosen["trials"])]})
+    for c in params:
+        shown[c.removeprefix("param_")] = chosen[c].where(chosen["chosen"].astype(bool))
+    shown["energy (µJ)"] = chosen["energy_J"] * 1e6
+    return table(shown, {**{c.removeprefix("param_"): "{:.3g}" for c in params},
+                         "energy (µJ)": "{:,.0f}"}, na_rep="—")

@@ -283,30 +283,65 @@ def winners_text(winners: pd.DataFrame) -> str:
     return " ".join(parts)
 
 
-def winners_claims(winners: pd.DataFrame) -> list[tuple[str, bool]]:
-    """Checks of Section 8.5's table as (text, holds) pairs: every width has a winner, and the
-    ratio of each width agrees with the family that won there (below 1 where a transfer
-    algorithm wins, at least 1 where another family does).
+def family_map(study_curves: pd.DataFrame, transfer_curves: pd.DataFrame, scheme: str,
+               targets=(0.7, 0.8, 0.85, 0.9)) -> pd.DataFrame:
+    """:func:`family_winners` at several targets, from two sweeps' energy-against-target
+    curves (``energy_curves.csv``: one row per run and target, validation-judged).
 
     Parameters
     ----------
-    winners : pandas.DataFrame
-        :func:`family_winners`.
+    study_curves, transfer_curves : pandas.DataFrame
+        The curves of the study's sweep and of the transfer algorithms' (J).
+    scheme : str
+        The scheme compared.
+    targets : sequence of float
+        Target accuracies (fractions), each in both tables.
 
     Returns
     -------
-    list of (str, bool)
-    """
-    from ..common.display import format_width
+    pandas.DataFrame
+        :func:`family_winners`' rows with ``target`` (fraction).
 
-    out = [(f"every width has a cheapest strategy ({winners['winner'].notna().sum()} of "
-            f"{len(winners)})", bool(winners["winner"].notna().all()))]
-    for r in winners.itertuples():
-        if not np.isfinite(r.transfer_over_best_other):
-            continue
-        won = r.winner_family == "transfer"
-        out.append((f"{format_width(r.width_s)}: the best transfer algorithm over the best "
-                    f"other is {r.transfer_over_best_other:.2f}, "
-                    f"{'below' if won else 'at least'} 1 as its winner says",
-                    (r.transfer_over_best_other < 1) == won))
-    return out
+    Raises
+    ------
+    ValueError
+        If a target is missing from either table.
+    """
+    parts = []
+    for target in targets:
+        a = study_curves[np.isclose(study_curves["target"], target)]
+        b = transfer_curves[np.isclose(transfer_curves["target"], target)]
+        if a.empty or b.empty:
+            raise ValueError(f"target {target:g} is not in both sweeps' curves")
+        parts.append(family_winners(combined_summary(a, b, scheme)).assign(target=float(target)))
+    return pd.concat(parts, ignore_index=True)
+
+
+def transfer_read_share(model, rule, setting: str = "low") -> float:
+    """What a transfer rule's reads of its fast array add to the read path's energy per sample,
+    as a fraction of the forward and backward passes' (:mod:`fetrain.study.readpath`): columns
+    read per sample ``n_reads / transfer_every`` per layer, each of its layer's outputs.
+
+    Parameters
+    ----------
+    model : DeviceModel
+        The device (conductance in S).
+    rule : TransferRule
+        The rule.
+    setting : str
+        A read-path setting (:data:`fetrain.study.readpath.READ_PATH_MODELS`).
+
+    Returns
+    -------
+    float
+        The fraction (dimensionless).
+    """
+    from ..train.config import LAYER_SIZES
+    from .readpath import per_sample, transfer_reads
+
+    per = rule.n_reads / rule.transfer_every
+    outs = LAYER_SIZES[1:]
+    reads = per * len(outs)
+    cells = per * sum(outs)
+    passes = per_sample(model, setting, rule.random_bits_per_line())["total"]
+    return float(transfer_reads(model, setting, reads, cells)) / passes
