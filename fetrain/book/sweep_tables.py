@@ -620,3 +620,63 @@ def cheapest_text(curves: pd.DataFrame, target: float) -> str:
         return f"no configuration reaches {target * 100:g}% with every seed"
     return (f"{strategy_label(best['strategy'])} at {format_width(best['width_s'])}, "
             f"{best['energy_J'] * 1e3:.3g} mJ")
+
+
+def family_table(winners: pd.DataFrame):
+    """Where each family wins (:func:`fetrain.study.transfer.family_winners`), energies in µJ.
+
+    Parameters
+    ----------
+    winners : pandas.DataFrame
+        One row per width (J, dimensionless ratios).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Width, the cheapest strategy of each family and its energy, the winner, and the best
+        transfer algorithm over the best other family with its interval.
+    """
+    from ..study.transfer import FAMILIES
+
+    families = list(dict.fromkeys(FAMILIES.values()))
+
+    def named(s):
+        return strategy_label(s) if isinstance(s, str) else "—"
+
+    shown = pd.DataFrame({"width": [format_width(t) for t in winners["width_s"]]})
+    for f in families:
+        shown[f"{f} (µJ)"] = [f"{named(s)}: {e * 1e6:,.0f}" if np.isfinite(e) else
+                              f"{named(s)}: not reached"
+                              for s, e in zip(winners[f"best_{f}"], winners[f"{f}_J"])]
+    shown["cheapest"] = [named(s) for s in winners["winner"]]
+    shown["best transfer / best other"] = [
+        "—" if not np.isfinite(r) and not np.isinf(r) else
+        ("not reached" if np.isinf(r) else f"{r:.2f} [{lo:.2f}–{hi:.2f}]")
+        for r, lo, hi in zip(winners["transfer_over_best_other"], winners["low"],
+                             winners["high"])]
+    return table(shown)
+
+
+def chosen_table(chosen: pd.DataFrame):
+    """A tuning's chosen setting per cell (:func:`fetrain.study.tune.load_tuning`'s ``chosen``):
+    width, strategy, feasible trials, the chosen values and their energy to target (µJ).
+
+    Parameters
+    ----------
+    chosen : pandas.DataFrame
+        One row per cell (``param_<name>`` columns; energy in J).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    params = [c for c in chosen.columns if c.startswith("param_")]
+    shown = pd.DataFrame({"width": [format_width(t) for t in chosen["width_s"]],
+                          "strategy": [strategy_label(s) for s in chosen["strategy"]],
+                          "feasible trials": [f"{int(f)} of {int(n)}" for f, n in
+                                              zip(chosen["feasible_trials"], chosen["trials"])]})
+    for c in params:
+        shown[c.removeprefix("param_")] = chosen[c].where(chosen["chosen"].astype(bool))
+    shown["energy (µJ)"] = chosen["energy_J"] * 1e6
+    return table(shown, {**{c.removeprefix("param_"): "{:.3g}" for c in params},
+                         "energy (µJ)": "{:,.0f}"}, na_rep="—")

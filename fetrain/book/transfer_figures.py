@@ -9,9 +9,9 @@ import pandas as pd
 
 def arrays_figure(traces: pd.DataFrame, symmetry_point: float, layer: str = "L3"):
     """Four panels over training, one line per rule (mean over seeds): validation accuracy; the
-    fast array's mean state, with the device's symmetry point dashed; the mean weight of the slow
-    array's devices (w − ref) in ``layer``, the symmetry point dashed; and the share of the slow
-    array's devices in ``layer`` within 1% of a bound.
+    mean state of the fast array's devices in ``layer``, with the device's symmetry point dashed;
+    the mean weight of the slow array's devices (w − ref) in ``layer``, the symmetry point
+    dashed; and the share of the slow array's devices in ``layer`` within 1% of a bound.
 
     Parameters
     ----------
@@ -34,9 +34,8 @@ def arrays_figure(traces: pd.DataFrame, symmetry_point: float, layer: str = "L3"
         first = mean.loc[rule].xs("L1", level="layer")
         acc.plot(first.index, first["val_accuracy"] * 100, color=colour, marker="o", ms=3,
                  label=rule)
-        everywhere = mean.loc[rule].groupby(level="epoch")["fast_state"].mean()
-        fast.plot(everywhere.index, everywhere, color=colour, marker="o", ms=3, label=rule)
         chosen = mean.loc[rule].xs(layer, level="layer")
+        fast.plot(chosen.index, chosen["fast_state"], color=colour, marker="o", ms=3, label=rule)
         slow.plot(chosen.index, chosen["slow_mean"], color=colour, marker="o", ms=3, label=rule)
         bound.plot(chosen.index, chosen["slow_at_bound"] * 100, color=colour, marker="o", ms=3,
                    label=rule)
@@ -44,7 +43,7 @@ def arrays_figure(traces: pd.DataFrame, symmetry_point: float, layer: str = "L3"
         ax.axhline(symmetry_point, color="k", ls="--", lw=1, label="symmetry point w*")
     acc.set_ylabel("validation accuracy (%)")
     acc.set_ylim(0, 100)
-    fast.set_ylabel("fast array: mean device state (w units)")
+    fast.set_ylabel(f"fast array, {layer}: mean device state (w units)")
     slow.set_ylabel(f"slow array, {layer}: mean weight (w units)")
     bound.set_ylabel(f"slow array, {layer}: devices at a bound (%)")
     for ax in (slow, bound):

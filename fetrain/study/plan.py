@@ -136,6 +136,24 @@ N_SYNAPSES = 784 * 256 + 256 * 128 + 128 * 10
 REFERENCE_TOLERANCE = 0.01
 
 
+def _cell_settings(tuned) -> tuple:
+    """A tuning's chosen settings (``(width_s, strategy, {name: value})``,
+    :func:`fetrain.study.tuned.tuned_settings`) as ``cell_settings``: each strategy's
+    :data:`SETTING_KEYS`, integers where its rule's parameter is one; symmetry point shifting's
+    for both of the sweep's variants."""
+    out = []
+    for t, strategy, setting in tuned:
+        for name in ("sps", "sps-global") if strategy == "sps" else (strategy,):
+            rule = STRATEGIES[name].rule
+            values = []
+            for key in SETTING_KEYS[name]:
+                like = getattr(rule, key, 0.0)
+                integer = isinstance(like, int) and not isinstance(like, bool)
+                values.append((key, int(setting[key]) if integer else float(setting[key])))
+            out.append((float(t), name, tuple(values)))
+    return tuple(out)
+
+
 def require_choice(name: str, value, allowed) -> None:
     if value not in allowed:
         raise ValueError(f"{name} must be one of {tuple(allowed)}; got {value!r}")
@@ -345,7 +363,8 @@ class SweepPlan:
 
             widths = changes.get("widths_s", base["widths_s"])
             strategies = changes.get("strategies", DEFAULT_STRATEGIES)
-            base["cell_settings"] = tuple(c for c in tuned_settings(DEFAULT_SCHEME, widths)
+            base["cell_settings"] = tuple(c for c in _cell_settings(tuned_settings(
+                                              DEFAULT_SCHEME, widths))
                                           if c[1] in strategies)
         if changes.get("campaign"):
             from .measured import MEASURED, campaign_widths

@@ -26,13 +26,12 @@ CHOSEN_FILE = "chosen.csv"
 
 
 def tuned_settings(scheme: str, widths_s, source: str | Path | None = None) -> tuple:
-    """Chapter 7's tuned settings of a scheme as ``cell_settings`` of
-    :class:`fetrain.study.plan.SweepPlan`: every tuned cell (width × strategy) of ``widths_s``
-    with a chosen setting, from the shipped paper tuning (or ``source``). Symmetry point
-    shifting's tuned learning rate and bit length serve both of the sweep's variants (``sps``
-    per device, ``sps-global``); the variant the tuning preferred is not imposed, since the
-    sweep trains both. Cells the tuning left out (the two longest widths) or found no feasible
-    setting for are not listed: they train with the fixed setting.
+    """The tuned settings of a scheme, cell by cell: every tuned cell (width × strategy) of
+    ``widths_s`` with a chosen setting, from the shipped paper tunings (or ``source``), as the
+    tuning names them. :meth:`fetrain.study.plan.SweepPlan.for_scale` turns them into a sweep's
+    ``cell_settings`` (symmetry point shifting's tuned learning rate and bit length serve both of
+    the sweep's variants, ``sps`` per device and ``sps-global``). Cells the tuning left out or
+    found no feasible setting for are not listed: they train with the fixed setting.
 
     Parameters
     ----------
@@ -47,10 +46,8 @@ def tuned_settings(scheme: str, widths_s, source: str | Path | None = None) -> t
     Returns
     -------
     tuple
-        ``((width_s, strategy, ((name, value), …)), …)``.
+        ``((width_s, strategy, {name: value}), …)``, values as floats.
     """
-    from .plan import SETTING_KEYS, STRATEGIES
-
     if source is not None:
         folders = [Path(source)]
     else:
@@ -70,18 +67,11 @@ def tuned_settings(scheme: str, widths_s, source: str | Path | None = None) -> t
                           & chosen["chosen"].astype(bool)]
             for _, row in rows.iterrows():
                 setting = {k.removeprefix("param_"): v for k, v in row.items()
-                           if k.startswith("param_")}
-                names = ("sps", "sps-global") if row["strategy"] == "sps" else (row["strategy"],)
-                for name in names:
-                    rule = STRATEGIES[name].rule
-                    values = tuple((k, _typed(getattr(rule, k, 0.0), setting[k]))
-                                   for k in SETTING_KEYS[name])
-                    out.append((float(t), name, values))
+                           if k.startswith("param_") and not _missing(v)}
+                out.append((float(t), row["strategy"], setting))
     return tuple(out)
 
 
-def _typed(like, value):
-    """``value`` as the type of the rule's field ``like`` (an integer parameter stays one)."""
-    if isinstance(like, int) and not isinstance(like, bool):
-        return int(value)
-    return float(value)
+def _missing(value) -> bool:
+    """Whether a table cell is empty (a parameter of another strategy)."""
+    return value is None or (isinstance(value, float) and np.isnan(value))

@@ -29,11 +29,6 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
-#: The modules whose compiled functions call one another (crossbar ← the rules' kernels; the
-#: loop of kernels.py receives a rule's kernel as an argument and is compiled per process).
-_COMPILED_SOURCES = ("crossbar.py", "pulse_trains.py", "mixed_precision.py", "transfer.py",
-                     "kernels.py")
-
 
 def _drop_stale_compiled_code() -> None:
     """Remove the package's numba cache files when any compiled module's source changed.
@@ -44,8 +39,10 @@ def _drop_stale_compiled_code() -> None:
     (the next call compiles afresh, once). A rule defined outside fetrain keeps its own cache."""
     here = Path(__file__).resolve().parent
     try:
-        stamp = hashlib.sha256(b"".join((here / n).read_bytes() for n in _COMPILED_SOURCES
-                                        if (here / n).is_file())).hexdigest()
+        # every module of the subpackage: the compiled ones call one another (crossbar ← the
+        # rules' kernels ← the loops of kernels.py)
+        stamp = hashlib.sha256(b"".join(p.read_bytes()
+                                        for p in sorted(here.glob("*.py")))).hexdigest()
         cache = here / "__pycache__"
         mark = cache / "numba-sources.sha256"
         if mark.is_file() and mark.read_text(encoding="utf-8") == stamp:

@@ -38,7 +38,7 @@ from ..common.checks import shown
 from .arrays import _build_crossbar
 from .config import LAYER_SIZES, default_workers
 from .crossbar import SUM_COLUMNS, symmetry_points
-from .kernels import exact_kernel, train_samples
+from .kernels import exact_kernel, train_loop
 
 if TYPE_CHECKING:
     from .arrays import _Crossbar
@@ -371,11 +371,10 @@ class Engine:
 
         def run(c: int) -> int:
             bar = self._bars[c]
-            return train_samples(self._kernel(bar), xs, ys, orders[c], start, stop,
-                                 self.samples_seen, spe, float(bar.config.drift_per_epoch),
-                                 self._sizes, self._offs, self._aoffs, bar.bias,
-                                 bar.scratch["acts"], bar.scratch["deltas"], bar.bar(),
-                                 bar.record)
+            return train_loop(self._kernel(bar))(
+                xs, ys, orders[c], start, stop, self.samples_seen, spe,
+                float(bar.config.drift_per_epoch), self._sizes, self._offs, self._aoffs, bar.bias,
+                bar.scratch["acts"], bar.scratch["deltas"], bar.bar(), bar.record)
 
         # the configurations that cost most first, so that the threads finish together
         cost = [(not b.config.analog, -sum(a.size for a in b.rule_arrays.values()))

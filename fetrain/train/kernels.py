@@ -3,15 +3,22 @@ sample (batch size 1, as on chip), for one configuration. Each layer's update go
 configuration's rule kernel (:mod:`~fetrain.train.rulebase`), or, without a device model, to the
 exact step. :class:`~fetrain.train.engine.Engine` calls it, one stretch of samples at a time.
 
-The forward and backward passes and the exact step are compiled once and cached on disk; the loop
-that joins them to a rule's kernel takes the kernel as an argument, so that any registered rule —
-one defined outside fetrain too — trains in the same loop (numba compiles that short loop once per
-process and rule, in well under a second).
+The forward and backward passes and the exact step are compiled once and cached on disk. The loop
+that joins them to a rule's kernel (:func:`train_loop`) is one text, :data:`LOOP_SOURCE`, compiled
+for each kernel: written once as a small module that imports the kernel — so that numba caches it
+on disk like the rest, and a process starts training without recompiling it — or, for a kernel
+whose module cannot be imported by name (defined in a notebook or a script), compiled in memory
+once per process. Any registered rule, one defined outside fetrain too, trains in the same loop.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import math
+import os
+import sys
+from pathlib import Path
 
 import numpy as np
 from numba import njit
@@ -122,14 +129,21 @@ def forward_backward(xs, ys, idx, sizes, offs, aoffs, bias, weff, acts, deltas):
             dh[j] = back * h[j] * (np.float32(1.0) - h[j])
 
 
-@njit(nogil=True)
-def train_samples(kernel, xs, ys, order, start, stop, samples_seen, samples_per_epoch, drift,
-                  sizes, offs, aoffs, bias, acts, deltas, bar, record):
-    """Train one configuration on samples ``order[start:stop]`` of (xs, ys), in place: for each
-    sample, :func:`forward_backward`, then the digital biases and each layer's weights by
-    ``kernel`` (a rule's, or :func:`exact_kernel`) with the crossbar ``bar`` and the rule's
-    ``record``. The table drifts by ``drift`` per ``samples_per_epoch`` samples. Returns the
-    samples seen after the last one."""
+#: The training loop, one text for every rule (``{kernel_import}`` brings in the rule's kernel as
+#: ``kernel``): for each sample, :func:`forward_backward`, then the digital biases and each layer's
+#: weights by the kernel with the crossbar ``bar`` and the rule's ``record``; the table drifts by
+#: ``drift`` per ``samples_per_epoch`` samples. It returns the samples seen after the last one.
+LOOP_SOURCE = """
+import numpy as np
+from numba import njit
+
+from fetrain.train.kernels import forward_backward
+{kernel_import}
+
+
+@njit({options})
+def train_samples(xs, ys, order, start, stop, samples_seen, samples_per_epoch, drift, sizes,
+                  offs, aoffs, bias, acts, deltas, bar, record):
     n_layers = sizes.shape[0] - 1
     n0 = sizes[0]
     lr = bar[0]
@@ -152,3 +166,85 @@ def train_samples(kernel, xs, ys, order, start, stop, samples_seen, samples_per_
             kernel(x, d, offs[li], n_in, n_out, li, samples_seen, shift, bar, record)
         samples_seen += 1
     return samples_seen
+"""
+
+_LOOPS: dict = {}
+
+
+def _loops_dir() -> Path:
+    """Where the generated loop modules live: beside the run cache (``$FETRAIN_CACHE``)."""
+    root = Path(os.environ.get("FETRAIN_CACHE", Path.home() / ".cache" / "fetrain"))
+    return root / "compiled"
+
+
+def _importable(kernel) -> tuple[str, str] | None:
+    """(module, name) of a kernel that a generated module can import, else None."""
+    func = getattr(kernel, "py_func", None)
+    module = sys.modules.get(getattr(func, "__module__", ""), None)
+    name = getattr(func, "__name__", "")
+    if (module is None or module.__name__ == "__main__" or not getattr(module, "__file__", None)
+            or getattr(module, name, None) is not kernel):
+        return None
+    return module.__name__, name
+
+
+def train_loop(kernel):
+    """The compiled training loop of a rule's kernel (or of :func:`exact_kernel`), built from
+    :data:`LOOP_SOURCE`: its signature is ``train_samples(xs, ys, order, start, stop,
+    samples_seen, samples_per_epoch, drift, sizes, offs, aoffs, bias, acts, deltas, bar,
+    record)``.
+
+    Parameters
+    ----------
+    kernel : numba dispatcher
+        The kernel (see :mod:`fetrain.train.rulebase`).
+
+    Returns
+    -------
+    numba dispatcher
+        The loop, one per kernel and process.
+    """
+    loop = _LOOPS.get(kernel)
+    if loop is not None:
+        return loop
+    where = _importable(kernel)
+    loop = None
+    if where is not None:
+        loop = _cached_loop(*where)
+    if loop is None:
+        namespace = {"kernel": kernel}
+        exec(LOOP_SOURCE.format(kernel_import="", options="nogil=True"), namespace)
+        loop = namespace["train_samples"]
+    _LOOPS[kernel] = loop
+    return loop
+
+
+def _cached_loop(module: str, name: str):
+    """The loop of the kernel ``module.name`` as a generated module compiled with numba's disk
+    cache, in a folder named after the sources it depends on — the training subpackage's and the
+    kernel's module (a change to any of them compiles afresh); None when it cannot be written."""
+    # every module of the training subpackage (the kernels call one another) and the kernel's
+    sources = sorted(Path(__file__).resolve().parent.glob("*.py"))
+    digest = hashlib.sha256()
+    for path in [*sources, Path(sys.modules[module].__file__)]:
+        digest.update(path.read_bytes())
+    digest.update(f"{module}.{name}".encode())
+    folder = _loops_dir() / digest.hexdigest()[:16]
+    path = folder / "loop.py"
+    text = LOOP_SOURCE.format(kernel_import=f"from {module} import {name} as kernel",
+                              options="cache=True, nogil=True")
+    try:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            folder.mkdir(parents=True, exist_ok=True)
+            part = folder / f"loop.py.{os.getpid()}.part"
+            part.write_text(text, encoding="utf-8")
+            os.replace(part, path)
+    except OSError:
+        return None
+    name = f"fetrain_loop_{digest.hexdigest()[:16]}"
+    if name not in sys.modules:
+        # registered before it runs: numba finds the module by name when it loads its cache
+        spec = importlib.util.spec_from_file_location(name, path)
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name].train_samples
