@@ -164,7 +164,7 @@ def test_the_book_s_cross_checks_are_defined_as_the_pages_ran_them():
     assert (tt.symmetrized, tt.device_variation, tt.lr, tt.epochs, tt.seeds) == (
         True, False, DEFAULT_LR, 1, tuple(range(5)))
     assert tt.settings()["algorithm"]["algorithm"] == "ttv2"
-    assert tt.algorithm.fast_reference == "zero"
+    assert (tt.algorithm.fast_reference, tt.algorithm.n_reads) == ("zero", 1)
     plain, shifting, mp = checks["plain"], checks["shifting"], checks["mixed_precision"]
     assert (plain.symmetrized, plain.reference, plain.lr, plain.epochs, plain.evaluations_per_epoch,
             plain.seeds, plain.n_train) == (True, "naive", DEFAULT_LR, 2, 2, tuple(range(10)), None)

@@ -211,3 +211,12 @@ def test_tuned_transfer_settings_come_from_the_shipped_tuning():
     assert cfg.algorithm.fast_reference == STRATEGIES["ttv2"].rule.fast_reference
     untuned = next(s for s in plan.runs() if (s.width_s, s.strategy) == (20e-9, "agad"))
     assert train_config(plan, untuned).algorithm == STRATEGIES["agad"].rule
+
+
+def test_the_bridge_refuses_what_aihwkit_cannot_do(model):
+    from fetrain.bridge.configs import transfer_config
+
+    with pytest.raises(ValueError, match="n_reads must be 1"):
+        transfer_config(model, TTv2(n_reads=4))
+    with pytest.raises(ValueError, match="fast_reference must be 'zero'"):
+        transfer_config(model, TTv2(fast_reference="symmetry_point"))

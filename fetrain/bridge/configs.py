@@ -161,7 +161,8 @@ def transfer_config(model: DeviceModel, rule, noise: bool = True, perfect_io: bo
     Raises
     ------
     ValueError
-        If the rule's fast devices sit at their symmetry points (no AIHWKit counterpart).
+        If the rule's fast devices sit at their symmetry points or it reads more than one column
+        per transfer (no AIHWKit counterpart).
     """
     from aihwkit.simulator.configs import UnitCellRPUConfig
     from aihwkit.simulator.configs.compounds import ChoppedTransferCompound, DynamicTransferCompound
@@ -170,6 +171,9 @@ def transfer_config(model: DeviceModel, rule, noise: bool = True, perfect_io: bo
     if rule.fast_reference != "zero":
         raise ValueError("AIHWKit reads the fast array against zero: fast_reference must be "
                          "'zero' for the bridge")
+    if rule.n_reads != 1:
+        raise ValueError(f"AIHWKit's chopped and dynamic transfer compounds read one column per "
+                         f"transfer: n_reads must be 1 for the bridge; got {rule.n_reads}")
     common = dict(unit_cell_devices=[piecewise_step_device(model, noise=noise) for _ in range(2)],
                   fast_lr=rule.fast_lr, transfer_every=rule.transfer_every,
                   units_in_mbatch=False, n_reads_per_transfer=rule.n_reads,
