@@ -162,7 +162,7 @@ def test_the_book_s_cross_checks_are_defined_as_the_pages_ran_them():
                             "ch3_out_bound_12", "ch7_20ns", "ch7_200ns"]
     tt = checks["ttv2"]
     assert (tt.symmetrized, tt.device_variation, tt.lr, tt.epochs, tt.seeds) == (
-        True, False, DEFAULT_LR, 1, tuple(range(5)))
+        True, False, DEFAULT_LR, 2, tuple(range(5)))
     assert tt.settings()["algorithm"]["algorithm"] == "ttv2"
     assert (tt.algorithm.fast_reference, tt.algorithm.n_reads) == ("zero", 1)
     plain, shifting, mp = checks["plain"], checks["shifting"], checks["mixed_precision"]
