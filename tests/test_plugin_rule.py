@@ -102,3 +102,33 @@ def test_a_rule_must_be_a_rule():
         register(NotARule)
     with pytest.raises(ValueError, match="algorithm must be one of"):
         TrainConfig(model=None, lr=0.1, epochs=1, algorithm="no_such_rule")
+
+
+def test_threads_that_need_a_new_loop_at_once_get_it(tmp_path):
+    """Several threads of one engine ask for a rule's compiled loop before it exists (an empty
+    cache folder): one builds it, the others wait for it, and all train."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import numpy as np
+        from fetrain.device.build import build_device_model
+        from fetrain.device.loading import load_embedded
+        from fetrain.train.config import TrainConfig
+        from fetrain.train.engine import Engine
+        m = build_device_model(load_embedded().pulses, 20e-9, source="x")
+        cfgs = [TrainConfig(model=m, lr=0.1, epochs=1, seed=s) for s in range(4)]
+        e = Engine(cfgs, sizes=(784, 8, 10), samples_per_epoch=5, workers=4)
+        xs = np.random.default_rng(0).random((5, 784)).astype(np.float32)
+        e.train(xs, np.zeros(5, np.int64), np.tile(np.arange(5), (4, 1)), 0, 5)
+        print(e.samples_seen)
+    """)
+    import os
+
+    env = dict(os.environ, FETRAIN_CACHE=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "5"
+    assert list((tmp_path / "compiled").glob("*/loop.py"))

@@ -131,6 +131,20 @@ def check_read_path(read_path: str) -> None:
         raise ValueError(f"read_path must be one of {READ_PATHS}; got {read_path!r}")
 
 
+def _read_costs(device, setting):
+    """(costs, mid-range conductance in S, capacitance per cell in F, V_r² in V²) of a device
+    under a read-path setting (a :class:`ReadPathModel` or a name of :data:`READ_PATH_MODELS`)."""
+    m = READ_PATH_MODELS.get(setting) if isinstance(setting, str) else setting
+    if m is None:
+        raise ValueError(f"setting must be one of {tuple(READ_PATH_MODELS)}; got {setting!r}")
+    if device.quantities.conductance == "unknown":
+        raise ValueError("the device's conductance is normalized (no unit): the read path's "
+                         "energy needs conductances in siemens")
+    g = 0.5 * (device.g_min_S + device.g_max_S)
+    c_cell = device.stack.capacitance_F + m.wire_capacitance_per_cell_F
+    return m, g, c_cell, m.read_voltage_V ** 2
+
+
 def per_sample(device, setting: ReadPathModel | str, bits_per_line: int = 0,
                layers: tuple[int, ...] = LAYER_SIZES) -> dict:
     """The read path's energy for one training sample, by part (J).
@@ -160,15 +174,7 @@ def per_sample(device, setting: ReadPathModel | str, bits_per_line: int = 0,
     ValueError
         If ``setting`` is unknown or the device's conductance is not in siemens.
     """
-    m = READ_PATH_MODELS.get(setting) if isinstance(setting, str) else setting
-    if m is None:
-        raise ValueError(f"setting must be one of {tuple(READ_PATH_MODELS)}; got {setting!r}")
-    if device.quantities.conductance == "unknown":
-        raise ValueError("the device's conductance is normalized (no unit): the read path's "
-                         "energy needs conductances in siemens")
-    g = 0.5 * (device.g_min_S + device.g_max_S)
-    c_cell = device.stack.capacitance_F + m.wire_capacitance_per_cell_F
-    v2 = m.read_voltage_V ** 2
+    m, g, c_cell, v2 = _read_costs(device, setting)
     pairs = list(zip(layers[:-1], layers[1:]))
     # forward: every layer, inputs driven, outputs converted; backward: every layer but the
     # first, error lines driven, inputs converted; two devices (device and reference) per weight
@@ -219,15 +225,7 @@ def transfer_reads(device, setting: ReadPathModel | str, reads: float, cells: fl
     float or array of float
         Energy (J), shaped like ``cells``.
     """
-    m = READ_PATH_MODELS.get(setting) if isinstance(setting, str) else setting
-    if m is None:
-        raise ValueError(f"setting must be one of {tuple(READ_PATH_MODELS)}; got {setting!r}")
-    if device.quantities.conductance == "unknown":
-        raise ValueError("the device's conductance is normalized (no unit): the read path's "
-                         "energy needs conductances in siemens")
-    g = 0.5 * (device.g_min_S + device.g_max_S)
-    c_cell = device.stack.capacitance_F + m.wire_capacitance_per_cell_F
-    v2 = m.read_voltage_V ** 2
+    m, g, c_cell, v2 = _read_costs(device, setting)
     per_cell = 2 * (v2 * g * m.read_time_s + c_cell * v2) + m.conversion_J
     return m.cycles_per_pass * (np.asarray(cells, dtype=float) * per_cell
                                 + np.asarray(reads, dtype=float) * m.line_driver_J)

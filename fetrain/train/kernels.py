@@ -18,6 +18,7 @@ import importlib.util
 import math
 import os
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -169,6 +170,7 @@ def train_samples(xs, ys, order, start, stop, samples_seen, samples_per_epoch, d
 """
 
 _LOOPS: dict = {}
+_LOOPS_LOCK = threading.RLock()
 
 
 def _loops_dir() -> Path:
@@ -207,15 +209,16 @@ def train_loop(kernel):
     loop = _LOOPS.get(kernel)
     if loop is not None:
         return loop
-    where = _importable(kernel)
-    loop = None
-    if where is not None:
-        loop = _cached_loop(*where)
-    if loop is None:
-        namespace = {"kernel": kernel}
-        exec(LOOP_SOURCE.format(kernel_import="", options="nogil=True"), namespace)
-        loop = namespace["train_samples"]
-    _LOOPS[kernel] = loop
+    with _LOOPS_LOCK:                    # the engine's threads ask at once; one builds it
+        loop = _LOOPS.get(kernel)
+        if loop is None:
+            where = _importable(kernel)
+            loop = _cached_loop(*where) if where is not None else None
+            if loop is None:
+                namespace = {"kernel": kernel}
+                exec(LOOP_SOURCE.format(kernel_import="", options="nogil=True"), namespace)
+                loop = namespace["train_samples"]
+            _LOOPS[kernel] = loop
     return loop
 
 
