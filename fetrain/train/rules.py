@@ -4,8 +4,9 @@ Each rule is one module with its class and compiled kernel (the interface is
 :mod:`~fetrain.train.rulebase`'s): :mod:`~fetrain.train.pulse_trains` (``"sgd"``, AIHWKit's
 stochastic pulse trains), :mod:`~fetrain.train.mixed_precision` (``"mixed_precision"``) and
 :mod:`~fetrain.train.transfer` (``"ttv2"``, ``"chopped_ttv2"``, ``"agad"``: the transfer
-algorithms). Importing this module registers them in :data:`RULES`; a rule defined elsewhere
-registers itself with :func:`~fetrain.train.rulebase.register` and is then known here too.
+algorithms). Importing this module registers them in :data:`~fetrain.train.rulebase.RULES`; a rule
+defined elsewhere registers itself with :func:`~fetrain.train.rulebase.register` and is then known
+here too.
 Adding a shipped rule means its module and one line in :data:`BUILT_IN`.
 
 The floating-point baseline (no device model) takes the exact step w ← w − lr·d⊗x

@@ -460,7 +460,7 @@ class TransferRule(Rule):
 class TTv2(TransferRule):
     """Tiki-Taka v2: pulses on a fast array, a digital buffer, sparse transfers to the slow
     array (AIHWKit's ``ChoppedTransferCompound`` with ``in_chop_prob=0``, as its TTv2 presets).
-    The parameters are :class:`TransferRule`'s."""
+    The parameters are :class:`~fetrain.train.transfer.TransferRule`'s."""
 
     name = "ttv2"
     label = "Tiki-Taka v2"
