@@ -365,3 +365,31 @@ def arrays_table(arrays: pd.DataFrame):
     return table(shown, {"test accuracy (%)": "{:.1f}", "pulses, weights' array": "{:,.0f}",
                          "pulses, fast array": "{:,.0f}", "columns read": "{:,.0f}",
                          "buffer writes": "{:,.0f}"})
+
+
+def traces_table(last: pd.DataFrame):
+    """The arrays at the end of :func:`fetrain.study.transfer.array_traces`, one row per rule:
+    per layer, the fast array's mean state, the slow array's mean weight and its share of
+    devices at a bound.
+
+    Parameters
+    ----------
+    last : pandas.DataFrame
+        The traces' rows at one point (states in w units, shares as fractions).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        States in w units, shares in %.
+    """
+    rows = []
+    for rule, g in last.groupby("rule", sort=False):
+        row = {"rule": rule}
+        for r in g.itertuples():
+            row[f"fast state, {r.layer}"] = r.fast_state
+            row[f"slow weight, {r.layer}"] = r.slow_mean
+            row[f"slow at a bound, {r.layer} (%)"] = r.slow_at_bound * 100
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return table(frame, {c: ("{:.1f}" if c.endswith("(%)") else "{:+.3f}")
+                         for c in frame.columns if c != "rule"})
