@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..device.aging import StepDrift
 from ..device.campaign import Variability
 from ..device.hzo import DEFAULT_DEVICE, HZODevice
 from ..device.stack import DEFAULT_PULSE_WIDTH_S
 from ..device.twobasin import TwoBasinTrace
+from ..device.wear import WEAR_MODELS
 from ..study.pilot import DEFAULT_LR
 from ..study.plan import STRATEGIES
 from ..train.hardware import DigitalCosts
@@ -242,3 +244,45 @@ class TransferParameters(TrainingParameters):
     def rules(self) -> dict:
         """The three rules by their labels."""
         return {r.label: r for r in (self.ttv2, self.chopped, self.agad)}
+
+
+@dataclass(frozen=True)
+class WearParameters(TrainingParameters):
+    """Chapter 9: the device of the pulse distribution and the recalibration study, the learning
+    rate, the wear laws, and the aging assumption.
+
+    Attributes
+    ----------
+    width_s : float
+        The device's pulse width (s) of Sections 9.2 and 9.5.
+    lr : float
+        The learning rate.
+    laws : tuple of str
+        Wear laws, names of :data:`fetrain.device.wear.WEAR_MODELS`.
+    drift : StepDrift
+        The assumed drift of the up/down step ratio with cycles.
+    ages : tuple of float
+        Chip ages of the recalibration study (trainings; ascending, the first 0).
+    aging_epochs : int
+        Epochs of each run of the recalibration study (counts; at most the scale's).
+    tolerance : float
+        Validation accuracy a stale reference may cost before recalibrating (fraction).
+    """
+
+    laws: tuple = parameter(tuple(WEAR_MODELS), "wear laws (names of WEAR_MODELS)")
+    drift: StepDrift = parameter(StepDrift(rate_per_decade=-0.05, onset_cycles=1e3),
+                                 "assumed drift of the up/down step ratio")
+    ages: tuple = parameter((0.0, 1e3, 1e5, 1e7), "chip ages of the recalibration study",
+                            "trainings")
+    aging_epochs: int = parameter(5, "epochs of each run of the recalibration study")
+    tolerance: float = parameter(0.02, "accuracy a stale reference may cost",
+                                 "fraction")
+
+    def __post_init__(self) -> None:
+        for name in self.laws:
+            if name not in WEAR_MODELS:
+                raise ValueError(f"laws must be names of {tuple(WEAR_MODELS)}; got {name!r}")
+
+    def wear_laws(self) -> dict:
+        """The chosen wear laws by name."""
+        return {name: WEAR_MODELS[name] for name in self.laws}

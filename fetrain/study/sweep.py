@@ -54,6 +54,12 @@ RUN_FILE = "run.json"
 HISTORY_FILE = "history.csv"
 
 
+WEAR_FILE = "wear.csv"
+
+
+LIFETIME_FILE = "lifetime.csv"
+
+
 RUNS_DIR = "runs"
 
 
@@ -150,13 +156,15 @@ def data_identity(plan) -> dict:
 
 
 def _train_one(plan: SweepPlan, spec: RunSpec):
-    """One run, in whatever process executes it (a cluster worker included): its history."""
+    """One run, in whatever process executes it (a cluster worker included): its history and
+    its wear (the per-device ledger stays in the worker)."""
     from ..train.loop import train
+    from .wear import result_wear
 
     config = train_config(plan, spec)
     start = time.perf_counter()
     result = train([config], _data(plan.n_train, plan.data), workers=1)[0]
-    return result.history, time.perf_counter() - start
+    return result.history, result_wear(result), time.perf_counter() - start
 
 
 def _run_signature(plan: SweepPlan, config) -> dict:
@@ -179,19 +187,23 @@ def _done(folder: Path, signature: dict) -> bool:
     except storage.DamagedFile as err:
         storage.notice(f"{err}; training that run again")
         return False
-    return isinstance(record, dict) and record.get("signature") == signature
+    # a run written before runs carried their wear is trained again
+    return (isinstance(record, dict) and record.get("signature") == signature
+            and (folder / WEAR_FILE).is_file())
 
 
-def _save_run(folder: Path, spec: RunSpec, signature: dict, history: pd.DataFrame, config,
-              seconds: float) -> None:
-    """Write one run: the history with its energy parts and ``run.json``, each atomically,
-    then the manifest that seals them (a run killed before it is sealed counts as not done)."""
+def _save_run(folder: Path, spec: RunSpec, signature: dict, history: pd.DataFrame,
+              wear: pd.DataFrame, config, seconds: float) -> None:
+    """Write one run: the history with its energy parts, its wear
+    (:func:`fetrain.study.wear.result_wear`) and ``run.json``, each atomically, then the
+    manifest that seals them (a run killed before it is sealed counts as not done)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / storage.MANIFEST).unlink(missing_ok=True)
     storage.write_csv(folder / HISTORY_FILE, energy_parts(history, config), float_format="%.8g")
+    storage.write_csv(folder / WEAR_FILE, wear, float_format="%.8g")
     storage.write_json(folder / RUN_FILE, {"run": asdict(spec), "signature": signature,
                                            "seconds": seconds})
-    storage.seal(folder, (HISTORY_FILE, RUN_FILE))
+    storage.seal(folder, (HISTORY_FILE, WEAR_FILE, RUN_FILE))
 
 
 #: Plan fields added after some results folders were written, with the value those folders
@@ -311,6 +323,7 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None
 def _run_locked(plan, out, executor, progress, batch, workers, tables, replace) -> dict:
     """:func:`run_sweep` once the folder's lock is held."""
     from ..train.loop import train
+    from .wear import result_wear
 
     start = time.perf_counter()
     _claim_folder(out, plan, replace)
@@ -325,9 +338,10 @@ def _run_locked(plan, out, executor, progress, batch, workers, tables, replace) 
     pending = [group[0] for group in same.values()]
     reused = len(specs) - len(missing)
 
-    def save(spec: RunSpec, history: pd.DataFrame, seconds: float) -> None:
+    def save(spec: RunSpec, history: pd.DataFrame, wear: pd.DataFrame, seconds: float) -> None:
         for s in same[json.dumps(signatures[spec], sort_keys=True)]:
-            _save_run(out / RUNS_DIR / s.key, s, signatures[s], history, configs[s], seconds)
+            _save_run(out / RUNS_DIR / s.key, s, signatures[s], history, wear, configs[s],
+                      seconds)
             if bar is not None:
                 bar.update(1)
 
@@ -347,13 +361,13 @@ def _run_locked(plan, out, executor, progress, batch, workers, tables, replace) 
                             checkpoint_dir=checkpoint, workers=workers)
             seconds = time.perf_counter() - t0
             for s, r in zip(group, results):
-                save(s, r.history, seconds)
+                save(s, r.history, result_wear(r), seconds)
             _remove_tree(checkpoint)
     else:
         futures = {executor.submit(_train_one, plan, s): s for s in pending}
         for fut in as_completed(futures):
-            history, seconds = fut.result()
-            save(futures[fut], history, seconds)
+            history, wear, seconds = fut.result()
+            save(futures[fut], history, wear, seconds)
     if bar is not None:
         bar.close()
     _remove_tree(out / "checkpoints")
@@ -474,12 +488,62 @@ def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.D
     campaign = record["plan"].get("campaign") or {}
     histories = with_read_path(pd.concat(frames, ignore_index=True),
                                tuple(record["plan"]["widths_s"]), campaign.get("path", ""))
-    if plan is not None:
-        keep = {s.key for s in plan.runs()}
-        keys = [RunSpec(*k).key for k in zip(histories["scheme"], histories["width_s"].astype(float),
-                                             histories["strategy"], histories["seed"].astype(int))]
-        histories = histories[np.isin(keys, list(keep))].reset_index(drop=True)
-    return histories, record
+    return _plan_runs(histories, plan), record
+
+
+def _plan_runs(table: pd.DataFrame, plan: SweepPlan | None) -> pd.DataFrame:
+    """The rows of ``table`` (with run keys) that belong to ``plan``'s runs (all for None)."""
+    if plan is None:
+        return table
+    keep = {s.key for s in plan.runs()}
+    keys = [RunSpec(*k).key for k in zip(table["scheme"], table["width_s"].astype(float),
+                                         table["strategy"], table["seed"].astype(int))]
+    return table[np.isin(keys, list(keep))].reset_index(drop=True)
+
+
+def load_wear(out: str | Path, plan: SweepPlan | None = None) -> pd.DataFrame:
+    """Every finished run's wear in ``out`` as one table (:func:`fetrain.study.wear.ledger_wear`'s
+    columns after the run keys ``scheme``, ``width_s``, ``strategy``, ``seed``); with ``plan``,
+    only that plan's runs.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The sweep folder.
+    plan : SweepPlan, optional
+        Keep only this plan's runs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Consumed life per training (fractions) per run, array, layer and wear law.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``out`` holds no finished run with its wear.
+    fetrain.common.storage.DamagedFile
+        If a run's files do not match their manifest.
+    """
+    out = Path(out)
+    redo = f"rerun fetrain reproduce --out {out}: it trains damaged runs again"
+    frames = []
+    for meta in sorted((out / RUNS_DIR).glob(f"*/{RUN_FILE}")):
+        if not (meta.parent / WEAR_FILE).is_file():
+            continue                  # a run of an earlier version; reproduce trains it again
+        try:
+            storage.check_folder(meta.parent)
+            run = storage.read_json(meta)["run"]
+            w = storage.read_csv(meta.parent / WEAR_FILE, verify=False)     # checked above
+        except (storage.DamagedFile, KeyError, TypeError) as err:
+            raise storage.DamagedFile(meta.parent, f"a damaged run ({err})", redo) from None
+        for k in reversed(("scheme", "width_s", "strategy", "seed")):
+            w.insert(0, k, run[k])
+        frames.append(w)
+    if not frames:
+        raise FileNotFoundError(f"{out} holds no finished run with its wear; run "
+                                f"fetrain reproduce --out {out}")
+    return _plan_runs(pd.concat(frames, ignore_index=True), plan)
 
 
 def book_runs(scale: str | Scale | None = None) -> tuple[SweepPlan, pd.DataFrame, dict, dict]:
@@ -512,10 +576,34 @@ def book_runs(scale: str | Scale | None = None) -> tuple[SweepPlan, pd.DataFrame
     return plan, histories, record, report
 
 
+def book_wear(scale: str | Scale | None = None) -> tuple[SweepPlan, pd.DataFrame, pd.DataFrame]:
+    """The book's sweep at a scale with its wear (:func:`book_runs`, then :func:`load_wear`):
+    (plan, histories, wear of every run).
+
+    Parameters
+    ----------
+    scale : str or Scale, optional
+        The scale; None: the current one.
+
+    Returns
+    -------
+    plan : SweepPlan
+    histories : pandas.DataFrame
+        The runs' histories (energies in J).
+    wear : pandas.DataFrame
+        The runs' wear (:func:`fetrain.study.wear.ledger_wear` columns with the run keys).
+    """
+    from ..common.files import default_cache_dir
+
+    plan, histories, _, _ = book_runs(scale)
+    return plan, histories, load_wear(default_cache_dir() / "sweep" / plan.scale, plan)
+
+
 def write_results(out: str | Path, plan: SweepPlan) -> dict[str, Path]:
     """The sweep's tables (CSV) from the runs in ``out``: every history, the summary at the
-    plan's target, energy against target, the map, and every run's energy to target under each
-    reading of :data:`fetrain.study.choices.CHOICES` (the figures are
+    plan's target, every run's wear and trainings per chip lifetime under each wear law
+    (:mod:`fetrain.study.wear`), energy against target, the map, and every run's energy to
+    target under each reading of :data:`fetrain.study.choices.CHOICES` (the figures are
     :func:`fetrain.book.sweep_figures.save_figures`).
 
     Parameters
@@ -538,10 +626,16 @@ def write_results(out: str | Path, plan: SweepPlan) -> dict[str, Path]:
     from . import tradeoff
     from .choices import choice_energies
 
+    from .wear import lifetime
+
     out = Path(out)
     histories, _ = load_histories(out, plan)
+    summ = tradeoff.summary(histories, plan.target)
+    wear = load_wear(out, plan)
     tables = {"histories": (HISTORIES_FILE, histories, "%.8g"),
-              "summary": (SUMMARY_FILE, tradeoff.summary(histories, plan.target), "%.6g"),
+              "summary": (SUMMARY_FILE, summ, "%.6g"),
+              "wear": (WEAR_FILE, wear, "%.6g"),
+              "lifetime": (LIFETIME_FILE, lifetime(summ, wear), "%.6g"),
               "energy_curves": (ENERGY_CURVES_FILE, tradeoff.energy_curves(
                   histories, tradeoff.curve_targets(plan.target)), "%.6g"),
               "map": (MAP_FILE, tradeoff.win_map(histories, plan.target), "%.6g"),
@@ -626,6 +720,9 @@ SHIPPED_TRANSFER = SHIPPED_DIR / "reproduce-transfer-paper"
 #: the tables of a sweep that ship with fetrain (for the paper scale)
 SHIPPED_TABLES = (PLAN_FILE, SUMMARY_FILE, MAP_FILE, ENERGY_CURVES_FILE, CHOICES_FILE)
 
+#: The wear tables, shipped with a sweep's tables where the sweep wrote them.
+SHIPPED_WEAR = (WEAR_FILE, LIFETIME_FILE)
+
 
 def own_or_shipped(name: str, shipped: Path) -> tuple[Path, bool]:
     """The folder a chapter reads a shipped sweep from: the reader's own run
@@ -651,7 +748,8 @@ def own_or_shipped(name: str, shipped: Path) -> tuple[Path, bool]:
 
 
 def ship_tables(out: str | Path, dest: str | Path = SHIPPED_PAPER) -> Path:
-    """Copy a finished sweep's tables (:data:`SHIPPED_TABLES`, each checked against the sweep's
+    """Copy a finished sweep's tables (:data:`SHIPPED_TABLES`, and :data:`SHIPPED_WEAR` where
+    the sweep wrote them, each checked against the sweep's
     manifest first) into ``dest`` and seal them there: how the paper-scale tables that ship with
     fetrain are made from ``fetrain reproduce --scale paper``.
 
@@ -674,9 +772,10 @@ def ship_tables(out: str | Path, dest: str | Path = SHIPPED_PAPER) -> Path:
     """
     out, dest = Path(out), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    for name in SHIPPED_TABLES:
+    names = SHIPPED_TABLES + tuple(n for n in SHIPPED_WEAR if (out / n).is_file())
+    for name in names:
         storage.write_bytes(dest / name, storage.check_file(out / name).read_bytes())
-    storage.seal(dest, SHIPPED_TABLES)
+    storage.seal(dest, names)
     return dest
 
 

@@ -533,8 +533,9 @@ class Engine:
 
     def device_arrays(self, c: int) -> dict:
         """Configuration c's final per-layer arrays (copies, out × in): ``weights`` (device
-        states), ``references``, ``pulse_counts`` ((up, down) per layer) and
-        ``symmetry_points`` (NaN for the float baseline).
+        states), ``references``, ``pulse_counts`` ((up, down) per layer),
+        ``symmetry_points`` (NaN for the float baseline) and ``array_counts`` (the (up, down)
+        pulses per layer of each further device array of the rule, by ledger name).
 
         Parameters
         ----------
@@ -545,13 +546,26 @@ class Engine:
         -------
         dict of str to list
             ``weights``, ``references`` and ``symmetry_points`` (w units), ``pulse_counts``
-            (counts).
+            (counts), ``array_counts`` (dict of ledger name to such a list; counts).
         """
         return {"weights": [np.array(layer.w[c]) for layer in self.layers],
                 "references": [np.array(layer.ref[c]) for layer in self.layers],
                 "pulse_counts": [(np.array(layer.ledger.up[c]), np.array(layer.ledger.down[c]))
                                  for layer in self.layers],
+                "array_counts": {name: self._rule_counts(c, name)
+                                 for name in self.configs[c].algorithm.ledgers},
                 "symmetry_points": [layer.symmetry_points(c) for layer in self.layers]}
+
+    def _rule_counts(self, c: int, name: str) -> list:
+        """Configuration c's (up, down) pulses per device of the rule's array ``name``, per
+        layer, out × in (counts)."""
+        counts = self._bars[c].rule_arrays[f"{name}_counts"]
+        out = []
+        for li, layer in enumerate(self.layers):
+            n_out, n_in = layer.shape
+            part = counts[int(self._offs[li]):int(self._offs[li + 1])]
+            out.append(tuple(np.array(part[:, k].reshape(n_in, n_out).T) for k in (0, 1)))
+        return out
 
     # ---- state as plain arrays ------------------------------------------------------------------
 

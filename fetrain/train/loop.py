@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +56,9 @@ class RunResult:
         Per layer, each device's symmetry point (w units; NaN for the float baseline).
     seconds : float
         Wall time of the run (s), shared when configurations train side by side.
+    array_counts : dict of str to list of tuple of array of int32
+        The rule's further device arrays (a transfer rule's ``fast``): per ledger name, per
+        layer, (up, down) pulses per device, out × in (counts); empty for a rule with one array.
     """
 
     config: TrainConfig
@@ -66,6 +69,7 @@ class RunResult:
     pulse_counts: list
     symmetry_points: list
     seconds: float
+    array_counts: dict = field(default_factory=dict)
 
     @property
     def final(self) -> pd.Series:

@@ -60,6 +60,10 @@ def save_result(result: RunResult, folder: str | Path) -> Path:
         arrays[f"pulses_up_L{li + 1}"] = np.ascontiguousarray(up)
         arrays[f"pulses_down_L{li + 1}"] = np.ascontiguousarray(down)
         arrays[f"symmetry_points_L{li + 1}"] = np.ascontiguousarray(result.symmetry_points[li])
+    for name, layers in result.array_counts.items():
+        for li, (up, down) in enumerate(layers):
+            arrays[f"pulses_up_{name}_L{li + 1}"] = np.ascontiguousarray(up)
+            arrays[f"pulses_down_{name}_L{li + 1}"] = np.ascontiguousarray(down)
     with storage.replacing(folder / "arrays.safetensors") as tmp:
         save_file(arrays, str(tmp))
     storage.seal(folder, RESULT_FILES)
@@ -100,10 +104,13 @@ def load_result(folder: str | Path, config: TrainConfig) -> RunResult:
         arrays = load_file(str(path))
         n_layers = sum(1 for k in arrays if k.startswith("w_L"))
         get = lambda name: [arrays[f"{name}_L{li + 1}"] for li in range(n_layers)]
+        further = {name: list(zip(get(f"pulses_up_{name}"), get(f"pulses_down_{name}")))
+                   for name in config.algorithm.ledgers}
         return RunResult(config=config, data_set=meta["data_set"], history=history,
                          weights=get("w"), references=get("ref"),
                          pulse_counts=list(zip(get("pulses_up"), get("pulses_down"))),
-                         symmetry_points=get("symmetry_points"), seconds=float(meta["seconds"]))
+                         symmetry_points=get("symmetry_points"), seconds=float(meta["seconds"]),
+                         array_counts=further)
     except Exception as err:  # noqa: BLE001 (a file that matches its manifest but not the format)
         raise DamagedFile(path, f"unreadable ({type(err).__name__}: {err})") from None
 
