@@ -126,9 +126,9 @@ def test_lifetime_scales_training_wear_to_the_target_and_keeps_the_programming()
 
 
 def test_a_trained_runs_wear_matches_its_ledger(tmp_path):
+    from fetrain.study.plan import device_models
     from fetrain.train import TrainConfig, train
     from fetrain.train.data import load_embedded
-    from fetrain.study.plan import device_models
 
     model = device_models("iso-3.8", (20e-9,))[20e-9]
     mnist = load_embedded().subset(120)
@@ -153,10 +153,10 @@ def test_a_trained_runs_wear_matches_its_ledger(tmp_path):
 
 
 def test_the_ledger_survives_the_run_cache(tmp_path):
+    from fetrain.study.plan import device_models
     from fetrain.train import TrainConfig
     from fetrain.train.data import load_embedded
     from fetrain.train.store import train_cached
-    from fetrain.study.plan import device_models
 
     model = device_models("iso-3.8", (20e-9,))[20e-9]
     mnist = load_embedded().subset(60)

@@ -625,7 +625,6 @@ def write_results(out: str | Path, plan: SweepPlan) -> dict[str, Path]:
     """
     from . import tradeoff
     from .choices import choice_energies
-
     from .wear import lifetime
 
     out = Path(out)
