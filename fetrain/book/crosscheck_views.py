@@ -152,7 +152,7 @@ def provenance(records: dict, current: str | None = None) -> str:
     str
         Two or three sentences of plain text.
     """
-    from ..common.fingerprint import bridge_fingerprint
+    from ..common.fingerprint import bridge_fingerprint, same_bridge_numbers
 
     current = bridge_fingerprint() if current is None else current
     rows = list(records.values())
@@ -167,6 +167,10 @@ def provenance(records: dict, current: str | None = None) -> str:
     engines = sorted({r["engine"] for r in rows})
     if bridges == [current]:
         verdict = "the current code's: the shipped runs were made by the code this page runs"
+    elif all(same_bridge_numbers(b) for b in bridges):
+        verdict = (f"an earlier version of the current code ({current}) whose AIHWKit runs "
+                   "the current code makes alike: only fetrain engine code changed since, "
+                   "and the engine's golden runs give the same numbers bit for bit")
     else:
         verdict = (f"NOT the current code's ({current}): the shipped runs were made by other "
                    "code; remake them before reading the comparison as one of this code")

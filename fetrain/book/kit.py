@@ -464,3 +464,25 @@ def training_setup(width_s: float, scale: str | Scale | None = None) -> Training
                          epochs=scale.pick(quick=1, book=DEFAULT_EPOCHS, paper=DEFAULT_EPOCHS),
                          seeds=scale.pick(quick=(0,), book=(0, 1, 2), paper=(0, 1, 2, 3, 4)),
                          target=TARGET_ACCURACY["embedded"])
+
+
+def replace_epochs(setup: TrainingSetup, epochs: int) -> TrainingSetup:
+    """``setup`` with at most ``epochs`` epochs per run (a study that trains shorter runs than
+    the chapter's).
+
+    Parameters
+    ----------
+    setup : TrainingSetup
+        The chapter's set-up.
+    epochs : int
+        Epochs wanted (counts, ≥ 1); the set-up's own where fewer.
+
+    Returns
+    -------
+    TrainingSetup
+    """
+    from dataclasses import replace
+
+    if int(epochs) < 1:
+        raise ValueError(f"epochs must be ≥ 1; got {epochs!r}")
+    return replace(setup, epochs=min(int(epochs), setup.epochs))

@@ -15,6 +15,17 @@ from .style import STRATEGY_MARKERS, TWO_PANELS, width_colour
 LEVEL_STYLES = {"low": ":", "central": "-", "high": "--"}
 
 
+def _log_where_positive(ax, x, y) -> None:
+    """Log axes where something was drawn (a quick-scale page may have nothing to draw)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if np.any(np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    else:
+        ax.text(0.5, 0.5, "no configuration reached the target", ha="center", va="center",
+                transform=ax.transAxes, fontsize=8)
+
+
 def _kinds(names):
     kinds = []
     for name in names:
@@ -125,8 +136,8 @@ def trainings_figure(summ: pd.DataFrame, kinds=("fatigue", "breakdown")):
             if len(by["low"]) == len(by["high"]) == len(c):
                 ax.fill_between(c["width_s"], by["low"]["trainings"], by["high"]["trainings"],
                                 color=f"C{k}", alpha=0.12)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        drawn = summ[summ["law"].str.startswith(kind)]
+        _log_where_positive(ax, drawn["width_s"], drawn["trainings"])
         ax.set_title(f"{kind} (band: low … high)", fontsize=9)
         ax.set_xlabel("pulse width (s)")
     axes[0].set_ylabel("trainings to target per chip lifetime")
@@ -160,8 +171,7 @@ def energy_lifetime_figure(summ: pd.DataFrame, laws=("fatigue-central", "breakdo
             ax.scatter(row.total_to_target_J, row.trainings,
                        marker=STRATEGY_MARKERS.get(row.strategy, "o"),
                        color=width_colour(row.width_s, widths), s=28)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        _log_where_positive(ax, s["total_to_target_J"], s["trainings"])
         ax.set_title(law, fontsize=9)
         ax.set_xlabel("energy to target (J)")
     axes[0].set_ylabel("trainings per chip lifetime")

@@ -29,6 +29,10 @@ ENGINE_DATA: tuple[str, ...] = ("data/synthetic_hzo",)
 #: has the numbers of one that never left memory — so they do not enter the engine's fingerprint
 STORAGE_MODULES: tuple[str, ...] = ("common/files.py", "common/storage.py", "train/checkpoint.py",
                                     "train/store.py")
+#: modules that price or transform what a run produced, or build a device model whose own
+#: fingerprint keys every run trained on it: they decide no number of a run given its model, so
+#: they do not enter either (the wear laws enter a sweep run's signature on their own)
+PRICING_MODULES: tuple[str, ...] = ("device/wear.py", "device/aging.py")
 #: keys of a data folder's JSON records that describe it in words and decide no number
 PROSE_KEYS: tuple[str, ...] = ("description", "generator")
 
@@ -99,7 +103,7 @@ def source_fingerprint(parts: tuple[str, ...], data: tuple[str, ...] = ENGINE_DA
     for part in parts:
         for path in sorted((PACKAGE / part).rglob("*.py")):
             if (path.name == "__init__.py"
-                    or path.relative_to(PACKAGE).as_posix() in STORAGE_MODULES):
+                    or path.relative_to(PACKAGE).as_posix() in STORAGE_MODULES + PRICING_MODULES):
                 continue
             digest.update(path.relative_to(PACKAGE).as_posix().encode())
             digest.update(_without_docstrings(path.read_text(encoding="utf-8")).encode())
@@ -126,7 +130,13 @@ def engine_fingerprint() -> str:
 #: canonical runs of every rule, recorded by the engine that introduced it, are trained again and
 #: compared array by array in the test suite (``tests/test_engine_golden.py``); results made by
 #: these engines stay valid
-SAME_NUMBERS_AS: tuple[str, ...] = ("b88d959fd6c9", "03c387eecb89")
+SAME_NUMBERS_AS: tuple[str, ...] = ("b88d959fd6c9", "03c387eecb89", "9f015d7e8ad9")
+
+#: Earlier bridges whose AIHWKit runs the present code makes alike: the bridge's own code is
+#: unchanged and only engine parts changed whose numbers are the same (:data:`SAME_NUMBERS_AS`,
+#: the golden runs) — the device models, initial weights and data order an AIHWKit run takes
+#: from fetrain are the same, so its results stay valid
+BRIDGE_SAME_NUMBERS_AS: tuple[str, ...] = ("ca00f30bb9df",)
 
 
 def same_numbers(fingerprint: str) -> bool:
@@ -144,6 +154,22 @@ def same_numbers(fingerprint: str) -> bool:
     bool
     """
     return fingerprint == engine_fingerprint() or fingerprint in SAME_NUMBERS_AS
+
+
+def same_bridge_numbers(fingerprint: str) -> bool:
+    """Whether AIHWKit results made with the bridge ``fingerprint`` are results of the present
+    code: it is the present bridge, or one of :data:`BRIDGE_SAME_NUMBERS_AS`.
+
+    Parameters
+    ----------
+    fingerprint : str
+        A bridge fingerprint (12 hexadecimal digits).
+
+    Returns
+    -------
+    bool
+    """
+    return fingerprint == bridge_fingerprint() or fingerprint in BRIDGE_SAME_NUMBERS_AS
 
 
 def bridge_fingerprint() -> str:

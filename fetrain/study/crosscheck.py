@@ -855,13 +855,13 @@ def load_crosscheck(check: str | CrossCheck, folder: str | Path | None = None
     ValueError
         If the check is unknown, or the files were made with other settings or are incomplete.
     """
-    from ..common.fingerprint import bridge_fingerprint
+    from ..common.fingerprint import bridge_fingerprint, same_bridge_numbers
 
     check = get_check(check)
     folder = CROSSCHECK_DIR if folder is None else Path(folder)
     curves, record = _read(check, folder)
     current = bridge_fingerprint()
-    if record.get("bridge") != current:
+    if not same_bridge_numbers(str(record.get("bridge"))):
         warnings.warn(f"{folder / (check.name + '.json')}: made by other code (fingerprint "
                       f"{record.get('bridge')!r}, current {current!r}); remake it with: "
                       f"{check.command(folder)}", UserWarning, stacklevel=2)

@@ -179,3 +179,70 @@ def recalibration_cost(model, n_synapses: int) -> dict:
 
     r = reference_programming(model, REFERENCE_TOLERANCE)
     return {"energy_J": n_synapses * r["complete_J"], "pulses_per_synapse": r["pulses"]}
+
+
+def settled_points(study: AgingStudy, model, pulses: int = 10_000) -> pd.DataFrame:
+    """Where ``pulses`` alternating pulses settle the mean device model and each of its
+    per-device models at every age of the study
+    (:func:`fetrain.device.aging.symmetry_point_after`).
+
+    Parameters
+    ----------
+    study : AgingStudy
+        The study.
+    model : DeviceModel
+        The fresh device model.
+    pulses : int
+        Alternating pulses (counts).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``trainings``, ``cycles`` (counts), ``device`` (label), ``w_star`` (w units).
+    """
+    from ..device.aging import symmetry_point_after
+
+    devices = {"mean model": model, **{name: m for name, m in
+                                       zip(model.device_names, model.device_models)}}
+    rows = []
+    for k in study.trainings:
+        c = study.cycles(k)
+        for label, m in devices.items():
+            rows.append({"trainings": float(k), "cycles": c, "device": label,
+                         "w_star": symmetry_point_after(m, c, study.drift, pulses)})
+    return pd.DataFrame(rows)
+
+
+def interval_text(table: pd.DataFrame, interval: float, tolerance: float) -> str:
+    """A sentence on what the study found: how long the stale reference stays within the
+    tolerance, and the recommended interval.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`aging_table`.
+    interval : float
+        :func:`recalibration_interval` (trainings).
+    tolerance : float
+        The tolerance (fraction).
+
+    Returns
+    -------
+    str
+    """
+    ages = sorted(float(k) for k in table["trainings"].unique() if k > 0)
+    wide = table.pivot(index="trainings", columns="variant", values="val")
+    loss = {k: (wide.loc[k, "recalibrated"] - wide.loc[k, "stale"]) * 100 for k in ages}
+    shown = ", ".join(f"{k:,.0f}: {v:+.1f}" for k, v in loss.items())
+    head = (f"The stale reference's loss of validation accuracy against the recalibrated one "
+            f"(points, by age in trainings) is {shown}. ")
+    pts = tolerance * 100
+    if interval == 0:
+        return head + (f"It costs more than {pts:g} points already at {ages[0]:,.0f} "
+                       f"trainings: recalibrate more often than that.")
+    if interval == ages[-1]:
+        return head + (f"It stays within {pts:g} points up to the oldest age studied: "
+                       f"recalibrating every {interval:,.0f} trainings suffices (a lower bound "
+                       f"on the interval).")
+    return head + (f"It stays within {pts:g} points up to {interval:,.0f} trainings and not "
+                   f"beyond: recalibrate every {interval:,.0f} trainings.")

@@ -168,12 +168,14 @@ def _train_one(plan: SweepPlan, spec: RunSpec):
 
 
 def _run_signature(plan: SweepPlan, config) -> dict:
-    """What decides a run's numbers: its configuration, data and code (two runs of the plan
-    with the same signature — a scheme that leaves a width unchanged — are trained once)."""
+    """What decides a run's numbers: its configuration, data and code, and the wear laws its
+    wear is written under (two runs of the plan with the same signature — a scheme that leaves a
+    width unchanged — are trained once)."""
     from ..common.fingerprint import engine_fingerprint
+    from .wear import wear_identity
 
     return {"config": config.describe(), **data_identity(plan),
-            "n_train": plan.n_train, "engine": engine_fingerprint()}
+            "n_train": plan.n_train, "engine": engine_fingerprint(), "wear": wear_identity()}
 
 
 def _done(folder: Path, signature: dict) -> bool:

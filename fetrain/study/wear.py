@@ -30,6 +30,13 @@ WEAR_COLUMNS = ["array", "layer", "law", "devices", "mean", "p999", "max", "refe
 REFERENCES = "references"
 
 
+def wear_identity() -> dict:
+    """What a run's wear table depends on besides its ledger: the wear laws' constants and the
+    reported quantile (plain data, part of a sweep run's signature)."""
+    return {"laws": {name: law.describe() for name, law in WEAR_MODELS.items()},
+            "quantile": QUANTILE}
+
+
 def device_life(up, down, life_up: float, life_down: float) -> np.ndarray:
     """Each device's consumed life: n_up·a_up + n_down·a_down (Miner's rule; fractions).
 
@@ -277,14 +284,15 @@ def winners(summ: pd.DataFrame, law: str) -> dict:
 
     Returns
     -------
-    dict
+    dict or None
         ``energy`` and ``lifetime`` (rows as dicts: ``width_s``, ``strategy``, …), ``same``
         (whether they are one configuration), ``per_strategy`` (DataFrame: ``strategy``,
-        ``energy_width_s``, ``lifetime_width_s`` in s, ``same``).
+        ``energy_width_s``, ``lifetime_width_s`` in s, ``same``); None when no configuration
+        reached the target.
     """
     s = summ[(summ["law"] == law) & summ["reached"]]
     if s.empty:
-        raise ValueError(f"no configuration reached the target under law {law!r}")
+        return None
     e = s.loc[s["total_to_target_J"].idxmin()]
     t = s.loc[s["trainings"].idxmax()]
     rows = []
@@ -341,3 +349,249 @@ def crossover_gamma(short: dict, long: dict) -> float:
         return float("nan")
     ratio = (long["pulses"] * long["width_s"]) / (short["pulses"] * short["width_s"])
     return float(np.log(ratio) / dv)
+
+
+def life_per_pulse_table(models: dict, laws=None) -> pd.DataFrame:
+    """Life one set and one reset pulse spend at each width's amplitudes, per law.
+
+    Parameters
+    ----------
+    models : dict of float to DeviceModel
+        Device models by width (s).
+    laws : dict of str to law, optional
+        Wear laws by name; None: :data:`fetrain.device.wear.WEAR_MODELS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``law``, ``width_s`` (s), ``life_set``, ``life_reset`` and ``life`` (the higher;
+        fractions per pulse).
+    """
+    laws = WEAR_MODELS if laws is None else laws
+    rows = []
+    for name, law in laws.items():
+        for width, model in sorted(models.items()):
+            up, down = pulse_life(model, law)
+            rows.append({"law": name, "width_s": float(width), "life_set": up,
+                         "life_reset": down, "life": max(up, down)})
+    return pd.DataFrame(rows)
+
+
+def pulse_layers(results: dict) -> pd.DataFrame:
+    """Pulses per device in each array and layer of one run per label: how uneven they are.
+
+    Parameters
+    ----------
+    results : dict of str to RunResult
+        One run per label.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``run``, ``array``, ``layer``, ``devices`` (counts), ``idle`` (share never pulsed,
+        fraction), ``mean``, ``p999``, ``max`` (pulses per device, counts).
+    """
+    rows = []
+    for label, result in results.items():
+        arrays = {"weights": result.pulse_counts, **result.array_counts}
+        for name, layers in arrays.items():
+            for li, (up, down) in enumerate(layers):
+                n = (np.asarray(up, dtype=float) + np.asarray(down, dtype=float)).ravel()
+                rows.append({"run": label, "array": name, "layer": f"L{li + 1}",
+                             "devices": n.size, "idle": float(np.mean(n == 0)),
+                             "mean": float(n.mean()), "p999": float(np.quantile(n, QUANTILE)),
+                             "max": float(n.max())})
+    return pd.DataFrame(rows)
+
+
+def busiest_devices(result) -> dict:
+    """Where one run's busiest device is, and how uneven its first and last layers are.
+
+    Parameters
+    ----------
+    result : RunResult
+        A run.
+
+    Returns
+    -------
+    dict
+        ``layer`` (of the busiest device, ``L1``…), ``max_over_mean`` (its pulses over the
+        chip's mean), ``l1_idle`` (share of the first layer's devices never pulsed, fraction),
+        ``l1_mean`` and ``last_mean`` (mean pulses per device of the first and last layer).
+    """
+    totals = [np.asarray(up, dtype=float) + np.asarray(down, dtype=float)
+              for up, down in result.pulse_counts]
+    maxima = [t.max() for t in totals]
+    chip_mean = np.concatenate([t.ravel() for t in totals]).mean()
+    return {"layer": f"L{int(np.argmax(maxima)) + 1}",
+            "max_over_mean": float(max(maxima) / chip_mean) if chip_mean else float("nan"),
+            "l1_idle": float(np.mean(totals[0] == 0)), "l1_mean": float(totals[0].mean()),
+            "last_mean": float(totals[-1].mean())}
+
+
+def width_reading(summ: pd.DataFrame) -> dict:
+    """Per wear law, a sentence: which width lasts longest for each strategy, and the shortest
+    against the longest width for plain SGD.
+
+    Parameters
+    ----------
+    summ : pandas.DataFrame
+        :func:`lifetime_summary` of one scheme.
+
+    Returns
+    -------
+    dict of str to str
+    """
+    from ..common.display import format_width
+
+    out = {}
+    for law, s in summ.groupby("law", sort=False):
+        s = s[s["reached"]]
+        best = {strategy: float(g.loc[g["trainings"].idxmax(), "width_s"])
+                for strategy, g in s.groupby("strategy", sort=True)}
+        parts = ", ".join(f"{k} at {format_width(w)}" for k, w in best.items())
+        sgd = s[s["strategy"] == "sgd"].set_index("width_s")["trainings"]
+        line = f"the width that lasts longest is: {parts}."
+        if len(sgd) >= 2:
+            short, long_ = sgd.index.min(), sgd.index.max()
+            line += (f" Plain SGD survives {sgd[short]:.3g} trainings at {format_width(short)} "
+                     f"and {sgd[long_]:.3g} at {format_width(long_)}.")
+        out[law] = line
+    return out
+
+
+def winners_text(plane: dict) -> str:
+    """Sentences on the energy–lifetime plane: per law, the configuration cheapest in energy,
+    the one that lasts longest, and whether they are the same.
+
+    Parameters
+    ----------
+    plane : dict of str to dict
+        :func:`winners` per law.
+
+    Returns
+    -------
+    str
+    """
+    from ..common.display import format_width
+
+    lines = []
+    for law, w in plane.items():
+        if w is None:
+            lines.append(f"Under {law}, no configuration reached the target.")
+            continue
+        e, t = w["energy"], w["lifetime"]
+        same = ("the same configuration" if w["same"] else
+                f"not the same: the longest-lasting is {t['strategy']} at "
+                f"{format_width(t['width_s'])} ({t['trainings']:.3g} trainings, "
+                f"{t['total_to_target_J'] * 1e6:,.0f} µJ)")
+        agree = int(w["per_strategy"]["same"].sum())
+        lines.append(f"Under {law}, the cheapest in energy is {e['strategy']} at "
+                     f"{format_width(e['width_s'])} ({e['total_to_target_J'] * 1e6:,.0f} µJ, "
+                     f"{e['trainings']:.3g} trainings per lifetime) — {same}; within a "
+                     f"strategy, its cheapest width is also its longest-lasting for {agree} of "
+                     f"{len(w['per_strategy'])} strategies.")
+    return " ".join(lines)
+
+
+def plain_sgd_crossover(summ_life: pd.DataFrame, wear_runs: pd.DataFrame, summ: pd.DataFrame,
+                        models: dict, strategy: str = "sgd") -> float:
+    """The breakdown acceleration γ (1/V) at which a strategy's shortest and longest widths
+    spend the same life per training at their busiest device (:func:`crossover_gamma`, with the
+    busiest device's pulses to the target: its run's pulses scaled by the share to the target,
+    mean over seeds).
+
+    Parameters
+    ----------
+    summ_life : pandas.DataFrame
+        :func:`lifetime_summary` of one scheme (gives the scheme and widths).
+    wear_runs : pandas.DataFrame
+        The sweep's wear.
+    summ : pandas.DataFrame
+        The sweep's summary (:func:`fetrain.study.tradeoff.summary`).
+    models : dict of float to DeviceModel
+        The scheme's device models by width (s).
+    strategy : str
+        The strategy.
+
+    Returns
+    -------
+    float
+        γ (1/V); NaN where a width did not reach the target.
+    """
+    scheme = summ_life["scheme"].iloc[0]
+    widths = sorted(summ_life["width_s"].unique())
+    busiest = {}
+    for width in (widths[0], widths[-1]):
+        rows = wear_runs[(wear_runs.scheme == scheme) & (wear_runs.width_s == width)
+                         & (wear_runs.strategy == strategy) & (wear_runs.array == "all")
+                         & (wear_runs.layer == "all")].drop_duplicates("seed")
+        runs = summ[(summ.scheme == scheme) & (summ.width_s == width)
+                    & (summ.strategy == strategy)].set_index("seed")
+        if not runs["reached"].all():
+            return float("nan")
+        share = runs["pulses_to_target"] / runs["pulses_final"]
+        pulses = float(np.mean([r.pulses_max * share[r.seed] for r in rows.itertuples()]))
+        m = models[width]
+        busiest[width] = {"pulses": pulses, "width_s": float(width),
+                          "amplitude_V": max(m.amplitude_set_V, m.amplitude_reset_V)}
+    return crossover_gamma(busiest[widths[0]], busiest[widths[-1]])
+
+
+def cycles_per_training(wear_runs: pd.DataFrame, width_s: float, scheme: str,
+                        strategy: str) -> float:
+    """Bipolar cycles one training of the sweep's length gives the average device of the
+    weights' array: half its mean pulses, mean over seeds (counts).
+
+    Parameters
+    ----------
+    wear_runs : pandas.DataFrame
+        The sweep's wear.
+    width_s : float
+        Pulse width (s).
+    scheme, strategy : str
+        The configuration.
+
+    Returns
+    -------
+    float
+        Cycles per training (counts).
+
+    Raises
+    ------
+    ValueError
+        If the sweep holds no such run.
+    """
+    rows = wear_runs[(wear_runs.scheme == scheme) & np.isclose(wear_runs.width_s, width_s)
+                     & (wear_runs.strategy == strategy) & (wear_runs.array == "weights")
+                     & (wear_runs.layer == "all")].drop_duplicates("seed")
+    if rows.empty:
+        raise ValueError(f"the sweep holds no run of {strategy} at {width_s:g} s under {scheme}")
+    return float(rows["pulses_mean"].mean() / 2)
+
+
+def dark_inputs(result, x) -> dict:
+    """How the first layer's idle devices relate to input pixels that are dark in every training
+    image: a stochastic pulse train fires only where its input is non-zero.
+
+    Parameters
+    ----------
+    result : RunResult
+        A run.
+    x : array of float
+        The training images it saw, N × inputs (dimensionless, 0 … 1).
+
+    Returns
+    -------
+    dict
+        ``dark_pixels`` (counts), ``dark_idle`` (share of the dark pixels' devices never pulsed,
+        fraction), ``idle_on_dark`` (share of the layer's never-pulsed devices whose pixel is
+        dark, fraction).
+    """
+    up, down = result.pulse_counts[0]
+    idle = (np.asarray(up) + np.asarray(down)) == 0            # out × in
+    dark = ~np.any(np.asarray(x) > 0, axis=0)                  # per input
+    dark_devices = np.broadcast_to(dark, idle.shape)
+    return {"dark_pixels": int(dark.sum()),
+            "dark_idle": float(idle[dark_devices].mean()) if dark.any() else float("nan"),
+            "idle_on_dark": float(dark_devices[idle].mean()) if idle.any() else float("nan")}
