@@ -204,3 +204,19 @@ def test_recalibration_interval_reads_the_oldest_age_within_tolerance():
     assert recalibration_interval(table, 0.2) == 1e7
     with pytest.raises(ValueError, match="ascending"):
         AgingStudy(StepDrift(), (1e3, 0.0), 10.0)
+
+
+def test_paired_losses_pair_each_seed_with_its_recalibrated_run():
+    from types import SimpleNamespace
+
+    from fetrain.study.recalibration import paired_losses
+
+    def run(seed, val):
+        return SimpleNamespace(config=SimpleNamespace(seed=seed),
+                               final=pd.Series({"val_accuracy": val}))
+
+    results = {(0.0, "recalibrated"): [run(0, 0.8), run(1, 0.7)],
+               (1e3, "recalibrated"): [run(0, 0.8), run(1, 0.6)],
+               (1e3, "stale"): [run(1, 0.5), run(0, 0.7)]}
+    losses = paired_losses(results).set_index("seed")["loss"]
+    assert losses[0] == pytest.approx(0.1) and losses[1] == pytest.approx(0.1)

@@ -272,7 +272,7 @@ class WearParameters(TrainingParameters):
     laws: tuple = parameter(tuple(WEAR_MODELS), "wear laws (names of WEAR_MODELS)")
     drift: StepDrift = parameter(StepDrift(rate_per_decade=-0.05, onset_cycles=1e3),
                                  "assumed drift of the up/down step ratio")
-    ages: tuple = parameter((0.0, 1e3, 1e5, 1e7), "chip ages of the recalibration study",
+    ages: tuple = parameter((0.0, 1e3, 1e4, 1e5), "chip ages of the recalibration study",
                             "trainings")
     aging_epochs: int = parameter(5, "epochs of each run of the recalibration study")
     tolerance: float = parameter(0.02, "accuracy a stale reference may cost",

@@ -91,3 +91,36 @@ def aging_table(frame: pd.DataFrame):
                                  "w* shift": "{:+.3f}", "validation (%)": "{:.1f}",
                                  "min (%)": "{:.1f}", "max (%)": "{:.1f}",
                                  "test (%)": "{:.1f}"})
+
+
+def plane_table(plane: dict):
+    """Per wear law, the configuration cheapest in energy to the target and the one that
+    survives the most trainings (:func:`fetrain.study.wear.winners`).
+
+    Parameters
+    ----------
+    plane : dict of str to dict or None
+        :func:`fetrain.study.wear.winners` per law.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    rows = []
+    for law, w in plane.items():
+        if w is None:
+            rows.append({"law": law})
+            continue
+        e, t = w["energy"], w["lifetime"]
+        rows.append({"law": law,
+                     "cheapest in energy": f"{e['strategy']}, {format_width(e['width_s'])}",
+                     "its trainings": e["trainings"],
+                     "longest-lasting": f"{t['strategy']}, {format_width(t['width_s'])}",
+                     "its trainings ": t["trainings"],
+                     "its energy (µJ)": t["total_to_target_J"] * 1e6,
+                     "same width in a strategy": f"{int(w['per_strategy']['same'].sum())} of "
+                                                 f"{len(w['per_strategy'])}"})
+    return table(pd.DataFrame(rows), formats={"its trainings": "{:.3g}",
+                                              "its trainings ": "{:.3g}",
+                                              "its energy (µJ)": "{:,.0f}"},
+                 na_rep="not reached")

@@ -6,7 +6,8 @@ From physics to model: :mod:`~fetrain.device.stack`, :mod:`~fetrain.device.condu
 describe one synapse; :mod:`~fetrain.device.campaign` measures it (synthetically);
 :mod:`~fetrain.device.loading` reads measurements, yours included; :mod:`~fetrain.device.build`
 turns them into a :class:`~fetrain.device.model.DeviceModel`; :mod:`~fetrain.device.energy`
-prices a pulse.
+prices a pulse; :mod:`~fetrain.device.wear` prices it in device life and
+:mod:`~fetrain.device.aging` ages a device model.
 
 Its main names are importable from here (``from fetrain.device import …``); each is loaded from its
 module on first use, so that importing one module of the subpackage stays light.
@@ -17,22 +18,27 @@ from importlib import import_module
 #: the subpackage's main names, and the module of each
 _EXPORTS: dict[str, str] = {
     "AmplitudeLadder": "schemes",
+    "Breakdown": "wear",
     "CharacterisationData": "loading",
     "DEFAULT_DEVICE": "hzo",
     "DEFAULT_PULSE_WIDTH_S": "stack",
     "DeviceFileError": "validate",
     "DeviceModel": "model",
     "EnergyUnavailable": "model",
+    "Fatigue": "wear",
     "HZODevice": "hzo",
     "HZOStack": "stack",
     "IsoFraction": "schemes",
     "PULSE_WIDTHS_S": "stack",
     "PulseEnergy": "energy",
     "SchottkyFit": "fitting",
+    "StepDrift": "aging",
     "SyntheticCampaign": "campaign",
     "Variability": "campaign",
+    "WEAR_MODELS": "wear",
     "W_MAX": "steps",
     "W_MIN": "steps",
+    "aged": "aging",
     "build_device_model": "build",
     "build_device_models": "build",
     "default_campaign": "campaign",
@@ -43,6 +49,7 @@ _EXPORTS: dict[str, str] = {
     "load_campaign": "loading",
     "load_device_file": "loading",
     "load_embedded": "loading",
+    "pulse_life": "wear",
     "symmetrized": "model",
     "symmetry_point_uncertainty": "build",
 }

@@ -10,7 +10,9 @@ the main sweep across pulse widths, strategies and programming schemes
 each width tuned on the validation split (:mod:`~fetrain.study.tune`) and bootstrap intervals over
 seeds (:mod:`~fetrain.study.confidence`); the cross-check against AIHWKit (:mod:`~fetrain.study.crosscheck`);
 the robustness of symmetry point shifting (:mod:`~fetrain.study.robustness`); the coverage of
-fitted uncertainties (:mod:`~fetrain.study.coverage`); the engine's speed (:mod:`~fetrain.study.bench`).
+fitted uncertainties (:mod:`~fetrain.study.coverage`); what training costs the devices
+(:mod:`~fetrain.study.wear`) and the recalibration of an aging chip
+(:mod:`~fetrain.study.recalibration`); the engine's speed (:mod:`~fetrain.study.bench`).
 
 Its main names are importable from here (``from fetrain.study import …``); each is loaded from its
 module on first use, so that importing one module of the subpackage stays light.
@@ -38,6 +40,10 @@ _EXPORTS: dict[str, str] = {
     "load_mnist": "fullmnist",
     "campaign_models": "measured",
     "load_histories": "sweep",
+    "load_wear": "sweep",
+    "lifetime": "wear",
+    "result_wear": "wear",
+    "AgingStudy": "recalibration",
     "load_pilot": "pilot",
     "load_tuning": "tune",
     "ratio_interval": "confidence",

@@ -128,6 +128,33 @@ def aging_table(study: AgingStudy, model, results: dict) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(["trainings", "variant"]).reset_index(drop=True)
 
 
+def paired_losses(results: dict) -> pd.DataFrame:
+    """Per age and seed, the validation accuracy the stale reference lost against the reference
+    programmed again (same seed: same initial weights and sample order; fraction, positive = a
+    loss).
+
+    Parameters
+    ----------
+    results : dict of tuple to list of RunResult
+        The trained groups of :func:`aging_groups`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``trainings``, ``seed``, ``loss`` (fraction).
+    """
+    rows = []
+    for (k, variant), runs in results.items():
+        if variant != "stale":
+            continue
+        fresh = {r.config.seed: r for r in results[(k, "recalibrated")]}
+        for r in runs:
+            rows.append({"trainings": k, "seed": r.config.seed,
+                         "loss": float(fresh[r.config.seed].final["val_accuracy"]
+                                       - r.final["val_accuracy"])})
+    return pd.DataFrame(rows, columns=["trainings", "seed", "loss"])
+
+
 def recalibration_interval(table: pd.DataFrame, tolerance: float) -> float:
     """The oldest age (trainings) up to which the stale reference's mean validation accuracy
     stays within ``tolerance`` of the recalibrated one at every age of the study: recalibrate at
@@ -213,7 +240,8 @@ def settled_points(study: AgingStudy, model, pulses: int = 10_000) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def interval_text(table: pd.DataFrame, interval: float, tolerance: float) -> str:
+def interval_text(table: pd.DataFrame, interval: float, tolerance: float,
+                  losses: pd.DataFrame | None = None) -> str:
     """A sentence on what the study found: how long the stale reference stays within the
     tolerance, and the recommended interval.
 
@@ -225,6 +253,8 @@ def interval_text(table: pd.DataFrame, interval: float, tolerance: float) -> str
         :func:`recalibration_interval` (trainings).
     tolerance : float
         The tolerance (fraction).
+    losses : pandas.DataFrame, optional
+        :func:`paired_losses`, to show each age's range over seeds.
 
     Returns
     -------
@@ -233,9 +263,14 @@ def interval_text(table: pd.DataFrame, interval: float, tolerance: float) -> str
     ages = sorted(float(k) for k in table["trainings"].unique() if k > 0)
     wide = table.pivot(index="trainings", columns="variant", values="val")
     loss = {k: (wide.loc[k, "recalibrated"] - wide.loc[k, "stale"]) * 100 for k in ages}
-    shown = ", ".join(f"{k:,.0f}: {v:+.1f}" for k, v in loss.items())
-    head = (f"The stale reference's loss of validation accuracy against the recalibrated one "
-            f"(points, by age in trainings) is {shown}. ")
+    spread = {}
+    if losses is not None and len(losses):
+        g = losses.groupby("trainings")["loss"]
+        spread = {k: f" [{g.min()[k] * 100:+.1f} … {g.max()[k] * 100:+.1f}]" for k in ages}
+    shown = ", ".join(f"{k:,.0f}: {v:+.1f}{spread.get(k, '')}" for k, v in loss.items())
+    head = (f"The stale reference's loss of validation accuracy against the recalibrated one, "
+            f"mean over seeds{' [range]' if spread else ''} (points, by age in trainings), is "
+            f"{shown}. ")
     pts = tolerance * 100
     if interval == 0:
         return head + (f"It costs more than {pts:g} points already at {ages[0]:,.0f} "

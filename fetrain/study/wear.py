@@ -595,3 +595,21 @@ def dark_inputs(result, x) -> dict:
     return {"dark_pixels": int(dark.sum()),
             "dark_idle": float(idle[dark_devices].mean()) if dark.any() else float("nan"),
             "idle_on_dark": float(dark_devices[idle].mean()) if idle.any() else float("nan")}
+
+
+def winner_label(row: dict) -> str:
+    """A configuration as the prose names it: ``sgd at 200 ns (95 µJ)``.
+
+    Parameters
+    ----------
+    row : dict
+        A row of :func:`lifetime_summary` (``strategy``, ``width_s``, ``total_to_target_J``).
+
+    Returns
+    -------
+    str
+    """
+    from ..common.display import format_width
+
+    return (f"{row['strategy']} at {format_width(row['width_s'])} "
+            f"({row['total_to_target_J'] * 1e6:,.0f} µJ)")
