@@ -12,15 +12,19 @@ import pytest
 
 from fetrain.book.sweep_figures import save_figures
 from fetrain.device.stack import PULSE_WIDTHS_S
+from fetrain.device.wear import WEAR_MODELS
 from fetrain.study import tradeoff
 from fetrain.study.plan import SweepPlan, device_models
 from fetrain.study.sweep import (
     ENERGY_CURVES_FILE,
+    LIFETIME_FILE,
     MAP_FILE,
     PLAN_FILE,
     SUMMARY_FILE,
+    WEAR_FILE,
     PlanMismatch,
     load_histories,
+    load_wear,
     run_sweep,
 )
 from fetrain.train.hardware import (
@@ -101,6 +105,20 @@ def test_sweep_writes_results_and_resumes_without_training(tmp_path):
     assert (sps["references_J"] > 0).all() and (mp["references_J"] == 0).all()
     assert (mp["digital_fp32-dense_J"].iloc[-1] > mp["digital_int16-sparse-fused_J"].iloc[-1] > 0)
     assert (sps["digital_fp32-dense_J"] == 0).all()
+    # every run's wear, under every law, and trainings per lifetime per run and law
+    wear = load_wear(tmp_path / "a", plan)
+    assert wear.groupby(["scheme", "width_s", "strategy", "seed"]).law.nunique().eq(
+        len(WEAR_MODELS)).all() and len(wear.groupby(["scheme", "width_s", "strategy",
+                                                      "seed"])) == 8
+    chip = wear[(wear.array == "all") & (wear.layer == "all")]
+    assert (chip["max"] >= chip["p999"]).all() and (chip["p999"] >= 0).all()
+    sps_refs = wear[(wear.strategy == "sps") & (wear.array == "references")]
+    assert len(sps_refs) and (sps_refs["max"] > 0).all()
+    assert not len(wear[(wear.strategy == "sgd") & (wear.array == "references")])
+    life = pd.read_csv(tmp_path / "a" / LIFETIME_FILE)
+    assert len(life) == 8 * len(WEAR_MODELS)
+    assert (life["trainings_run"] > 0).all()
+    assert (tmp_path / "a" / WEAR_FILE).is_file()
     again = run_sweep(plan, tmp_path / "a")
     assert again["trained"] == 0 and again["reused"] == 8
     # a changed plan (another learning rate) is refused in that folder, naming what differs …

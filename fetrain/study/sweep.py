@@ -471,16 +471,9 @@ def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.D
     if not plan_path.is_file():
         raise FileNotFoundError(f"{out} holds no sweep ({PLAN_FILE} missing); run "
                                 f"fetrain reproduce --out {out}")
-    redo = f"rerun fetrain reproduce --out {out}: it trains damaged runs again"
-    record = _read(storage.read_json, plan_path, redo)
+    record = _read(storage.read_json, plan_path, _redo(out))
     frames = []
-    for meta in sorted((out / RUNS_DIR).glob(f"*/{RUN_FILE}")):
-        try:
-            storage.check_folder(meta.parent)
-            run = storage.read_json(meta)["run"]
-            h = storage.read_csv(meta.parent / HISTORY_FILE, verify=False)   # checked above
-        except (storage.DamagedFile, KeyError, TypeError) as err:
-            raise storage.DamagedFile(meta.parent, f"a damaged run ({err})", redo) from None
+    for run, h in _run_tables(out, HISTORY_FILE):
         for k, v in run.items():
             h.insert(0, k, v)
         h.insert(0, "data", record["plan"].get("data", "embedded"))
@@ -491,6 +484,27 @@ def load_histories(out: str | Path, plan: SweepPlan | None = None) -> tuple[pd.D
     histories = with_read_path(pd.concat(frames, ignore_index=True),
                                tuple(record["plan"]["widths_s"]), campaign.get("path", ""))
     return _plan_runs(histories, plan), record
+
+
+def _redo(out: Path) -> str:
+    return f"rerun fetrain reproduce --out {out}: it trains damaged runs again"
+
+
+def _run_tables(out: Path, name: str, optional: bool = False):
+    """Each finished run's ``run`` record and its table ``name``, each checked against the run's
+    manifest; with ``optional``, a run without that table (one written by an earlier version,
+    which reproduce trains again) is passed over."""
+    for meta in sorted((out / RUNS_DIR).glob(f"*/{RUN_FILE}")):
+        if optional and not (meta.parent / name).is_file():
+            continue
+        try:
+            storage.check_folder(meta.parent)
+            run = storage.read_json(meta)["run"]
+            table = storage.read_csv(meta.parent / name, verify=False)    # checked above
+        except (storage.DamagedFile, KeyError, TypeError) as err:
+            raise storage.DamagedFile(meta.parent, f"a damaged run ({err})",
+                                      _redo(out)) from None
+        yield run, table
 
 
 def _plan_runs(table: pd.DataFrame, plan: SweepPlan | None) -> pd.DataFrame:
@@ -528,17 +542,8 @@ def load_wear(out: str | Path, plan: SweepPlan | None = None) -> pd.DataFrame:
         If a run's files do not match their manifest.
     """
     out = Path(out)
-    redo = f"rerun fetrain reproduce --out {out}: it trains damaged runs again"
     frames = []
-    for meta in sorted((out / RUNS_DIR).glob(f"*/{RUN_FILE}")):
-        if not (meta.parent / WEAR_FILE).is_file():
-            continue                  # a run of an earlier version; reproduce trains it again
-        try:
-            storage.check_folder(meta.parent)
-            run = storage.read_json(meta)["run"]
-            w = storage.read_csv(meta.parent / WEAR_FILE, verify=False)     # checked above
-        except (storage.DamagedFile, KeyError, TypeError) as err:
-            raise storage.DamagedFile(meta.parent, f"a damaged run ({err})", redo) from None
+    for run, w in _run_tables(out, WEAR_FILE, optional=True):
         for k in reversed(("scheme", "width_s", "strategy", "seed")):
             w.insert(0, k, run[k])
         frames.append(w)
