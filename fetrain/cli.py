@@ -175,7 +175,9 @@ def _reproduce_parser(sub) -> None:
         description=textwrap.dedent("""\
             Energy to target accuracy across pulse widths, algorithms and programming schemes
             (Chapter 6's sweep). Finished runs are kept in OUT/runs: run the same command again
-            to resume an interrupted sweep. Writes CSV tables and figures (PNG, SVG) into OUT.
+            to resume an interrupted sweep. Writes CSV tables and figures (PNG, SVG) into OUT,
+            among them every run's wear under each wear law (wear.csv) and the trainings to
+            the target a chip survives (lifetime.csv; Chapter 9).
 
             Scales (two cores):
               quick  a smoke test of the pipeline, in seconds: 300 digits, one epoch — every

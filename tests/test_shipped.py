@@ -67,6 +67,12 @@ RESULTS = {
                                  "python -c \"from fetrain.study.sweep import SHIPPED_TRANSFER, "
                                  "ship_tables; ship_tables('results/reproduce-transfer-paper', "
                                  "SHIPPED_TRANSFER)\""),
+    "reproduce-wear-paper": (("plan.json",), "engine", engine_fingerprint,
+                             "fetrain reproduce --scale paper --algorithms "
+                             "sgd,sps,sps-global,mp,ttv2,c-ttv2,agad --schemes iso-3.8 --out "
+                             "results/reproduce-wear-paper, then python -c \"from "
+                             "fetrain.study.sweep import SHIPPED_WEAR, ship_tables; "
+                             "ship_tables('results/reproduce-wear-paper', SHIPPED_WEAR)\""),
     "tune-paper": (("tune_plan.json",), "engine", engine_fingerprint,
                    "fetrain tune --scale paper --out results/tune-paper, then python -c \"from "
                    "fetrain.study.tune import ship_tuning; ship_tuning('results/tune-paper')\""),

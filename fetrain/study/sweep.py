@@ -722,12 +722,20 @@ SHIPPED_MNIST_FIXED = SHIPPED_DIR / "reproduce-mnist-fixed"
 #: shipped beside the study's strategies: the same plan but for the strategies and schemes.
 SHIPPED_TRANSFER = SHIPPED_DIR / "reproduce-transfer-paper"
 
+#: the study's four strategies and the transfer algorithms under the main scheme at paper scale,
+#: with every run's wear (Chapter 9)
+SHIPPED_WEAR = SHIPPED_DIR / "reproduce-wear-paper"
+
+#: the command that makes it
+WEAR_PAPER_COMMAND = ("fetrain reproduce --scale paper --algorithms "
+                      "sgd,sps,sps-global,mp,ttv2,c-ttv2,agad --schemes iso-3.8")
+
 
 #: the tables of a sweep that ship with fetrain (for the paper scale)
 SHIPPED_TABLES = (PLAN_FILE, SUMMARY_FILE, MAP_FILE, ENERGY_CURVES_FILE, CHOICES_FILE)
 
 #: The wear tables, shipped with a sweep's tables where the sweep wrote them.
-SHIPPED_WEAR = (WEAR_FILE, LIFETIME_FILE)
+WEAR_TABLES = (WEAR_FILE, LIFETIME_FILE)
 
 
 def own_or_shipped(name: str, shipped: Path) -> tuple[Path, bool]:
@@ -754,7 +762,7 @@ def own_or_shipped(name: str, shipped: Path) -> tuple[Path, bool]:
 
 
 def ship_tables(out: str | Path, dest: str | Path = SHIPPED_PAPER) -> Path:
-    """Copy a finished sweep's tables (:data:`SHIPPED_TABLES`, and :data:`SHIPPED_WEAR` where
+    """Copy a finished sweep's tables (:data:`SHIPPED_TABLES`, and :data:`WEAR_TABLES` where
     the sweep wrote them, each checked against the sweep's
     manifest first) into ``dest`` and seal them there: how the paper-scale tables that ship with
     fetrain are made from ``fetrain reproduce --scale paper``.
@@ -778,7 +786,7 @@ def ship_tables(out: str | Path, dest: str | Path = SHIPPED_PAPER) -> Path:
     """
     out, dest = Path(out), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    names = SHIPPED_TABLES + tuple(n for n in SHIPPED_WEAR if (out / n).is_file())
+    names = SHIPPED_TABLES + tuple(n for n in WEAR_TABLES if (out / n).is_file())
     for name in names:
         storage.write_bytes(dest / name, storage.check_file(out / name).read_bytes())
     storage.seal(dest, names)
@@ -849,6 +857,8 @@ def _remake(out: Path) -> str:
     if out == SHIPPED_TRANSFER:
         return ("reinstall fetrain, or remake the tables with: fetrain reproduce --scale paper "
                 "--algorithms ttv2,c-ttv2,agad --schemes iso-3.8")
+    if out == SHIPPED_WEAR:
+        return f"reinstall fetrain, or remake the tables with: {WEAR_PAPER_COMMAND}"
     if out == SHIPPED_MNIST_FIXED:
         return ("reinstall fetrain, or remake the tables with: fetrain reproduce --data mnist "
                 "--scale paper --settings fixed --algorithms mp --epochs 4")
