@@ -220,3 +220,24 @@ def test_paired_losses_pair_each_seed_with_its_recalibrated_run():
                (1e3, "stale"): [run(1, 0.5), run(0, 0.7)]}
     losses = paired_losses(results).set_index("seed")["loss"]
     assert losses[0] == pytest.approx(0.1) and losses[1] == pytest.approx(0.1)
+
+
+def test_the_pricing_modules_decide_no_training_number():
+    """The engine's fingerprint leaves the wear laws and the aging device out; that holds only
+    while no module the engine runs imports them (an aged model enters a run's key through its
+    own fingerprint)."""
+    import re
+    from pathlib import Path
+
+    from fetrain.common.fingerprint import ENGINE_PARTS, PRICING_MODULES
+
+    package = Path(__file__).resolve().parents[1] / "fetrain"
+    names = {Path(m).stem for m in PRICING_MODULES}
+    for part in ENGINE_PARTS:
+        for path in (package / part).rglob("*.py"):
+            if path.relative_to(package).as_posix() in PRICING_MODULES:
+                continue
+            text = path.read_text(encoding="utf-8")
+            for name in names:
+                assert not re.search(rf"(from|import) [.\w]*\b{name}\b", text), \
+                    f"{path.name} imports {name}"

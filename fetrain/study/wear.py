@@ -166,8 +166,8 @@ def programming_pulses(config) -> dict:
 
 
 def result_wear(result, laws=None) -> pd.DataFrame:
-    """The wear of one trained run (:func:`ledger_wear` of its ledger, its further arrays and its
-    reference programming).
+    """The wear of one trained run (:func:`fetrain.study.wear.ledger_wear` of its ledger, its
+    further arrays and its reference programming).
 
     Parameters
     ----------
@@ -613,3 +613,25 @@ def winner_label(row: dict) -> str:
 
     return (f"{row['strategy']} at {format_width(row['width_s'])} "
             f"({row['total_to_target_J'] * 1e6:,.0f} µJ)")
+
+
+def field_range(models: dict) -> dict:
+    """The lowest and highest programming field of a scheme's models, and their film thickness.
+
+    Parameters
+    ----------
+    models : dict of float to DeviceModel
+        Device models by width (s).
+
+    Returns
+    -------
+    dict
+        ``field_low``, ``field_high`` (MV/cm), ``film_nm`` (nm; of the first model's stack).
+    """
+    from ..device.wear import MV_PER_CM
+
+    fields = [m.stack.field(v) / MV_PER_CM for m in models.values()
+              for v in (m.amplitude_set_V, m.amplitude_reset_V)]
+    first = next(iter(models.values()))
+    return {"field_low": float(min(fields)), "field_high": float(max(fields)),
+            "film_nm": first.stack.thickness_m * 1e9}
