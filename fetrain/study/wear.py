@@ -449,9 +449,16 @@ def width_reading(summ: pd.DataFrame) -> dict:
         s = s[s["reached"]]
         best = {strategy: float(g.loc[g["trainings"].idxmax(), "width_s"])
                 for strategy, g in s.groupby("strategy", sort=True)}
-        parts = ", ".join(f"{k} at {format_width(w)}" for k, w in best.items())
+        by_width: dict = {}
+        for strategy, width in best.items():
+            by_width.setdefault(width, []).append(strategy)
+        if len(by_width) == 1:
+            line = f"every strategy lasts longest at {format_width(next(iter(by_width)))}."
+        else:
+            parts = "; ".join(f"at {format_width(w)}: {', '.join(names)}"
+                              for w, names in sorted(by_width.items()))
+            line = f"the strategies last longest {parts}."
         sgd = s[s["strategy"] == "sgd"].set_index("width_s")["trainings"]
-        line = f"the width that lasts longest is: {parts}."
         if len(sgd) >= 2:
             short, long_ = sgd.index.min(), sgd.index.max()
             line += (f" Plain SGD survives {sgd[short]:.3g} trainings at {format_width(short)} "
