@@ -56,6 +56,10 @@ class AgingStudy:
         """Cycles a device has seen after ``trainings`` trainings (counts)."""
         return float(trainings) * self.cycles_per_training
 
+    def device(self, model, trainings: float):
+        """The device model after ``trainings`` trainings (:func:`fetrain.device.aging.aged`)."""
+        return aged(model, self.cycles(trainings), self.drift)
+
     def shifts(self, model) -> pd.DataFrame:
         """Per age: trainings, cycles, the step-ratio factor and the symmetry point's shift
         w*_aged − w*_fresh (w units; the mean device model's)."""
@@ -65,7 +69,7 @@ class AgingStudy:
             c = self.cycles(k)
             rows.append({"trainings": float(k), "cycles": c,
                          "factor": float(self.drift.factor(c)),
-                         "shift": aged(model, c, self.drift).symmetry_point - fresh})
+                         "shift": self.device(model, k).symmetry_point - fresh})
         return pd.DataFrame(rows)
 
 
@@ -90,7 +94,7 @@ def aging_groups(study: AgingStudy, model, configs) -> dict:
     shifts = study.shifts(model).set_index("trainings")["shift"]
     groups = {}
     for k in study.trainings:
-        device = aged(model, study.cycles(k), study.drift)
+        device = study.device(model, k)
         groups[(float(k), "recalibrated")] = configs(device, reference="symmetry_point")
         if k:
             groups[(float(k), "stale")] = configs(device, reference="symmetry_point",
