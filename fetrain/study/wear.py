@@ -89,7 +89,8 @@ def ledger_wear(arrays: dict, model, laws=None, programmed: dict | None = None) 
     model : DeviceModel
         The device model whose width and amplitudes the pulses had.
     laws : dict of str to law, optional
-        Wear laws by name; None: :data:`fetrain.device.wear.WEAR_MODELS`.
+        Wear laws by name; None: :data:`fetrain.device.wear.WEAR_MODELS`. A model whose width
+        or amplitudes are unknown gets NaN life (its pulse counts are still reported).
     programmed : dict of str to float, optional
         Per array name, up and down pulses each of its devices got (each, counts) when its
         references were programmed before training; the copies onto the reference devices
@@ -113,7 +114,10 @@ def ledger_wear(arrays: dict, model, laws=None, programmed: dict | None = None) 
         programmed[REFERENCES] = copies
     rows = []
     for law_name, law in laws.items():
-        a_up, a_down = pulse_life(model, law)
+        try:
+            a_up, a_down = pulse_life(model, law)
+        except ValueError:                  # width or amplitudes unknown: no life, still pulses
+            a_up = a_down = float("nan")
         chip_life, chip_pulses = [], []
         for name, layers in arrays.items():
             extra = programmed.get(name, 0.0)
@@ -137,9 +141,10 @@ def ledger_wear(arrays: dict, model, laws=None, programmed: dict | None = None) 
 def programming_pulses(config) -> dict:
     """Up and down pulses (each) that one programming of a configuration's references gives
     every device it settles: symmetry point shifting's weights, Tiki-Taka v2's fast array at
-    its symmetry points (:func:`fetrain.device.pulsing.reference_programming`: alternate pulses
-    until a pair moves the device by less than 1% of dw_min, from w = −1; the copy onto the
-    reference device takes as many pulses again). Empty for a configuration that programs none.
+    its symmetry points (as :func:`fetrain.device.pulsing.reference_programming` counts them:
+    alternate pulses until a pair moves the device by less than 1% of dw_min, from w = −1; the
+    copy onto the reference device takes as many pulses again). Empty for a configuration that
+    programs none.
 
     Parameters
     ----------
@@ -151,18 +156,20 @@ def programming_pulses(config) -> dict:
     dict of str to float
         Array name (``weights``, or a rule's ledger) to pulses of each polarity (counts).
     """
-    from ..device.pulsing import reference_programming
+    from ..device.steps import W_MIN
     from .plan import REFERENCE_TOLERANCE
 
-    out = {}
     names = []
     if config.reference in ("symmetry_point", "global_symmetry_point"):
         names.append("weights")
     names += list(config.algorithm.ledgers[:config.algorithm.programmed_arrays()])
-    if names:
-        settle = reference_programming(config.model, REFERENCE_TOLERANCE)["pulses"] / 2
-        out = {name: settle / 2 for name in names}
-    return out
+    if not names:
+        return {}
+    model = config.model
+    _, after_pairs = model.symmetry_point_by_pulsing(start=W_MIN,
+                                                     tol=REFERENCE_TOLERANCE * model.dw_min)
+    pairs = float(len(after_pairs) - 1)          # up/down pairs until the device settled
+    return {name: pairs for name in names}
 
 
 def result_wear(result, laws=None) -> pd.DataFrame:
