@@ -30,6 +30,21 @@ def pytest_configure(config):
     os.environ["FETRAIN_NO_FETCH"] = "1"          # the tests never download (full MNIST)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """The chapters' tests last, and their notebooks started now (after any deselection): they
+    run in the background, beside the other tests, instead of holding the session up while they
+    run alone."""
+    chapters = [item for item in items if item.path.name == "test_chapters.py"]
+    if not chapters:
+        return
+    items[:] = [item for item in items if item.path.name != "test_chapters.py"] + chapters
+    if config.option.collectonly:
+        return
+    module = chapters[0].module
+    module.start([item.callspec.params["source"] for item in chapters])
+
+
 def pytest_unconfigure(config):
     shutil.rmtree(_CACHE, ignore_errors=True)
 

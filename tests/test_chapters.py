@@ -7,7 +7,9 @@ outputs, hence ``--nbval-lax``: the checks are the assertions inside the chapter
 
 The chapters run side by side, one process per core, as the book build executes them: a chapter
 that reads another chapter's runs from the session's run cache names it in its front matter
-(``execute_after``) and starts once that one has finished. Each test waits for its own chapter.
+(``execute_after``) and starts once that one has finished. They start when the tests are
+collected (``conftest.py`` puts the chapters' tests last), so that they run in the background
+beside the other tests; each test waits for its own chapter.
 """
 
 import os
@@ -32,10 +34,10 @@ def _after(source: Path) -> list[str]:
     return [str(ROOT / f"{name}.md") for name in front.get("execute_after", []) or []]
 
 
-def _run(source: Path, folder: Path) -> subprocess.CompletedProcess:
+def _run(source: Path, folder: Path, environ: dict) -> subprocess.CompletedProcess:
     notebook = folder / f"{source.stem}.ipynb"
     jupytext.write(jupytext.read(source), notebook)
-    env = dict(os.environ, FETRAIN_SCALE="quick", MPLBACKEND="Agg")
+    env = dict(environ, FETRAIN_SCALE="quick", MPLBACKEND="Agg")
     return subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env",
          "--nbval-cell-timeout=600", "-p", "no:cacheprovider", "-q", notebook.name],
@@ -46,6 +48,9 @@ class _Chapters:
     """Runs every chapter once, ``workers`` at a time, each after the chapters it names."""
 
     def __init__(self, workers: int) -> None:
+        # the environment of the session as it starts: a test that changes a variable for
+        # itself never reaches a chapter started meanwhile
+        self._environ = dict(os.environ)
         self._folder = Path(tempfile.mkdtemp(prefix="fetrain-chapters-"))
         self._pool = ThreadPoolExecutor(max_workers=workers)
         self._futures: dict[str, Future] = {}
@@ -71,7 +76,7 @@ class _Chapters:
     def _after_deps(self, deps, source: Path):
         for dep in deps:
             dep.result()
-        return _run(source, self._folder)
+        return _run(source, self._folder, self._environ)
 
     def start_all(self) -> None:
         for source in SOURCES:
@@ -81,16 +86,27 @@ class _Chapters:
         self._pool.shutdown(wait=True)
 
 
-@pytest.fixture(scope="session")
-def chapters():
+_RUNNER: list = []
+
+
+def start(sources) -> None:
+    """Start the chapters ``sources`` (and those they wait for) in the background, once: the
+    chapters others wait for first, then the rest in book order."""
+    if _RUNNER:
+        return
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     runner = _Chapters(workers=max(1, min(2, cores or 1)))
-    # the chapters others wait for first, then the rest in book order
     waited_for = {d for s in SOURCES for d in _after(s)}
-    for source in sorted(SOURCES, key=lambda s: str(s) not in waited_for):
+    for source in sorted(sources, key=lambda s: str(s) not in waited_for):
         runner._submit(source)
-    yield runner
-    runner.close()
+    _RUNNER.append(runner)
+
+
+@pytest.fixture(scope="session")
+def chapters():
+    start(SOURCES)
+    yield _RUNNER[0]
+    _RUNNER[0].close()
 
 
 @pytest.mark.slow

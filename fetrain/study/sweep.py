@@ -178,9 +178,10 @@ def _run_signature(plan: SweepPlan, config) -> dict:
             "n_train": plan.n_train, "engine": engine_fingerprint(), "wear": wear_identity()}
 
 
-def _done(folder: Path, signature: dict) -> bool:
-    """Whether ``folder`` holds this run, whole: its manifest matches its files and its
-    signature is the run's. A damaged run is reported in one line and trained again."""
+def _done(folder: Path, signature: dict, files: tuple = ()) -> bool:
+    """Whether ``folder`` holds this run, whole: its manifest matches its files, its signature
+    is the run's and it holds ``files`` (a run written before a table was added to runs is
+    trained again). A damaged run is reported in one line and trained again."""
     if not folder.exists():
         return False
     try:
@@ -189,9 +190,8 @@ def _done(folder: Path, signature: dict) -> bool:
     except storage.DamagedFile as err:
         storage.notice(f"{err}; training that run again")
         return False
-    # a run written before runs carried their wear is trained again
     return (isinstance(record, dict) and record.get("signature") == signature
-            and (folder / WEAR_FILE).is_file())
+            and all((folder / name).is_file() for name in files))
 
 
 def _save_run(folder: Path, spec: RunSpec, signature: dict, history: pd.DataFrame,
@@ -332,7 +332,8 @@ def _run_locked(plan, out, executor, progress, batch, workers, tables, replace) 
     specs = plan.runs()
     configs = {spec: train_config(plan, spec) for spec in specs}
     signatures = {spec: _run_signature(plan, configs[spec]) for spec in specs}
-    missing = [s for s in specs if not _done(out / RUNS_DIR / s.key, signatures[s])]
+    missing = [s for s in specs
+               if not _done(out / RUNS_DIR / s.key, signatures[s], (WEAR_FILE,))]
     # runs with the same signature are trained once and written under each of their names
     same: dict[str, list[RunSpec]] = {}
     for s in missing:
