@@ -254,21 +254,30 @@ def _run(*args):
                           text=True, timeout=300)
 
 
-def test_command_line_errors_exit_non_zero_without_traceback(tmp_path):
+def test_command_line_errors_exit_non_zero_without_traceback(tmp_path, capsys):
+    from fetrain.cli import main
+
     empty = tmp_path / "empty.csv"
     empty.write_text("")
+    # the command as a process: exit status and message, no traceback
     result = _run("fit", str(empty), "--out", str(tmp_path / "o"))
     assert result.returncode == 1
     assert "the file is empty" in result.stderr and "Traceback" not in result.stderr
+    # the other errors through the same entry point in this process (an exception would fail
+    # the test as a traceback would)
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    result = _run("fit", str(empty), "--out", str(blocker / "sub"))
-    assert result.returncode == 1 and "is not writable" in result.stderr and "Traceback" not in result.stderr
-    result = _run("fit", str(empty), "--out", str(tmp_path / "o"), "--format", "xls")
-    assert result.returncode == 2 and "invalid choice" in result.stderr
-    help_text = _run("fit", "--help").stdout
-    assert "updown" in help_text and "conductance_S" in help_text
-    assert "fit" in _run("--help").stdout
+    assert main(["device", "fit", str(empty), "--out", str(blocker / "sub")]) == 1
+    assert "is not writable" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["device", "fit", str(empty), "--out", str(tmp_path / "o"), "--format", "xls"])
+    assert exit_.value.code == 2 and "invalid choice" in capsys.readouterr().err
+    for argv, needles in ((["device", "fit", "--help"], ("updown", "conductance_S")),
+                          (["device", "--help"], ("fit",))):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        help_text = capsys.readouterr().out
+        assert exit_.value.code == 0 and all(n in help_text for n in needles)
 
 
 def test_symmetry_point_shifting_on_two_basins_says_which_point(two_basin):
