@@ -13,7 +13,9 @@ labelled constants (:data:`WEAR_MODELS`: a low, central and high lifetime per ki
   t_pulse/t_BD(V).
 
 Either way a device's consumed life is the sum over its pulses (Miner's rule):
-life = n_set·a(V_set) + n_reset·a(V_reset), where a is :meth:`life_per_pulse`. A device fails
+life = n_set·a(V_set) + n_reset·a(V_reset), where a is a law's ``life_per_pulse``
+(:meth:`~fetrain.device.wear.Fatigue.life_per_pulse`,
+:meth:`~fetrain.device.wear.Breakdown.life_per_pulse`). A device fails
 when its consumed life reaches 1.
 """
 
