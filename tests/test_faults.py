@@ -480,3 +480,39 @@ def test_a_degree_above_the_study_s_is_warned_against_when_the_data_are_few():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fit_curve(curve, "potentiation", 1.0, 5)             # the study's degree: no warning
+
+
+
+def _wait_from_another_thread(lock, quiet: bool) -> None:
+    """Try to take ``lock`` from another thread for 0.2 s; raise what that wait raised."""
+    import threading
+
+    from fetrain.common import storage
+
+    errors = []
+
+    def run():
+        try:
+            with storage.locked(lock, "the folder", timeout_s=0.2, quiet=quiet):
+                pass
+        except TimeoutError as err:
+            errors.append(err)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
+def test_a_quiet_wait_for_a_held_folder_says_nothing(tmp_path, capsys):
+    """A book chapter that waits for another reading the same runs prints nothing on its page;
+    a command waiting for a folder says who holds it."""
+    from fetrain.common import storage
+
+    lock = tmp_path / ".lock"
+    with storage.locked(lock, "the folder"):
+        for quiet in (True, False):
+            with pytest.raises(TimeoutError):
+                _wait_from_another_thread(lock, quiet)
+            assert ("in use by" in capsys.readouterr().err) is (not quiet)

@@ -278,7 +278,7 @@ def _holder(path: Path) -> str:
 
 
 @contextmanager
-def locked(path: str | Path, what: str, timeout_s: float | None = None):
+def locked(path: str | Path, what: str, timeout_s: float | None = None, quiet: bool = False):
     """Hold a lock while the block runs: one writer at a time for an output folder (its lock
     file is ``<folder>/.lock``) or a cache entry (``<entry>.lock`` beside it).
 
@@ -293,6 +293,8 @@ def locked(path: str | Path, what: str, timeout_s: float | None = None):
         What the lock protects, in words, for the message.
     timeout_s : float, optional
         Longest wait (s); None: wait as long as it takes.
+    quiet : bool
+        Wait without saying so (a book chapter that waits for another reading the same runs).
 
     Raises
     ------
@@ -308,7 +310,8 @@ def locked(path: str | Path, what: str, timeout_s: float | None = None):
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        notice(f"{what} is in use by {_holder(holder_path)}; waiting for it to finish")
+        if not quiet:
+            notice(f"{what} is in use by {_holder(holder_path)}; waiting for it to finish")
         try:
             lock.acquire(timeout=-1 if timeout_s is None else timeout_s)
         except Timeout:

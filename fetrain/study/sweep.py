@@ -261,7 +261,7 @@ def _claim_folder(out: Path, plan: SweepPlan, replace: bool) -> None:
 
 def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None,
               progress: bool = False, batch: int = 15, workers: int | None = None,
-              tables: bool = True, replace: bool = False) -> dict:
+              tables: bool = True, replace: bool = False, quiet: bool = False) -> dict:
     """Train every run of ``plan`` that ``out`` does not hold yet, and write the results.
 
     Each finished run is written to ``out/runs/<key>/`` (its history with every energy part,
@@ -304,6 +304,8 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None
         Write the tables.
     replace : bool
         Discard a sweep of another plan found in ``out``.
+    quiet : bool
+        Wait for another process using ``out`` without saying so.
 
     Returns
     -------
@@ -318,7 +320,7 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor | None = None
         If ``out`` holds a sweep of another plan and ``replace`` is False.
     """
     out = check_output_folder(out)
-    with storage.locked(out / LOCK_FILE, f"the results folder {out}"):
+    with storage.locked(out / LOCK_FILE, f"the results folder {out}", quiet=quiet):
         return _run_locked(plan, out, executor, progress, batch, workers, tables, replace)
 
 
@@ -579,7 +581,9 @@ def book_runs(scale: str | Scale | None = None) -> tuple[SweepPlan, pd.DataFrame
 
     plan = SweepPlan.for_scale(scale)
     out = default_cache_dir() / "sweep" / plan.scale
-    report = run_sweep(plan, out, tables=False, replace=True)   # the cache follows the book
+    # the cache follows the book; chapters reading the same runs side by side wait for each
+    # other without a word on the page
+    report = run_sweep(plan, out, tables=False, replace=True, quiet=True)
     histories, record = load_histories(out, plan)
     return plan, histories, record, report
 
