@@ -313,27 +313,6 @@ def winners(summ: pd.DataFrame, law: str) -> dict:
             "per_strategy": pd.DataFrame(rows)}
 
 
-def busiest_layers(wear: pd.DataFrame) -> pd.DataFrame:
-    """Per run and law, which array and layer holds the chip's busiest device, and the busiest
-    device's life per training in each layer (fractions).
-
-    Parameters
-    ----------
-    wear : pandas.DataFrame
-        Wear tables with the run keys (rows per layer ``L1``…).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per run key and law: ``array`` and ``layer`` of the maximum, ``max``.
-    """
-    from .tradeoff import RUN_KEYS
-
-    per_layer = wear[(wear["layer"] != "all") & (wear["array"] != "all")]
-    idx = per_layer.groupby(RUN_KEYS + ["law"])["max"].idxmax()
-    return per_layer.loc[idx, RUN_KEYS + ["law", "array", "layer", "max"]].reset_index(drop=True)
-
-
 def crossover_gamma(short: dict, long: dict) -> float:
     """The breakdown law's voltage acceleration γ (1/V) at which the busiest device of two
     configurations spends the same time-weighted life per training: below it the one at the
@@ -472,40 +451,6 @@ def width_reading(summ: pd.DataFrame) -> dict:
                      f"and {sgd[long_]:.3g} at {format_width(long_)}.")
         out[law] = line
     return out
-
-
-def winners_text(plane: dict) -> str:
-    """Sentences on the energy–lifetime plane: per law, the configuration cheapest in energy,
-    the one that lasts longest, and whether they are the same.
-
-    Parameters
-    ----------
-    plane : dict of str to dict
-        :func:`winners` per law.
-
-    Returns
-    -------
-    str
-    """
-    from ..common.display import format_width
-
-    lines = []
-    for law, w in plane.items():
-        if w is None:
-            lines.append(f"Under {law}, no configuration reached the target.")
-            continue
-        e, t = w["energy"], w["lifetime"]
-        same = ("the same configuration" if w["same"] else
-                f"not the same: the longest-lasting is {t['strategy']} at "
-                f"{format_width(t['width_s'])} ({t['trainings']:.3g} trainings, "
-                f"{t['total_to_target_J'] * 1e6:,.0f} µJ)")
-        agree = int(w["per_strategy"]["same"].sum())
-        lines.append(f"Under {law}, the cheapest in energy is {e['strategy']} at "
-                     f"{format_width(e['width_s'])} ({e['total_to_target_J'] * 1e6:,.0f} µJ, "
-                     f"{e['trainings']:.3g} trainings per lifetime) — {same}; within a "
-                     f"strategy, its cheapest width is also its longest-lasting for {agree} of "
-                     f"{len(w['per_strategy'])} strategies.")
-    return " ".join(lines)
 
 
 def plain_sgd_crossover(summ_life: pd.DataFrame, wear_runs: pd.DataFrame, summ: pd.DataFrame,
